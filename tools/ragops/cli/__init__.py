@@ -1,0 +1,1 @@
+"""The ``ragops`` command line: one thin module per subcommand."""

@@ -1,0 +1,47 @@
+"""``ragops validate [PATHS…]``: schema and semantic checks of configs and test sets."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ragops.config.diagnostics import render
+from ragops.config.loader import repo_root_for
+from ragops.errors import EXIT_INVALID, EXIT_OK
+from ragops.validate import validate
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "validate",
+        help="check RAG configs and test sets",
+        description="Check RAG configs (rag-configs/*.yaml) and test sets (datasets/*/testsets/*.jsonl). "
+        "With no paths, the whole repository.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="config or test-set files, or folders to search")
+    parser.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="text for people, github for workflow annotations, json for tools",
+    )
+    parser.add_argument("--root", type=Path, help="repository root (default: found from the current folder)")
+    parser.add_argument("--strict", action="store_true", help="warnings fail too")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = (args.root or repo_root_for(Path.cwd())).resolve()
+    result = validate(args.paths, root)
+    output = render(result.diagnostics, args.format)
+    if output or args.format == "json":
+        print(output)
+    summary = (
+        f"checked {result.configs} config(s) and {result.testsets} test set(s): "
+        f"{result.errors} error(s), {result.warnings} warning(s)"
+    )
+    print(summary, file=sys.stderr if args.format == "json" else sys.stdout)
+    failed = result.errors or (args.strict and result.warnings)
+    return EXIT_INVALID if failed else EXIT_OK

@@ -1,0 +1,209 @@
+"""The RAG app config in its full form (``apiVersion: ragops.dev/v1``, ``kind: RAGApp``).
+
+Every component a Kotaemon app exposes has a block here: loader, splitter, embedding, vector store,
+retrieval, LLM, prompt and citation; plus what the app is evaluated on (data) and how (evaluation, gate).
+The short form of the product brief is normalised into this model (see ``shortform``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ragops.config.gate import GatePolicy
+
+API_VERSION = "ragops.dev/v1"
+KIND = "RAGApp"
+DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+# Placeholders of a QA template: the first two are required; {lang} is optional, as in Kotaemon's templates.
+REQUIRED_PLACEHOLDERS = ("context", "question")
+OPTIONAL_PLACEHOLDERS = ("lang",)
+
+DEFAULT_SYSTEM_PROMPT = "This is a question answering system."
+DEFAULT_QA_TEMPLATE = (
+    "Use the following pieces of context to answer the question at the end. "
+    "If you don't know the answer, just say that you don't know, don't try to make up an answer.\n"
+    "{context}\n"
+    "Question: {question}\n"
+    "Helpful Answer:"
+)
+
+AppName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        max_length=63,
+        description="DNS-1123 label: it names Kubernetes objects and overlay folders.",
+    ),
+]
+EnvVarName = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Name of an environment variable that holds the secret; never the secret itself.",
+    ),
+]
+RepoPath = Annotated[
+    str,
+    Field(min_length=1, description="Path relative to the repository root; must stay inside the repository."),
+]
+
+
+class Strict(BaseModel):
+    """Base of every config block: unknown keys are errors, values are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Metadata(Strict):
+    name: AppName
+    description: str = ""
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class DataSpec(Strict):
+    """What the app answers from and is evaluated on."""
+
+    corpus: RepoPath = Field(description="Folder of documents, e.g. datasets/covid-qa/docs.")
+    testsets: list[RepoPath] = Field(min_length=1, description="JSONL test sets, e.g. datasets/x/testsets/a.jsonl.")
+
+
+class LoaderSpec(Strict):
+    """How documents are read (Kotaemon: the file index's reader settings)."""
+
+    type: Literal["auto", "text", "markdown", "html", "pdf", "json"] = Field(
+        "auto", description="'auto' picks the reader by file extension."
+    )
+    include: list[str] = Field(default_factory=lambda: ["**/*"], description="Glob patterns, relative to corpus.")
+    exclude: list[str] = Field(default_factory=list)
+    on_error: Literal["fail", "skip"] = Field(
+        "fail", description="A file that cannot be read is always reported; 'skip' goes on without it."
+    )
+
+
+class SplitterSpec(Strict):
+    """Token-based chunking (Kotaemon: kotaemon.indices.splitters.TokenSplitter)."""
+
+    type: Literal["token"] = "token"
+    chunk_size: int = Field(256, ge=16, le=8192, description="Tokens per chunk, in the embedding tokenizer.")
+    chunk_overlap: int = Field(32, ge=0, le=4096, description="Tokens shared by consecutive chunks.")
+    separator: str = " "
+
+
+class EmbeddingSpec(Strict):
+    provider: Literal["sentence-transformers", "openai"] = "sentence-transformers"
+    model: str = Field(DEFAULT_EMBEDDING_MODEL, min_length=1)
+    normalize: bool = True
+    batch_size: int = Field(32, ge=1, le=4096)
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint (provider: openai).")
+    api_key_env: EnvVarName | None = None
+
+
+class HnswParams(Strict):
+    m: int = Field(32, ge=4, le=256)
+    ef_construction: int = Field(200, ge=8, le=4096)
+    ef_search: int = Field(64, ge=8, le=4096)
+
+
+class IvfParams(Strict):
+    nlist: int = Field(100, ge=1, le=1_000_000)
+    nprobe: int = Field(8, ge=1, le=1_000_000)
+
+
+class VectorStoreSpec(Strict):
+    type: Literal["faiss"] = "faiss"
+    index: Literal["flat", "hnsw", "ivf"] = Field("flat", description="flat is exact inner product.")
+    hnsw: HnswParams = Field(default_factory=HnswParams)
+    ivf: IvfParams = Field(default_factory=IvfParams)
+
+
+class FusionSpec(Strict):
+    """Reciprocal-rank fusion of the vector and text rankings (hybrid mode)."""
+
+    method: Literal["rrf"] = "rrf"
+    k: int = Field(60, ge=1, le=10_000)
+    vector_weight: float = Field(1.0, ge=0.0, le=100.0)
+    text_weight: float = Field(1.0, ge=0.0, le=100.0)
+
+
+class RerankerSpec(Strict):
+    type: Literal["cross-encoder"] = "cross-encoder"
+    model: str = Field(min_length=1)
+    candidates: int = Field(20, ge=1, le=1000, description="How many fused hits the reranker re-scores.")
+
+
+class RetrievalSpec(Strict):
+    """Kotaemon: kotaemon.indices.vectorindex.VectorRetrieval and the file index's retrieval settings."""
+
+    mode: Literal["vector", "text", "hybrid"] = "hybrid"
+    top_k: int = Field(5, ge=1, le=1000)
+    candidates: int = Field(50, ge=1, le=10_000, description="Hits each retriever returns before fusion.")
+    fusion: FusionSpec = Field(default_factory=FusionSpec)
+    reranker: RerankerSpec | None = None
+    score_threshold: float | None = Field(None, description="Drop hits scoring below this (mode-specific scale).")
+
+
+class LLMSettings(Strict):
+    """LLM parameters shared by the full form's ``llm`` and the short form's ``generator.config``."""
+
+    model: str | None = Field(None, min_length=1, description="Required for provider openai.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(512, ge=1, le=1_000_000)
+    base_url: str | None = Field(None, description="Any OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp.")
+    api_key_env: EnvVarName | None = Field(None, description="Defaults to OPENAI_API_KEY for provider openai.")
+    timeout_s: float = Field(60.0, gt=0.0, le=3600.0)
+    max_retries: int = Field(3, ge=0, le=20)
+    sentences: int = Field(2, ge=1, le=20, description="provider extractive: sentences in an answer.")
+
+
+class LLMSpec(LLMSettings):
+    provider: Literal["extractive", "openai"] = "extractive"
+
+
+class PromptSpec(Strict):
+    system: str = DEFAULT_SYSTEM_PROMPT
+    template: str = Field(
+        DEFAULT_QA_TEMPLATE, description="str.format template with {context} and {question}; {lang} optional."
+    )
+    lang: str = Field("English", min_length=1, description="Fills {lang}, as Kotaemon's reasoning.lang does.")
+
+
+class CitationSpec(Strict):
+    mode: Literal["inline", "highlight", "off"] = "inline"
+
+
+class EvaluationSpec(Strict):
+    k_values: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
+        default_factory=lambda: [1, 3, 5, 10], min_length=1, description="Rank cut-offs of the retrieval metrics."
+    )
+    gate: GatePolicy = Field(default_factory=GatePolicy)
+
+
+class AppSpec(Strict):
+    data: DataSpec
+    loader: LoaderSpec = Field(default_factory=LoaderSpec)
+    splitter: SplitterSpec = Field(default_factory=SplitterSpec)
+    embedding: EmbeddingSpec = Field(default_factory=EmbeddingSpec)
+    vector_store: VectorStoreSpec = Field(default_factory=VectorStoreSpec)
+    retrieval: RetrievalSpec = Field(default_factory=RetrievalSpec)
+    llm: LLMSpec = Field(default_factory=LLMSpec)
+    prompt: PromptSpec = Field(default_factory=PromptSpec)
+    citation: CitationSpec = Field(default_factory=CitationSpec)
+    evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+
+
+class AppConfig(Strict):
+    """A RAG app: ``rag-configs/<name>.yaml`` in full form."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, title="RAGApp")
+
+    api_version: Literal["ragops.dev/v1"] = Field(alias="apiVersion")
+    kind: Literal["RAGApp"]
+    metadata: Metadata
+    spec: AppSpec
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name

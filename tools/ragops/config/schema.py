@@ -1,0 +1,80 @@
+"""JSON Schemas generated from the pydantic models, versioned by file-name suffix and ``$id``.
+
+They are checked in under ``schemas/`` so editors (yaml-language-server) and other tools validate the same
+files the CLI does; ``ragops schemas --check`` (run by the tests) fails when they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+
+from ragops.config.gate import GatePolicy
+from ragops.config.models import AppConfig
+from ragops.config.shortform import ShortFormConfig
+from ragops.config.testset import QuestionRecord
+
+SCHEMA_BASE_URL = "https://ragops.dev/schemas/"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _with_header(schema: dict[str, Any], file_name: str, title: str, description: str) -> dict[str, Any]:
+    header = {"$schema": DRAFT, "$id": SCHEMA_BASE_URL + file_name, "title": title, "description": description}
+    return {**header, **{k: v for k, v in schema.items() if k not in header}}
+
+
+def _model(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema(by_alias=True, mode="validation")
+
+
+def generate() -> dict[str, dict[str, Any]]:
+    """File name → schema, for every schema ragops publishes."""
+    config = TypeAdapter(AppConfig | ShortFormConfig).json_schema(by_alias=True, mode="validation")
+    return {
+        "rag-config.v1.json": _with_header(
+            config,
+            "rag-config.v1.json",
+            "ragops RAG app config (v1)",
+            "A RAG app: full form (apiVersion ragops.dev/v1, kind RAGApp) or the short form "
+            "(retriever, generator, prompt, data).",
+        ),
+        "testset-record.v1.json": _with_header(
+            _model(QuestionRecord),
+            "testset-record.v1.json",
+            "ragops test-set record (v1)",
+            "One line of a JSONL test set.",
+        ),
+        "gate-policy.v1.json": _with_header(
+            _model(GatePolicy),
+            "gate-policy.v1.json",
+            "ragops gate policy (v1)",
+            "Quality gates applied to the metric diff of a pull request.",
+        ),
+    }
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in generate().items():
+        target = folder / name
+        target.write_text(dumps(schema), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def stale(folder: Path) -> list[str]:
+    """Names of schemas whose checked-in file differs from what the models generate now."""
+    out = []
+    for name, schema in generate().items():
+        target = folder / name
+        if not target.is_file() or target.read_text(encoding="utf-8") != dumps(schema):
+            out.append(name)
+    return out

@@ -1,0 +1,1 @@
+"""The RAG engine: load, chunk, embed, index, retrieve and generate."""

@@ -1,0 +1,91 @@
+"""``ragops validate``: check every RAG config and test set in the repository, or the ones named.
+
+A config pulls in the test sets it references, so validating one config also validates what it will be
+evaluated on. The result is a list of diagnostics; rendering and exit codes belong to the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ragops.config.checks import resolve_repo_path
+from ragops.config.diagnostics import Diagnostic
+from ragops.config.loader import display_path, read_config
+from ragops.config.testset import check_against_corpus, load_testset
+from ragops.corpus import document_ids
+from ragops.errors import UsageError
+
+CONFIG_DIR = "rag-configs"
+DATASETS_DIR = "datasets"
+_CONFIG_SUFFIXES = {".yaml", ".yml"}
+
+
+@dataclass
+class ValidationResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    configs: int = 0
+    testsets: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+
+def discover(folder: Path) -> list[Path]:
+    """Configs and test sets under ``folder``: ``*.yaml`` in rag-configs/, ``*.jsonl`` in testsets/ folders."""
+    configs = [p for p in folder.rglob("*") if p.suffix in _CONFIG_SUFFIXES and CONFIG_DIR in p.parts]
+    testsets = [p for p in folder.rglob("*.jsonl") if p.parent.name == "testsets"]
+    return sorted(p for p in configs + testsets if p.is_file() and ".venv" not in p.parts)
+
+
+def _expand(paths: Sequence[Path], root: Path) -> list[Path]:
+    if not paths:
+        return discover(root)
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        if path.is_dir():
+            files += discover(path)
+        elif path.suffix in _CONFIG_SUFFIXES or path.suffix == ".jsonl":
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: not a RAG config (.yaml) or test set (.jsonl)")
+    return files
+
+
+def validate(paths: Sequence[Path], root: Path) -> ValidationResult:
+    root = root.resolve()
+    result = ValidationResult()
+    # test set -> the corpora its gold ids must be found in (from the configs that use it, else docs/ beside it)
+    testsets: dict[Path, set[Path]] = {}
+    for path in _expand(paths, root):
+        if path.suffix == ".jsonl":
+            testsets.setdefault(path.resolve(), set())
+            continue
+        loaded = read_config(path, root)
+        result.configs += 1
+        result.diagnostics += loaded.diagnostics
+        if loaded.config is None:
+            continue
+        corpus = resolve_repo_path(loaded.config.spec.data.corpus, root)
+        for value in loaded.config.spec.data.testsets:
+            testset = resolve_repo_path(value, root)
+            if testset is not None and testset.is_file():
+                testsets.setdefault(testset, set()).update([corpus] if corpus else [])
+    for testset, corpora in sorted(testsets.items()):
+        display = display_path(testset, root)
+        loaded_set = load_testset(testset, display)
+        result.testsets += 1
+        result.diagnostics += loaded_set.diagnostics
+        sibling = testset.parent.parent / "docs"
+        for corpus in sorted(corpora or ({sibling} if sibling.is_dir() else set())):
+            if corpus.is_dir():
+                result.diagnostics += check_against_corpus(loaded_set, display, document_ids(corpus))
+    return result
