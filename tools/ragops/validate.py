@@ -38,15 +38,22 @@ class ValidationResult:
 
 
 def discover(folder: Path) -> list[Path]:
-    """Configs and test sets under ``folder``: ``*.yaml`` in rag-configs/, ``*.jsonl`` in testsets/ folders."""
-    configs = [p for p in folder.rglob("*") if p.suffix in _CONFIG_SUFFIXES and CONFIG_DIR in p.parts]
+    """Configs (``*.yaml``, ``*.yml``) and test sets (``*.jsonl`` in a ``testsets/`` folder) under ``folder``."""
+    configs = [p for suffix in _CONFIG_SUFFIXES for p in folder.rglob(f"*{suffix}")]
     testsets = [p for p in folder.rglob("*.jsonl") if p.parent.name == "testsets"]
-    return sorted(p for p in configs + testsets if p.is_file() and ".venv" not in p.parts)
+    return sorted(p for p in configs + testsets if p.is_file())
+
+
+def discover_repo(root: Path) -> list[Path]:
+    """What ``ragops validate`` checks with no paths: the apps in rag-configs/ and the test sets in datasets/."""
+    configs = [p for suffix in _CONFIG_SUFFIXES for p in (root / CONFIG_DIR).glob(f"*{suffix}")]
+    testsets = [p for p in (root / DATASETS_DIR).rglob("*.jsonl") if p.parent.name == "testsets"]
+    return sorted(p for p in configs + testsets if p.is_file())
 
 
 def _expand(paths: Sequence[Path], root: Path) -> list[Path]:
     if not paths:
-        return discover(root)
+        return discover_repo(root)
     files: list[Path] = []
     for path in paths:
         if not path.exists():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ragops.config.diagnostics import Finding, Severity
 from ragops.config.models import OPTIONAL_PLACEHOLDERS, REQUIRED_PLACEHOLDERS, AppConfig
-from ragops.config.suggest import did_you_mean
+from ragops.config.suggest import closest, did_you_mean
 from ragops.rag import model_store
 
 _TEMPLATE = ("spec", "prompt", "template")
@@ -27,24 +27,27 @@ def check_template(template: str) -> list[Finding]:
         ]
     findings: list[Finding] = []
     used: set[str] = set()
+    meant: set[str] = set()  # required names an unknown placeholder was probably meant to be
     allowed = (*REQUIRED_PLACEHOLDERS, *OPTIONAL_PLACEHOLDERS)
     for _text, name in fields:
         if name is None:
             continue
-        if name not in allowed:
-            shown = "{" + name + "}"
-            findings.append(
-                Finding(
-                    _TEMPLATE,
-                    "template-placeholder",
-                    f"unknown placeholder {shown} in prompt template",
-                    did_you_mean(name, allowed) + "; write literal braces as {{ and }}",
-                    needle=shown,
-                )
-            )
         used.add(name)
+        if name in allowed:
+            continue
+        shown = "{" + name + "}"
+        meant.add(closest(name, allowed) or "")
+        findings.append(
+            Finding(
+                _TEMPLATE,
+                "template-placeholder",
+                f"unknown placeholder {shown} in prompt template",
+                did_you_mean(name, allowed) + "; write literal braces as {{ and }}",
+                needle=shown,
+            )
+        )
     for name in REQUIRED_PLACEHOLDERS:
-        if name not in used:
+        if name not in used and name not in meant:
             findings.append(
                 Finding(
                     _TEMPLATE,
@@ -129,6 +132,7 @@ def check_llm(config: AppConfig) -> list[Finding]:
                 "missing-key",
                 "provider openai needs a model name",
                 "add model: (e.g. gpt-4o-mini, or the name your OpenAI-compatible server serves)",
+                at_key=True,
             )
         ]
     return []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -77,6 +77,8 @@ def read_config(path: Path, root: Path | None = None) -> LoadedConfig:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return whole_file("encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save as UTF-8")
+    except OSError as exc:
+        return whole_file("unreadable", f"cannot read the file: {exc.strerror or exc}", "check path and permissions")
     try:
         source = load_yaml(text)
     except YamlError as exc:
@@ -104,11 +106,7 @@ def read_config(path: Path, root: Path | None = None) -> LoadedConfig:
             f for f in diagnostics_from_validation_error(exc, model) if not any(f.path[: len(h)] == h for h in hidden)
         ]
     else:
-        config = (
-            parsed
-            if isinstance(parsed, AppConfig)
-            else _normalised(ShortFormConfig.model_validate(parsed), path, findings)
-        )
+        config = _normalised(parsed, path, findings) if isinstance(parsed, ShortFormConfig) else cast(AppConfig, parsed)
         if config is not None:
             result.config = config
             checked = check_config(config, path, root)

@@ -71,7 +71,11 @@ def _translate(error: Any, root: type[BaseModel]) -> Finding:
         return Finding(loc, "unknown-key", f"unknown key '{loc[-1]}' in {_describe(loc[:-1])}", hint, at_key=True)
     if kind == "missing":
         return Finding(
-            loc, "missing-key", f"missing required key '{loc[-1]}' in {_describe(loc[:-1])}", f"add '{loc[-1]}:' here"
+            loc,
+            "missing-key",
+            f"missing required key '{loc[-1]}' in {_describe(loc[:-1])}",
+            f"add '{loc[-1]}:' here",
+            at_key=True,
         )
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))

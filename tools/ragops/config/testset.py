@@ -94,6 +94,9 @@ def load_testset(path: Path, display: str) -> LoadedTestSet:
     except UnicodeDecodeError as exc:
         error(1, 1, "encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8")
         return result
+    except OSError as exc:
+        error(1, 1, "unreadable", f"cannot read the file: {exc.strerror or exc}", "check the path and permissions")
+        return result
     for number, line in _numbered_lines(text):
         try:
             raw = json.loads(line, object_pairs_hook=_reject_duplicate_keys)

@@ -77,7 +77,7 @@ class _Walker:
         if id(node) in self.active:
             raise YamlError(
                 "yaml-syntax",
-                "recursive alias: a value refers to itself",
+                "recursive alias: the value anchored here contains an alias to itself",
                 *_line_col(node),
                 fix="remove the alias (*name) that points back to its own anchor",
             )
@@ -134,7 +134,18 @@ def _line_col(node: yaml.Node) -> tuple[int, int]:
 
 def load_yaml(text: str) -> YamlSource:
     """Parse one YAML document. Raises ``YamlError`` for anything that is not a single, well-formed document."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # raised while reading the text, before any parsing
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise YamlError(
+            "yaml-syntax",
+            f"character {exc.character!r} is not allowed in YAML",
+            line,
+            column,
+            fix="remove the control character",
+        ) from exc
     try:
         node = loader.get_single_node()
         if node is None:
