@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 .PHONY: install demo test lint typecheck unit e2e schemas validate clean
 
 install: $(STAMP)
+	$(BIN)/ragops data pull
 
 demo: install
 	$(BIN)/ragops validate

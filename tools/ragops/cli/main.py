@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from ragops import __version__
-from ragops.cli import export, schemas, validate
+from ragops.cli import data, export, schemas, validate
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas)
+SUBCOMMANDS = (validate, export, schemas, data)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ragops.config.diagnostics import Finding, Severity
 from ragops.config.models import OPTIONAL_PLACEHOLDERS, REQUIRED_PLACEHOLDERS, AppConfig
 from ragops.config.suggest import closest, did_you_mean
+from ragops.data.tracked import tracking
 from ragops.rag import model_store
 
 _TEMPLATE = ("spec", "prompt", "template")
@@ -84,6 +85,9 @@ def check_data_paths(config: AppConfig, root: Path) -> list[Finding]:
                     "use a path relative to the repository root, without '..' or a leading '/'",
                 )
             )
+        elif not resolved.exists() and tracking(resolved) is not None:
+            # DVC-tracked data is absent on a fresh clone until it is pulled: that is expected, not a broken path.
+            findings.append(_not_pulled(path, value, role, config.name))
         elif role == "corpus" and not resolved.is_dir():
             findings.append(_missing(path, value, "folder of documents", root))
         elif role == "testset" and not resolved.is_file():
@@ -98,6 +102,16 @@ def check_data_paths(config: AppConfig, root: Path) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _not_pulled(path: tuple[str | int, ...], value: str, role: str, app: str) -> Finding:
+    return Finding(
+        path,
+        "data-not-pulled",
+        f"{role} {value!r} is tracked by DVC and not pulled yet, so it was not checked",
+        f"run `ragops data pull rag-configs/{app}.yaml` (or `ragops data pull` for all data)",
+        severity=Severity.WARNING,
+    )
 
 
 def _missing(path: tuple[str | int, ...], value: str, what: str, root: Path) -> Finding:

@@ -16,6 +16,7 @@ from ragops.config.gate import GatePolicy
 from ragops.config.models import AppConfig
 from ragops.config.shortform import ShortFormConfig
 from ragops.config.testset import QuestionRecord
+from ragops.evaluation.report import Report
 
 SCHEMA_BASE_URL = "https://ragops.dev/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -52,6 +53,12 @@ def generate() -> dict[str, dict[str, Any]]:
             "gate-policy.v1.json",
             "ragops gate policy (v1)",
             "Quality gates applied to the metric diff of a pull request.",
+        ),
+        "eval-report.v1.json": _with_header(
+            _model(Report),
+            "eval-report.v1.json",
+            "ragops evaluation report (v1)",
+            "report.json of one evaluation run: metrics, breakdowns, counts, metric info, timings, metadata.",
         ),
     }
 

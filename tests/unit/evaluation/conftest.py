@@ -1,0 +1,94 @@
+"""A realistic evaluation run, generated from a fixed seed: two test sets, one to three gold documents per
+question, gold documents at varied ranks or missing, empty rankings, gold spans on half the questions, answers
+that are exact, decorated, partial, wrong or empty, and apps with and without citations."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import pytest
+
+from ragops.config.testset import GoldSpan, QuestionRecord
+from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids
+
+DOCS = [f"doc-{i:02d}" for i in range(40)]
+REFERENCES = ["Eiffel Tower", "1889", "Gustave Eiffel", "wrought iron", "Paris, France", "324 metres"]
+SPAN = (100, 140)  # where the evidence sits in every gold document
+CHUNK = 200  # chunk j of a document covers [200 j, 200 j + 200), so only chunk 0 overlaps the span
+
+
+@dataclass(frozen=True)
+class Run:
+    predictions: list[Prediction]
+    testsets: dict[str, list[QuestionRecord]]
+
+
+def _answer(rng: random.Random, reference: str) -> str:
+    style = rng.randrange(5)
+    if style == 0:
+        return reference
+    if style == 1:
+        return f"The {reference}!"
+    if style == 2:
+        return f"it is {reference.split()[0]} probably"
+    if style == 3:
+        return "something else entirely"
+    return ""
+
+
+def _question(rng: random.Random, testset: str, number: int) -> tuple[Prediction, QuestionRecord]:
+    qid = f"{testset}-q{number:03d}"
+    gold = rng.sample(DOCS, rng.choice([1, 1, 2, 3]))
+    spans = [GoldSpan(doc_id=d, start=SPAN[0], end=SPAN[1], text="x" * (SPAN[1] - SPAN[0])) for d in gold]
+    reference = rng.choice(REFERENCES)
+    record = QuestionRecord(
+        id=qid,
+        question=f"Question {number} about {reference}?",
+        answers=[reference, reference.lower() + " (alt)"],
+        gold_doc_ids=gold,
+        gold_spans=spans if number % 2 == 0 else [],
+        tags=rng.sample(["numeric", "entity", "multi-hop"], rng.randrange(3)),
+    )
+    ranking = rng.sample([d for d in DOCS if d not in gold], 0 if number % 11 == 0 else rng.randint(1, 12))
+    for doc in gold:
+        if ranking and rng.random() < 0.7:
+            ranking.insert(rng.randrange(len(ranking) + 1), doc)
+    chunks = [
+        ChunkHit(chunk_id=f"{doc}#{j}", doc_id=doc, start=j * CHUNK, end=(j + 1) * CHUNK, score=0.0)
+        for doc in ranking
+        for j in sorted(rng.sample(range(3), rng.choice([1, 2])))
+    ]
+    chunks = [c.model_copy(update={"score": 1.0 - i / 100}) for i, c in enumerate(chunks)]
+    cites: list[str] | None = None if testset == "beta" else ranking[: rng.randrange(2)]
+    prediction = Prediction(
+        id=qid,
+        testset=testset,
+        question=record.question,
+        answer=_answer(rng, reference),
+        retrieved_doc_ids=distinct_doc_ids(chunks),
+        chunks=chunks,
+        citations=cites,
+        context=f"Some context. {reference if rng.random() < 0.6 else 'nothing useful'} here.",
+        latency_ms=Latency(retrieve=rng.uniform(1, 30), generate=rng.uniform(50, 400)),
+        prompt_tokens=rng.randint(200, 900),
+        completion_tokens=rng.randint(1, 40),
+    )
+    return prediction, record
+
+
+def make_run(seed: int = 20240601) -> Run:
+    rng = random.Random(seed)
+    predictions: list[Prediction] = []
+    testsets: dict[str, list[QuestionRecord]] = {}
+    for testset, size in (("alpha", 45), ("beta", 30)):
+        for number in range(size):
+            prediction, record = _question(rng, testset, number)
+            predictions.append(prediction)
+            testsets.setdefault(testset, []).append(record)
+    return Run(predictions, testsets)
+
+
+@pytest.fixture
+def run() -> Run:
+    return make_run()

@@ -1,0 +1,89 @@
+"""The Markdown and HTML reports show the report's numbers, escape user text and need no network."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ragops.evaluation import render_html, render_md, svg
+from ragops.evaluation.outputs import write_run
+from ragops.evaluation.predictions import read_jsonl
+from ragops.evaluation.report import Metadata, Report, Scoring, build_report, score
+from ragops.evaluation.report import read as read_report
+from ragops.evaluation.views import fmt
+from tests.unit.evaluation.conftest import Run
+
+K_VALUES = [1, 5, 10]
+
+
+def _scored(run: Run) -> tuple[Report, Scoring]:
+    hostile = run.predictions[0].model_copy(update={"question": "Is <b>x</b> | y?", "answer": "<script>x</script>"})
+    scoring = score([hostile, *run.predictions[1:]], run.testsets, K_VALUES, wall_seconds=3.0)
+    metadata = Metadata(
+        git_commit=None,
+        config_hash="cfg",
+        corpus_hash="corpus",
+        testset_hashes={},
+        index_id="idx",
+        k_values=K_VALUES,
+        package_versions={},
+        models={},
+    )
+    return build_report(scoring, app="demo", metadata=metadata), scoring
+
+
+def test_markdown_has_every_metric_and_the_breakdowns(run: Run) -> None:
+    report, scoring = _scored(run)
+    text = render_md.render(report, scoring.predictions, run.testsets, worst_count=5)
+    for name, value in report.metrics.items():
+        assert f"| {name} | {fmt(value)} |" in text
+    assert f"| alpha | 45 | {fmt(report.breakdowns.testsets['alpha']['hit_rate@5'])} |" in text
+    assert "## By tag" in text and "| numeric |" in text
+    assert "## Worst 5 questions" in text
+    assert "questions_per_second" in text
+    everything = render_md.render(report, scoring.predictions, run.testsets, worst_count=len(scoring.predictions))
+    # GitHub renders inline HTML and a bare pipe would end the cell: both are escaped.
+    assert "| Is &lt;b&gt;x&lt;/b&gt; \\| y? | &lt;script&gt;x&lt;/script&gt; |" in everything
+
+
+def test_html_is_self_contained_and_escapes_user_text(run: Run) -> None:
+    report, scoring = _scored(run)
+    page = render_html.render(report, scoring.predictions, run.testsets)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page  # the hostile answer is escaped, and the page has no scripts of its own
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "Is &lt;b&gt;x&lt;/b&gt; | y?" in page
+    assert not re.search(r"""(src|href)=["']?https?:""", page)
+    assert page.count("<svg") == 2
+    assert f'<td>f1</td><td class="num">{fmt(report.metrics["f1"])}</td>' in page
+    assert page.count("<details>") == len(scoring.predictions)
+
+
+def test_renderers_are_deterministic(run: Run) -> None:
+    report, scoring = _scored(run)
+    assert render_html.render(report, scoring.predictions, run.testsets) == render_html.render(
+        report, scoring.predictions, run.testsets
+    )
+    assert render_md.render(report, scoring.predictions, run.testsets) == render_md.render(
+        report, scoring.predictions, run.testsets
+    )
+
+
+def test_histogram_bins() -> None:
+    chart = svg.histogram([0.0, 0.05, 0.5, 1.0, 1.0], title="F1", bins=10)
+    labels = re.findall(r'text-anchor="middle">(\d+)</text>', chart)
+    counts = [int(label) for label in labels]  # the axis labels (0.0 … 0.9) do not match \d+ alone
+    assert counts == [2, 0, 0, 0, 0, 1, 0, 0, 0, 2]
+
+
+def test_write_run_writes_the_four_files(run: Run, tmp_path: Path) -> None:
+    report, scoring = _scored(run)
+    files = write_run(tmp_path / "out", report, scoring.predictions, run.testsets)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "predictions.jsonl",
+        "report.html",
+        "report.json",
+        "report.md",
+    ]
+    assert read_report(files.report_json) == report
+    assert read_jsonl(files.predictions_jsonl) == scoring.predictions
+    assert "## By test set" in files.report_md.read_text(encoding="utf-8")

@@ -1,0 +1,396 @@
+"""What changed in each corpus and test set between two git refs: documents and questions, for the PR comment.
+
+Both refs are read from git without checking anything out. A corpus or test set at a ref is either in git (its
+blobs) or DVC-tracked (the ``.dvc`` file in git names a hash; folder listings and file contents come from the DVC
+cache, else the remote). Every file is compared by its md5 — the fingerprint DVC uses — so the comparison works
+for git-tracked and DVC-tracked data alike, including a PR that moves a corpus from git to DVC (no change).
+
+Documents are compared by path inside the corpus folder (reported with the document id tests sets use); questions
+by their ``id`` field: added, removed, or edited (any field of the record differs).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from ragops.data.dvc import ObjectReader
+from ragops.data.fingerprint import DIR_SUFFIX, listing_fingerprint, md5_bytes
+from ragops.errors import InfrastructureError, UsageError
+
+DATASETS_DIR = "datasets"
+
+
+class ChangeKind(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    MODIFIED = "modified"
+
+
+class Storage(StrEnum):
+    GIT = "git"
+    DVC = "dvc"
+
+
+@dataclass(frozen=True)
+class DocumentChange:
+    relpath: str  # inside the corpus folder, posix
+    doc_id: str  # relpath without extension: the id test sets use (ragops.corpus.doc_id)
+    kind: ChangeKind
+    base_size: int | None  # bytes; None when absent, or DVC content not in the local cache
+    head_size: int | None
+
+
+@dataclass(frozen=True)
+class CorpusChange:
+    path: str  # repo-relative corpus folder
+    base_fingerprint: str | None  # None: the corpus does not exist at that ref
+    head_fingerprint: str | None
+    base_storage: Storage | None
+    head_storage: Storage | None
+    documents: list[DocumentChange] = field(default_factory=list)
+    base_documents: int = 0
+    head_documents: int = 0
+    unavailable: str | None = None  # why documents could not be compared (DVC listing not fetched), if so
+
+    @property
+    def changed(self) -> bool:
+        return self.base_fingerprint != self.head_fingerprint
+
+    def of_kind(self, kind: ChangeKind) -> list[DocumentChange]:
+        return [d for d in self.documents if d.kind is kind]
+
+
+@dataclass(frozen=True)
+class QuestionChange:
+    id: str
+    kind: ChangeKind  # MODIFIED means edited
+    question: str  # the head text (the base text for a removed question)
+
+
+@dataclass(frozen=True)
+class TestSetChange:
+    path: str  # repo-relative .jsonl
+    base_fingerprint: str | None
+    head_fingerprint: str | None
+    base_storage: Storage | None
+    head_storage: Storage | None
+    questions: list[QuestionChange] = field(default_factory=list)
+    base_questions: int = 0
+    head_questions: int = 0
+    unavailable: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.base_fingerprint != self.head_fingerprint
+
+    def of_kind(self, kind: ChangeKind) -> list[QuestionChange]:
+        return [q for q in self.questions if q.kind is kind]
+
+
+@dataclass(frozen=True)
+class DataChangeSummary:
+    base: str  # the refs as given
+    head: str
+    base_commit: str
+    head_commit: str
+    corpora: list[CorpusChange]
+    testsets: list[TestSetChange]
+
+    @property
+    def changed(self) -> bool:
+        return any(c.changed for c in self.corpora) or any(t.changed for t in self.testsets)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- reading a ref --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    md5: str
+    size: int | None
+
+
+class _Git:
+    """Read-only access to the trees and blobs of a repository, without touching its working tree."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._md5_of_blob: dict[str, str] = {}
+
+    def run(self, *args: str) -> bytes:
+        try:
+            done = subprocess.run(["git", *args], cwd=self.root, capture_output=True, check=False)
+        except FileNotFoundError as exc:
+            raise InfrastructureError("git is not installed") from exc
+        if done.returncode != 0:
+            raise UsageError(f"git {' '.join(args)}: {done.stderr.decode(errors='replace').strip()}")
+        return done.stdout
+
+    def commit(self, ref: str) -> str:
+        return self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+
+    def tree(self, commit: str, prefix: str) -> dict[str, tuple[str, int]]:
+        """Files under ``prefix`` at ``commit``: repo-relative path → (blob sha, size)."""
+        out = self.run("ls-tree", "-r", "-l", "-z", commit, "--", prefix)
+        files: dict[str, tuple[str, int]] = {}
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, name = record.partition(b"\t")
+            _mode, kind, sha, size = meta.split()
+            if kind == b"blob":  # submodules (commits) hold no content here
+                files[name.decode()] = (sha.decode(), int(size))
+        return files
+
+    def blob(self, sha: str) -> bytes:
+        return self.run("cat-file", "blob", sha)
+
+    def md5(self, sha: str) -> str:
+        # The same blob appears at both refs for every unchanged file: hash it once.
+        if sha not in self._md5_of_blob:
+            self._md5_of_blob[sha] = md5_bytes(self.blob(sha))
+        return self._md5_of_blob[sha]
+
+
+class _Snapshot:
+    """The data of one commit: folders and files, from git blobs or DVC objects."""
+
+    def __init__(self, git: _Git, commit: str, objects: ObjectReader) -> None:
+        self.git = git
+        self.commit = commit
+        self.objects = objects
+        self.files = git.tree(commit, DATASETS_DIR + "/") if commit else {}
+
+    def add_prefix(self, path: str) -> None:
+        """Make paths outside datasets/ (named explicitly) visible too."""
+        if not path.startswith(DATASETS_DIR + "/"):
+            self.files.update(self.git.tree(self.commit, path))
+            self.files.update(self.git.tree(self.commit, path + ".dvc"))
+
+    def _dvc_out(self, path: str) -> str | None:
+        entry = self.files.get(path + ".dvc")
+        if entry is None:
+            return None
+        data = yaml.safe_load(self.git.blob(entry[0]))
+        outs = data.get("outs") if isinstance(data, dict) else None
+        if isinstance(outs, list) and len(outs) == 1 and isinstance(outs[0], dict):
+            md5 = outs[0].get("md5")
+            return md5 if isinstance(md5, str) else None
+        return None
+
+    def folder(self, path: str) -> tuple[Storage | None, str | None, dict[str, _Entry] | None]:
+        """(storage, fingerprint, relpath → entry) of a folder; entries None when a DVC listing is unavailable."""
+        recorded = self._dvc_out(path)
+        if recorded is not None:
+            listing = self.objects.listing(recorded)
+            if listing is None:
+                return Storage.DVC, recorded, None
+            return Storage.DVC, recorded, {r: _Entry(m, self.objects.size(m)) for r, m in listing.items()}
+        prefix = path + "/"
+        blobs = {name[len(prefix) :]: value for name, value in self.files.items() if name.startswith(prefix)}
+        if not blobs:
+            return None, None, {}
+        entries = {rel: _Entry(self.git.md5(sha), size) for rel, (sha, size) in blobs.items()}
+        return Storage.GIT, listing_fingerprint({r: e.md5 for r, e in entries.items()}), entries
+
+    def file(self, path: str) -> tuple[Storage | None, str | None, bytes | None]:
+        """(storage, md5, content) of a file; content None when DVC content is unavailable."""
+        if path in self.files:
+            data = self.git.blob(self.files[path][0])
+            return Storage.GIT, md5_bytes(data), data
+        recorded = self._dvc_out(path)
+        if recorded is not None and not recorded.endswith(DIR_SUFFIX):
+            return Storage.DVC, recorded, self.objects.read(recorded)
+        # Inside a DVC-tracked folder (e.g. a whole testsets/ folder tracked as one).
+        parts = PurePosixPath(path).parts
+        for cut in range(len(parts) - 1, 0, -1):
+            folder = "/".join(parts[:cut])
+            folder_md5 = self._dvc_out(folder)
+            if folder_md5 is not None:
+                listing = self.objects.listing(folder_md5)
+                md5 = listing.get("/".join(parts[cut:])) if listing else None
+                if md5 is None:
+                    return (Storage.DVC, None, None) if listing is None else (None, None, None)
+                return Storage.DVC, md5, self.objects.read(md5)
+        return None, None, None
+
+    def corpora(self) -> set[str]:
+        found: set[str] = set()
+        for name in self.files:
+            parts = name.split("/")
+            if len(parts) >= 4 and parts[2] == "docs":
+                found.add("/".join(parts[:3]))
+            elif len(parts) == 3 and parts[2] == "docs.dvc":
+                found.add("/".join([*parts[:2], "docs"]))
+        return found
+
+    def testsets(self) -> set[str]:
+        found: set[str] = set()
+        for name in self.files:
+            parts = name.split("/")
+            if len(parts) == 4 and parts[2] == "testsets":
+                if name.endswith(".jsonl"):
+                    found.add(name)
+                elif name.endswith(".jsonl.dvc"):
+                    found.add(name.removesuffix(".dvc"))
+        return found
+
+
+# --- comparing ------------------------------------------------------------------------------------------------
+
+
+def summarize_changes(
+    root: Path, base: str, head: str, paths: Sequence[str] = (), remote: str | None = None
+) -> DataChangeSummary:
+    """Changes of every corpus (``datasets/*/docs``) and test set (``datasets/*/testsets/*.jsonl``) from ``base``
+    to ``head``, plus any repo-relative ``paths`` given (a ``.jsonl`` is a test set, anything else a corpus folder).
+
+    DVC content of either ref is read from the local cache, else the remote; when neither has it, the item's
+    ``unavailable`` says so and only its fingerprints are compared.
+    """
+    git = _Git(root)
+    base_commit, head_commit = git.commit(base), git.commit(head)
+    with ObjectReader(root, remote) as objects:
+        before, after = _Snapshot(git, base_commit, objects), _Snapshot(git, head_commit, objects)
+        extra = [p.strip("/") for p in paths]
+        for snapshot in (before, after):
+            for path in extra:
+                snapshot.add_prefix(path)
+        corpus_paths = before.corpora() | after.corpora() | {p for p in extra if not p.endswith(".jsonl")}
+        testset_paths = before.testsets() | after.testsets() | {p for p in extra if p.endswith(".jsonl")}
+        corpora = [_corpus_change(p, before, after) for p in sorted(corpus_paths)]
+        testsets = [_testset_change(p, before, after) for p in sorted(testset_paths)]
+    return DataChangeSummary(base, head, base_commit, head_commit, corpora, testsets)
+
+
+def _doc_id(relpath: str) -> str:
+    return PurePosixPath(relpath).with_suffix("").as_posix()
+
+
+def _corpus_change(path: str, before: _Snapshot, after: _Snapshot) -> CorpusChange:
+    base_storage, base_fp, old = before.folder(path)
+    head_storage, head_fp, new = after.folder(path)
+    n_old, n_new = len(old or {}), len(new or {})
+    if old is None or new is None:
+        if base_fp == head_fp:
+            return CorpusChange(path, base_fp, head_fp, base_storage, head_storage, [], n_old, n_new)
+        ref = before.commit if old is None else after.commit
+        why = f"the DVC listing at {ref[:12]} is in neither the local DVC cache nor the remote: run `dvc fetch`"
+        return CorpusChange(path, base_fp, head_fp, base_storage, head_storage, [], n_old, n_new, why)
+    documents: list[DocumentChange] = []
+    for rel in sorted(old.keys() | new.keys()):
+        a, b = old.get(rel), new.get(rel)
+        if a is not None and b is not None and a.md5 == b.md5:
+            continue
+        kind = ChangeKind.ADDED if a is None else ChangeKind.REMOVED if b is None else ChangeKind.MODIFIED
+        base_size = a.size if a is not None else None
+        head_size = b.size if b is not None else None
+        documents.append(DocumentChange(rel, _doc_id(rel), kind, base_size, head_size))
+    return CorpusChange(path, base_fp, head_fp, base_storage, head_storage, documents, n_old, n_new)
+
+
+def _records(data: bytes) -> dict[str, dict[str, Any]]:
+    """Test-set records by id; lines that are not records with an id are left to ``ragops validate``."""
+    records: dict[str, dict[str, Any]] = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("id"), str):
+            records[record["id"]] = record
+    return records
+
+
+def _testset_change(path: str, before: _Snapshot, after: _Snapshot) -> TestSetChange:
+    base_storage, base_fp, old_data = before.file(path)
+    head_storage, head_fp, new_data = after.file(path)
+    missing = (base_fp is not None and old_data is None) or (head_fp is not None and new_data is None)
+    old = _records(old_data or b"")
+    new = _records(new_data or b"")
+    if missing and base_fp != head_fp:
+        why = "DVC content is in neither the local DVC cache nor the remote: run `dvc fetch`"
+        return TestSetChange(path, base_fp, head_fp, base_storage, head_storage, [], len(old), len(new), why)
+    questions: list[QuestionChange] = []
+    for qid in sorted(old.keys() | new.keys()):
+        a, b = old.get(qid), new.get(qid)
+        if a == b:
+            continue
+        kind = ChangeKind.ADDED if a is None else ChangeKind.REMOVED if b is None else ChangeKind.MODIFIED
+        text = (b or a or {}).get("question", "")
+        questions.append(QuestionChange(qid, kind, text if isinstance(text, str) else str(text)))
+    return TestSetChange(path, base_fp, head_fp, base_storage, head_storage, questions, len(old), len(new))
+
+
+# --- text rendering -------------------------------------------------------------------------------------------
+
+
+def _size(value: int | None) -> str:
+    if value is None:
+        return "?"
+    if value < 1024:
+        return f"{value} B"
+    if value < 1024 * 1024:
+        return f"{value / 1024:.1f} KB"
+    return f"{value / (1024 * 1024):.1f} MB"
+
+
+def _sign(kind: ChangeKind) -> str:
+    return {ChangeKind.ADDED: "+", ChangeKind.REMOVED: "-", ChangeKind.MODIFIED: "~"}[kind]
+
+
+def render_text(summary: DataChangeSummary, show_unchanged: bool = False) -> str:
+    """A plain-text summary for ``ragops data diff`` (the PR comment renders the typed result itself)."""
+    lines = [f"data changes {summary.base} ({summary.base_commit[:12]}) → {summary.head} ({summary.head_commit[:12]})"]
+    for corpus in summary.corpora:
+        if not corpus.changed and not show_unchanged:
+            continue
+        storage = _storage(corpus.base_storage, corpus.head_storage)
+        counts = ", ".join(f"{len(corpus.of_kind(k))} {k.value}" for k in ChangeKind)
+        lines.append(
+            f"corpus {corpus.path} [{storage}]: {corpus.base_documents} → {corpus.head_documents} documents"
+            + (f" ({counts})" if corpus.changed else " (unchanged)")
+        )
+        if corpus.unavailable:
+            lines.append(f"  documents not compared: {corpus.unavailable}")
+        for doc in corpus.documents:
+            sizes = (
+                f"{_size(doc.base_size)} → {_size(doc.head_size)}"
+                if doc.kind is ChangeKind.MODIFIED
+                else _size(doc.head_size if doc.kind is ChangeKind.ADDED else doc.base_size)
+            )
+            lines.append(f"  {_sign(doc.kind)} {doc.relpath} ({sizes})")
+    for testset in summary.testsets:
+        if not testset.changed and not show_unchanged:
+            continue
+        storage = _storage(testset.base_storage, testset.head_storage)
+        kinds = {ChangeKind.ADDED: "added", ChangeKind.REMOVED: "removed", ChangeKind.MODIFIED: "edited"}
+        counts = ", ".join(f"{len(testset.of_kind(k))} {name}" for k, name in kinds.items())
+        lines.append(
+            f"test set {testset.path} [{storage}]: {testset.base_questions} → {testset.head_questions} questions"
+            + (f" ({counts})" if testset.changed else " (unchanged)")
+        )
+        if testset.unavailable:
+            lines.append(f"  questions not compared: {testset.unavailable}")
+        for question in testset.questions:
+            lines.append(f"  {_sign(question.kind)} {question.id}: {question.question}")
+    if not summary.changed:
+        lines.append("no corpus or test set changed")
+    return "\n".join(lines)
+
+
+def _storage(base: Storage | None, head: Storage | None) -> str:
+    if base == head or base is None or head is None:
+        return str(head or base or "absent")
+    return f"{base} → {head}"

@@ -1,0 +1,65 @@
+"""Which files and folders DVC tracks: ``<path>.dvc`` files written by ``dvc add``, read without DVC itself.
+
+Kept free of other ragops imports so config checks can ask "is this path DVC-tracked?" cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ragops.data.fingerprint import DIR_SUFFIX
+
+
+@dataclass(frozen=True)
+class TrackedData:
+    """A file or folder tracked by a ``<path>.dvc`` file, with what that file records."""
+
+    path: Path  # absolute
+    dvc_file: Path  # absolute
+    md5: str  # DVC's hash; a folder's ends in ".dir" (this is its fingerprint)
+    size: int | None
+    nfiles: int | None
+
+    @property
+    def is_dir(self) -> bool:
+        return self.md5.endswith(DIR_SUFFIX)
+
+
+def read_dvc_file(dvc_file: Path) -> TrackedData | None:
+    """The output a ``dvc add`` file tracks, or None when the file is not a single-output ``.dvc`` file."""
+    try:
+        data = yaml.safe_load(dvc_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    outs = data.get("outs") if isinstance(data, dict) else None
+    if not isinstance(outs, list) or len(outs) != 1 or not isinstance(outs[0], dict):
+        return None
+    out = outs[0]
+    md5, rel = out.get("md5"), out.get("path")
+    if not isinstance(md5, str) or not isinstance(rel, str):
+        return None
+    size, nfiles = out.get("size"), out.get("nfiles")
+    return TrackedData(
+        path=(dvc_file.parent / rel).resolve(),
+        dvc_file=dvc_file.resolve(),
+        md5=md5,
+        size=size if isinstance(size, int) else None,
+        nfiles=nfiles if isinstance(nfiles, int) else None,
+    )
+
+
+def tracking(path: Path) -> TrackedData | None:
+    """The DVC-tracked file or folder that holds ``path`` (itself or an ancestor), if any."""
+    path = path.resolve()
+    for candidate in (path, *path.parents):
+        if not candidate.name:  # the filesystem root
+            break
+        dvc_file = candidate.with_name(candidate.name + ".dvc")
+        if dvc_file.is_file():
+            tracked = read_dvc_file(dvc_file)
+            if tracked is not None and tracked.path == candidate:
+                return tracked
+    return None

@@ -1,0 +1,207 @@
+"""The metric registry: every metric ragops reports, by name, with what "better" means for it.
+
+Three shapes of entry, all wrapping pure functions from the sibling modules:
+
+- :class:`QuestionMetric` — one value per question (or None where undefined); the run value is the mean over
+  the questions where it is defined.
+- :class:`RankedMetric` — the same, with a rank cut-off; it is reported once per ``k`` as ``name@k``.
+- :class:`RunMetric` — one value for the whole run (latency percentiles, throughput); reported in ``timings``.
+
+Each carries :class:`MetricInfo`: ``direction`` (is higher or lower better), ``role`` (``gate``: deterministic,
+fit to fail a pull request; ``advisory``: reported, never fails one), ``kind`` and whether it is ranked.
+
+LLM-as-judge metrics fit the same shape: a judge step builds ``QuestionMetric`` entries of kind ``judge`` and
+role ``advisory`` whose functions read a cached judgement, and passes ``METRICS + judge_entries`` to
+:func:`ragops.evaluation.report.score`. Nothing here calls a network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ragops.config.testset import QuestionRecord
+from ragops.evaluation import answers, cost, grounding, retrieval
+from ragops.evaluation.predictions import Prediction
+
+Direction = Literal["higher", "lower"]
+Role = Literal["gate", "advisory"]
+Kind = Literal["retrieval", "answer", "grounding", "cost", "judge"]
+
+QuestionFn = Callable[[Prediction, QuestionRecord], float | None]
+RankedFn = Callable[[Prediction, QuestionRecord, int], float | None]
+RunFn = Callable[[Sequence[Prediction], float | None], float | None]
+
+
+class MetricInfo(BaseModel):
+    """What a report reader needs to judge a change in a metric without importing this registry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    direction: Direction
+    role: Role
+    kind: Kind
+    ranked: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class QuestionMetric:
+    name: str
+    info: MetricInfo
+    compute: QuestionFn
+
+
+@dataclass(frozen=True)
+class RankedMetric:
+    name: str
+    info: MetricInfo
+    compute: RankedFn
+
+
+@dataclass(frozen=True)
+class RunMetric:
+    name: str
+    info: MetricInfo
+    compute: RunFn
+
+
+Metric = QuestionMetric | RankedMetric
+
+
+@dataclass(frozen=True)
+class BoundMetric:
+    """A question metric with its cut-off applied: the unit the scorer iterates over."""
+
+    name: str
+    info: MetricInfo
+    compute: QuestionFn
+
+
+def _info(kind: Kind, description: str, *, ranked: bool = False, direction: Direction = "higher") -> MetricInfo:
+    role: Role = "advisory" if kind in ("cost", "judge") else "gate"
+    return MetricInfo(direction=direction, role=role, kind=kind, ranked=ranked, description=description)
+
+
+def _doc(prediction: Prediction, record: QuestionRecord) -> tuple[list[bool], int]:
+    return retrieval.doc_flags(prediction.retrieved_doc_ids, record.gold_doc_ids), len(set(record.gold_doc_ids))
+
+
+def _chunks(prediction: Prediction, record: QuestionRecord) -> list[bool] | None:
+    # Chunk-level metrics exist only where the test set marks evidence spans.
+    return retrieval.chunk_flags(prediction.chunks, record.gold_spans) if record.gold_spans else None
+
+
+def _doc_metric(name: str, description: str, compute: Callable[[list[bool], int, int], float]) -> RankedMetric:
+    return RankedMetric(
+        name,
+        _info("retrieval", description, ranked=True),
+        lambda p, r, k: compute(*_doc(p, r), k),
+    )
+
+
+def _chunk_metric(name: str, description: str, compute: Callable[[list[bool], int], float]) -> RankedMetric:
+    def bound(p: Prediction, r: QuestionRecord, k: int) -> float | None:
+        flags = _chunks(p, r)
+        return None if flags is None else compute(flags, k)
+
+    return RankedMetric(name, _info("retrieval", description, ranked=True), bound)
+
+
+def _chunk_recall(p: Prediction, r: QuestionRecord, k: int) -> float | None:
+    return retrieval.spans_recall(p.chunks, r.gold_spans, k) if r.gold_spans else None
+
+
+# Registry order is report order: retrieval, answers, grounding.
+METRICS: tuple[Metric, ...] = (
+    _doc_metric("hit_rate", "a gold document is among the top k", lambda f, _n, k: retrieval.hit_rate(f, k)),
+    _doc_metric("recall", "share of gold documents in the top k", lambda f, n, k: retrieval.recall(f, k, n)),
+    _doc_metric("precision", "share of the top k that are gold documents", lambda f, _n, k: retrieval.precision(f, k)),
+    _doc_metric(
+        "mrr", "1 / rank of the first gold document in the top k", lambda f, _n, k: retrieval.reciprocal_rank(f, k)
+    ),
+    _doc_metric("ndcg", "nDCG of the top k documents, binary gains", lambda f, n, k: retrieval.ndcg(f, k, n)),
+    # Chunk level has no nDCG: its ideal ranking needs the number of relevant chunks in the whole index, which
+    # depends on chunking and is unknown to a prediction. chunk_recall counts spans, not chunks, for the same reason.
+    _chunk_metric("chunk_hit_rate", "a chunk overlapping a gold span is among the top k", retrieval.hit_rate),
+    RankedMetric(
+        "chunk_recall",
+        _info("retrieval", "share of gold spans overlapped by the top k chunks", ranked=True),
+        _chunk_recall,
+    ),
+    _chunk_metric("chunk_precision", "share of the top k chunks that overlap a gold span", retrieval.precision),
+    _chunk_metric("chunk_mrr", "1 / rank of the first chunk overlapping a gold span", retrieval.reciprocal_rank),
+    QuestionMetric(
+        "exact_match",
+        _info("answer", "SQuAD exact match, best reference"),
+        lambda p, r: answers.exact_match(p.answer, r.answers),
+    ),
+    QuestionMetric(
+        "f1", _info("answer", "SQuAD token F1, best reference"), lambda p, r: answers.f1(p.answer, r.answers)
+    ),
+    QuestionMetric(
+        "rouge_l",
+        _info("answer", "ROUGE-L F-measure, best reference"),
+        lambda p, r: answers.rouge_l(p.answer, r.answers),
+    ),
+    QuestionMetric(
+        "bleu", _info("answer", "sentence BLEU / 100, all references"), lambda p, r: answers.bleu(p.answer, r.answers)
+    ),
+    QuestionMetric(
+        "answer_support",
+        _info("grounding", "share of answer tokens found in the retrieved context"),
+        lambda p, _r: grounding.answer_support(p.answer, p.context),
+    ),
+    QuestionMetric(
+        "citation_correctness",
+        _info("grounding", "the cited documents include a gold document"),
+        lambda p, r: grounding.citation_correctness(p.citations, r.gold_doc_ids),
+    ),
+)
+
+
+def _latency(stage: cost.Stage, q: float) -> RunFn:
+    return lambda ps, _wall: cost.latency_percentile(ps, stage, q)
+
+
+def _timing(name: str, description: str, compute: RunFn, direction: Direction = "lower") -> RunMetric:
+    return RunMetric(name, _info("cost", description, direction=direction), compute)
+
+
+TIMINGS: tuple[RunMetric, ...] = (
+    _timing("latency_p50_ms", "median retrieve + generate time per question", _latency(cost.total_ms, 50)),
+    _timing("latency_p95_ms", "95th percentile retrieve + generate time", _latency(cost.total_ms, 95)),
+    _timing("retrieve_latency_p50_ms", "median retrieval time", _latency(cost.retrieve_ms, 50)),
+    _timing("retrieve_latency_p95_ms", "95th percentile retrieval time", _latency(cost.retrieve_ms, 95)),
+    _timing("generate_latency_p50_ms", "median generation time", _latency(cost.generate_ms, 50)),
+    _timing("generate_latency_p95_ms", "95th percentile generation time", _latency(cost.generate_ms, 95)),
+    _timing("prompt_tokens_total", "prompt tokens, all questions", lambda ps, _w: cost.tokens_total(ps, False)),
+    _timing("completion_tokens_total", "completion tokens, all questions", lambda ps, _w: cost.tokens_total(ps, True)),
+    _timing("prompt_tokens_mean", "prompt tokens per question", lambda ps, _w: cost.tokens_mean(ps, False)),
+    _timing("completion_tokens_mean", "completion tokens per question", lambda ps, _w: cost.tokens_mean(ps, True)),
+    _timing(
+        "questions_per_second",
+        "questions answered per second of wall time",
+        cost.questions_per_second,
+        direction="higher",
+    ),
+)
+
+
+def bind(metrics: Sequence[Metric], k_values: Sequence[int]) -> list[BoundMetric]:
+    """Expand ranked metrics into one entry per cut-off (ascending k), keeping registry order otherwise."""
+    ks = sorted(set(k_values))
+    out: list[BoundMetric] = []
+    for metric in metrics:
+        if isinstance(metric, RankedMetric):
+            out.extend(BoundMetric(f"{metric.name}@{k}", metric.info, _at(metric.compute, k)) for k in ks)
+        else:
+            out.append(BoundMetric(metric.name, metric.info, metric.compute))
+    return out
+
+
+def _at(compute: RankedFn, k: int) -> QuestionFn:
+    return lambda p, r: compute(p, r, k)

@@ -1,0 +1,234 @@
+"""Scoring predictions against test sets, and the ``report.json`` model.
+
+Determinism is a contract: scoring the same predictions against the same test sets gives byte-identical
+``metrics``, ``breakdowns`` and ``counts`` however the predictions were ordered or sharded. Three things make it so:
+
+- questions are put in one canonical order (test sets by name, then file order) before anything is computed;
+- means use ``math.fsum``, which is correctly rounded and so independent of summation order;
+- every written value is rounded to :data:`DECIMALS` places. Rounding absorbs last-bit differences between
+  platforms and library versions (ROUGE, BLEU, ``log2``) that would otherwise flip bytes without changing
+  meaning; 1e-6 is far below one question's weight in any test set under a million questions.
+
+Dicts are written in a fixed order (registry order for metrics, sorted names for test sets and tags) rather than
+sorted keys, because string sorting would put ``hit_rate@10`` before ``hit_rate@5``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ragops.config.gate import METRIC_NAME_PATTERN
+from ragops.config.testset import QuestionRecord
+from ragops.errors import ValidationFailed
+from ragops.evaluation.metrics import METRICS, TIMINGS, BoundMetric, Metric, MetricInfo, RunMetric, bind
+from ragops.evaluation.predictions import Prediction, by_key
+
+SCHEMA_VERSION: Literal[1] = 1
+DECIMALS = 6
+
+# Names follow the gate policy's pattern so every reported name can be the subject of a gate rule.
+MetricName = Annotated[str, Field(pattern=METRIC_NAME_PATTERN)]
+_CLOSED = Field(json_schema_extra={"additionalProperties": False})
+MetricValues = Annotated[dict[MetricName, float], _CLOSED]
+
+
+class Breakdowns(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    testsets: dict[str, MetricValues] = Field(description="Test-set name → metric name → mean over its questions.")
+    tags: dict[str, MetricValues] = Field(description="Tag → metric name → mean over the questions with that tag.")
+
+
+class Counts(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    questions: int = Field(ge=0)
+    testsets: dict[str, int] = Field(description="Questions per test set.")
+    tags: dict[str, int] = Field(description="Questions per tag.")
+    scored: Annotated[dict[MetricName, int], _CLOSED] = Field(
+        description="Questions each metric is defined for (chunk metrics need gold spans, "
+        "answer_support a non-empty answer, citation_correctness an app that cites)."
+    )
+
+
+class Metadata(BaseModel):
+    """Provenance of a run; the pipeline fills it in. Two reports with equal metadata must have equal metrics."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    git_commit: str | None = Field(description="Commit evaluated; null outside a git checkout.")
+    config_hash: str = Field(description="Hash of the normalised app config.")
+    corpus_hash: str
+    testset_hashes: dict[str, str] = Field(description="Test-set name → content hash.")
+    index_id: str = Field(description="Identity of the index artifact the answers were retrieved from.")
+    k_values: list[int] = Field(description="Rank cut-offs of the ranked metrics.")
+    package_versions: dict[str, str] = Field(description="Distribution name → installed version.")
+    models: dict[str, str] = Field(description="Role (embedding, reranker, llm, judge) → model identity.")
+
+
+class Report(BaseModel):
+    """``report.json``: one evaluation of one app on its test sets."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="EvalReport")
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    app: str = Field(min_length=1)
+    metrics: MetricValues = Field(description="Metric name (name or name@k) → mean over all questions.")
+    breakdowns: Breakdowns
+    counts: Counts
+    metric_info: Annotated[dict[MetricName, MetricInfo], _CLOSED] = Field(
+        description="Direction, role and kind of every reported name."
+    )
+    timings: MetricValues = Field(description="Latency, tokens and throughput: vary between runs, never gate.")
+    metadata: Metadata
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """The result of :func:`score`: predictions with their metrics, and the aggregate parts of a report."""
+
+    predictions: list[Prediction]
+    metrics: MetricValues
+    breakdowns: Breakdowns
+    counts: Counts
+    metric_info: dict[str, MetricInfo]
+    timings: MetricValues
+
+
+def score(
+    predictions: Sequence[Prediction],
+    testsets: Mapping[str, Sequence[QuestionRecord]],
+    k_values: Sequence[int],
+    *,
+    wall_seconds: float | None = None,
+    metrics: Sequence[Metric] = METRICS,
+    run_metrics: Sequence[RunMetric] = TIMINGS,
+) -> Scoring:
+    """Score every prediction against its test-set record.
+
+    ``testsets`` maps test-set name → its records; there must be exactly one prediction per record, or the run
+    is incomplete and its means would mislead. ``wall_seconds`` is the answering step's wall time (for
+    ``questions_per_second``). ``metrics`` is the extension point for judge metrics.
+    """
+    ordered = _pair(predictions, testsets)
+    bound = bind(metrics, k_values)
+    scored: list[Prediction] = []
+    raw: list[dict[str, float]] = []
+    for prediction, record in ordered:
+        values = _evaluate(bound, prediction, record)
+        raw.append(values)
+        scored.append(prediction.model_copy(update={"metrics": {n: _round(v) for n, v in values.items()}}))
+
+    names = [metric.name for metric in bound]
+    records = [record for _, record in ordered]
+    by_testset = {name: [i for i, p in enumerate(scored) if p.testset == name] for name in sorted(testsets)}
+    tags = sorted({tag for record in records for tag in record.tags})
+    by_tag = {tag: [i for i, record in enumerate(records) if tag in record.tags] for tag in tags}
+    everyone = list(range(len(scored)))
+
+    overall = _means(names, raw, everyone)
+    timings = {m.name: _round(v) for m in run_metrics if (v := m.compute(scored, wall_seconds)) is not None}
+    info = {metric.name: metric.info for metric in bound if metric.name in overall}
+    info.update({m.name: m.info for m in run_metrics if m.name in timings})
+    return Scoring(
+        predictions=scored,
+        metrics=overall,
+        breakdowns=Breakdowns(
+            testsets={name: _means(names, raw, rows) for name, rows in by_testset.items()},
+            tags={tag: _means(names, raw, rows) for tag, rows in by_tag.items()},
+        ),
+        counts=Counts(
+            questions=len(scored),
+            testsets={name: len(rows) for name, rows in by_testset.items()},
+            tags={tag: len(rows) for tag, rows in by_tag.items()},
+            scored={name: sum(1 for values in raw if name in values) for name in overall},
+        ),
+        metric_info=info,
+        timings=timings,
+    )
+
+
+def build_report(scoring: Scoring, *, app: str, metadata: Metadata) -> Report:
+    return Report(
+        app=app,
+        metrics=scoring.metrics,
+        breakdowns=scoring.breakdowns,
+        counts=scoring.counts,
+        metric_info=scoring.metric_info,
+        timings=scoring.timings,
+        metadata=metadata,
+    )
+
+
+def _pair(
+    predictions: Sequence[Prediction], testsets: Mapping[str, Sequence[QuestionRecord]]
+) -> list[tuple[Prediction, QuestionRecord]]:
+    """Predictions matched to records, in canonical order; a missing or unknown question raises."""
+    pending = by_key(predictions)
+    out: list[tuple[Prediction, QuestionRecord]] = []
+    missing: list[str] = []
+    for name in sorted(testsets):
+        for record in testsets[name]:
+            prediction = pending.pop((name, record.id), None)
+            if prediction is None:
+                missing.append(f"{name}/{record.id}")
+            else:
+                out.append((prediction, record))
+    if missing:
+        raise ValidationFailed(f"no prediction for {len(missing)} question(s): {', '.join(missing[:5])}")
+    if pending:
+        unknown = [f"{testset}/{qid}" for testset, qid in sorted(pending)]
+        raise ValidationFailed(f"predictions for unknown question(s): {', '.join(unknown[:5])}")
+    return out
+
+
+def _evaluate(bound: Sequence[BoundMetric], prediction: Prediction, record: QuestionRecord) -> dict[str, float]:
+    return {metric.name: value for metric in bound if (value := metric.compute(prediction, record)) is not None}
+
+
+def _means(names: Sequence[str], raw: Sequence[Mapping[str, float]], rows: Sequence[int]) -> MetricValues:
+    out: MetricValues = {}
+    for name in names:
+        values = [raw[i][name] for i in rows if name in raw[i]]
+        if values:
+            out[name] = _round(math.fsum(values) / len(values))
+    return out
+
+
+def _round(value: float) -> float:
+    # + 0.0 turns -0.0 into 0.0 so a tiny negative never serialises differently from zero.
+    return round(value, DECIMALS) + 0.0
+
+
+def dumps(report: Report) -> str:
+    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def write(path: Path, report: Report) -> None:
+    path.write_text(dumps(report), encoding="utf-8")
+
+
+def read(path: Path) -> Report:
+    try:
+        return Report.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        raise ValidationFailed(f"{path}: not a valid eval report: {exc.error_count()} problem(s): {exc}") from exc
+
+
+def installed_versions(distributions: Sequence[str]) -> dict[str, str]:
+    """Installed version of each distribution, for :attr:`Metadata.package_versions`; absent ones are skipped."""
+    out: dict[str, str] = {}
+    for name in distributions:
+        try:
+            out[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return out
