@@ -10,17 +10,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: install demo test lint typecheck unit e2e schemas validate clean
+.PHONY: install demo test lint typecheck schemas pipeline validate bench clean
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
 
 demo: install
 	$(BIN)/ragops validate
+	$(BIN)/ragops eval rag-configs/covid-qa.yaml --out runs/demo/covid-qa
 
 lint: install
 	$(BIN)/ruff check tools tests scripts bench
 	$(BIN)/ruff format --check tools tests scripts bench
+	$(BIN)/ragops schemas --check
+	$(BIN)/ragops pipeline compile --check
 
 typecheck: install
 	$(BIN)/mypy
@@ -30,6 +33,12 @@ schemas: install
 
 validate: install
 	$(BIN)/ragops validate
+
+pipeline: install
+	$(BIN)/ragops pipeline compile
+
+bench: install
+	$(BIN)/python bench/bench_eval.py
 
 test: install lint typecheck
 	$(BIN)/pytest -q

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from ragops import __version__
-from ragops.cli import data, export, schemas, validate
+from ragops.cli import data, evaluate, export, pipeline, schemas, validate
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas, data)
+SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,50 @@
+"""The compiled pipeline is checked in, current, sharded with ParallelFor, and keyed on content hashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ragops.pipelines import compile as pipeline_compile
+
+
+def _spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(pipeline_compile.COMPILED.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _parameter_inputs(task: dict[str, Any]) -> dict[str, str]:
+    """Task input name → the pipeline parameter it is fed from (only inputs fed by pipeline parameters)."""
+    params = task.get("inputs", {}).get("parameters", {})
+    return {name: p["componentInputParameter"] for name, p in params.items() if "componentInputParameter" in p}
+
+
+def test_checked_in_pipeline_is_not_stale() -> None:
+    assert not pipeline_compile.is_stale(), "run: ragops pipeline compile"
+
+
+def test_answering_fans_out_over_shards_with_parallel_for() -> None:
+    spec = _spec()
+    loops = [t for t in spec["root"]["dag"]["tasks"].values() if "parameterIterator" in t]
+    (loop,) = loops
+    assert loop["parameterIterator"]["items"]["inputParameter"] == "pipelinechannel--shards"
+    assert loop["iteratorPolicy"]["parallelismLimit"] >= 2
+    body = spec["components"][loop["componentRef"]["name"]]["dag"]["tasks"]
+    assert "answer-testset" in body
+    assert _parameter_inputs(body["answer-testset"])["shard"].startswith("pipelinechannel--shards-loop-item")
+
+
+def test_cached_steps_take_the_content_hashes() -> None:
+    spec = _spec()
+    tasks = spec["root"]["dag"]["tasks"]
+    build = _parameter_inputs(tasks["build-index"])
+    assert build["corpus_hash"] == "corpus_hash"
+    assert build["index_config_hash"] == "index_config_hash"
+    assert build["index_config_json"] == "index_config_json"
+    assert "config_json" not in build, "the index must not depend on the prompt or the LLM"
+    assert tasks["build-index"]["cachingOptions"].get("enableCache", False)
+    loop = next(t for t in tasks.values() if "parameterIterator" in t)
+    answer = _parameter_inputs(spec["components"][loop["componentRef"]["name"]]["dag"]["tasks"]["answer-testset"])
+    assert answer["config_hash"] == "pipelinechannel--config_hash"
+    assert answer["testsets_hash"] == "pipelinechannel--testsets_hash"

@@ -1,0 +1,70 @@
+"""``ragops eval CONFIG``: run the evaluation pipeline and write the run folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from ragops.config.loader import repo_root_for
+from ragops.errors import EXIT_OK, UsageError
+from ragops.pipelines.local_run import StepEvent
+
+_SHOWN = ("hit_rate@5", "recall@10", "mrr@10", "ndcg@10", "exact_match", "f1", "rouge_l", "bleu")
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "eval",
+        help="evaluate an app on its test sets (Kubeflow Pipelines, local runner by default)",
+        description="Run the evaluation pipeline for one app and write report.json, predictions.jsonl, "
+        "report.md and report.html into the run folder.",
+    )
+    parser.add_argument("config", type=Path, help="rag-configs/<app>.yaml")
+    parser.add_argument("--out", type=Path, help="run folder (default: runs/<app>/<UTC time>/)")
+    parser.add_argument("--shards", type=int, default=1, help="split the test sets into N answering tasks")
+    parser.add_argument("--root", type=Path, help="repository root (default: found from the config)")
+    parser.set_defaults(run=run)
+
+
+def _step_printer(stream: TextIO) -> Callable[[StepEvent], None]:
+    """Progress lines for each pipeline step. ``stream`` is bound now: while the pipeline runs, sys.stderr is
+    redirected into the run's kfp.log."""
+
+    def show(event: StepEvent) -> None:
+        if event.event == "started":
+            print(f"  ▸ {event.step} …", file=stream, flush=True)
+        elif event.event == "cached":
+            print(f"  ✓ {event.step}: reused from cache (inputs unchanged)", file=stream, flush=True)
+        elif event.event == "finished":
+            print(f"  ✓ {event.step}: {event.status.lower()}", file=stream, flush=True)
+
+    return show
+
+
+def run(args: argparse.Namespace) -> int:
+    from ragops.pipelines.evaluate import evaluate  # imports KFP and torch: only when evaluating
+
+    if not args.config.is_file():
+        raise UsageError(f"{args.config}: no such config file")
+    root = (args.root or repo_root_for(args.config)).resolve()
+    print(f"evaluating {args.config} on the KFP local runner", file=sys.stderr)
+    result = evaluate(args.config, root, args.out, shards=args.shards, on_step=_step_printer(sys.stderr))
+    index = result.index
+    if result.index_reused:
+        print(f"index: reused ({index['chunks']} chunks, 0 embedded)")
+    else:
+        print(
+            f"index: built ({index['documents']} documents, {index['chunks']} chunks, "
+            f"{index['embedded']} embedded, {index['reused']} from cache)"
+        )
+    report = result.report
+    print(f"{report.app}: {report.counts.questions} questions in {result.seconds:.1f} s")
+    width = max(len(name) for name in report.metrics)
+    for name, value in report.metrics.items():
+        if name in _SHOWN or name.split("@")[0] in ("citation_correctness", "answer_support"):
+            print(f"  {name:<{width}}  {value:.4f}")
+    print(f"run folder: {result.out_dir} (report.md, report.html, report.json, predictions.jsonl)")
+    return EXIT_OK

@@ -1,0 +1,37 @@
+"""Compile the evaluation pipeline to KFP IR YAML, and check the checked-in copy is current.
+
+The compiled file is what a cluster runs, so it is checked in and reviewed like code. The staleness check
+ignores the SDK version line, as kubeflow/pipelines' own golden-file tests do, so a patch release of the SDK
+does not make it stale by itself.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from kfp import compiler
+
+from ragops.pipelines.pipeline import rag_eval_pipeline
+
+COMPILED = Path(__file__).parent / "compiled" / "rag-eval.yaml"
+_SDK_VERSION = re.compile(r"^(\s*sdkVersion:).*$", re.MULTILINE)
+
+
+def compile_to(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    compiler.Compiler().compile(pipeline_func=rag_eval_pipeline, package_path=str(path))
+    return path
+
+
+def normalised(text: str) -> str:
+    return _SDK_VERSION.sub(r"\1 kfp", text)
+
+
+def is_stale(path: Path = COMPILED) -> bool:
+    if not path.is_file():
+        return True
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = compile_to(Path(tmp) / "pipeline.yaml").read_text(encoding="utf-8")
+    return normalised(fresh) != normalised(path.read_text(encoding="utf-8"))

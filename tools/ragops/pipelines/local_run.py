@@ -1,0 +1,110 @@
+"""Run the evaluation pipeline on the KFP local runner, showing progress per step and keeping the KFP log.
+
+The local runner prints every task's inputs, outputs and logs to stdout; that goes to ``kfp.log`` in the run
+folder instead, and the runner's own log records (task started, cache hit, finished) become progress events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kfp import local
+
+from ragops.errors import InfrastructureError, RagopsError, UsageError, ValidationFailed
+from ragops.pipelines.pipeline import rag_eval_pipeline
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_EVENTS = [
+    (re.compile(r"^Executing task '?([\w-]+)'?"), "started"),
+    (re.compile(r"^Task '?([\w-]+)'? cache hit"), "cached"),
+    (re.compile(r"^Task '?([\w-]+)'? finished with status (\w+)"), "finished"),
+]
+# A ragops error raised inside a component, as its traceback's last line shows it.
+_COMPONENT_ERROR = re.compile(r"ragops\.errors\.(ValidationFailed|UsageError|InfrastructureError): (.*)")
+_ERRORS: dict[str, type[RagopsError]] = {
+    "ValidationFailed": ValidationFailed,
+    "UsageError": UsageError,
+    "InfrastructureError": InfrastructureError,
+}
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    step: str
+    event: str  # started | cached | finished
+    status: str = ""
+
+
+StepCallback = Callable[[StepEvent], None]
+
+
+class _Events(logging.Filter):
+    def __init__(self, callback: StepCallback) -> None:
+        super().__init__()
+        self.callback = callback
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = _ANSI.sub("", record.getMessage())
+        for pattern, event in _EVENTS:
+            found = pattern.match(message)
+            if found:
+                status = found.group(2) if event == "finished" else ""
+                self.callback(StepEvent(found.group(1), event, status))
+        return True
+
+
+@contextlib.contextmanager
+def _captured(log_path: Path, callback: StepCallback) -> Iterator[None]:
+    root = logging.getLogger()
+    events = _Events(callback)
+    root.addFilter(events)
+    level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        with (
+            log_path.open("w", encoding="utf-8") as log,
+            contextlib.redirect_stdout(log),
+            contextlib.redirect_stderr(log),
+            warnings.catch_warnings(),
+        ):
+            # The runner warns that our image is not a plain Python image; on the local runner the components
+            # run in this environment, which has ragops installed, so the warning is noise.
+            warnings.filterwarnings("ignore", message=".*custom or non-Python base image.*")
+            yield
+    finally:
+        root.removeFilter(events)
+        root.setLevel(level)
+
+
+def run_local(arguments: dict[str, Any], state_dir: Path, log_path: Path, callback: StepCallback) -> dict[str, Any]:
+    """Run the pipeline; returns its outputs (``report`` artifact, ``index_summary``). Tasks whose content
+    hashes are unchanged come from the cache kept in ``state_dir``."""
+    local.init(
+        runner=local.SubprocessRunner(use_venv=False),
+        pipeline_root=str(state_dir / "pipeline-root"),
+        enable_caching=True,
+        cache_root=str(state_dir / "cache"),
+        raise_on_error=True,
+    )
+    try:
+        with _captured(log_path, callback):
+            task = rag_eval_pipeline(**arguments)
+    except RuntimeError as exc:
+        raise _component_error(log_path) from exc
+    return dict(task.outputs)
+
+
+def _component_error(log_path: Path) -> RagopsError:
+    text = _ANSI.sub("", log_path.read_text(encoding="utf-8", errors="replace"))
+    found = _COMPONENT_ERROR.findall(text)
+    if found:
+        kind, message = found[-1]
+        return _ERRORS[kind](f"{message} (pipeline log: {log_path})")
+    return InfrastructureError(f"a pipeline step failed; see the pipeline log: {log_path}")

@@ -1,0 +1,116 @@
+"""Token-window chunking (Kotaemon's TokenSplitter): ``chunk_size`` tokens, ``chunk_overlap`` shared, cut at separators.
+
+A window ends at the last ``separator`` inside its second half, else at the last whitespace there, else at the
+hard token limit. Chunks are slices of the document text (``text[start:end]``), so their offsets are exact.
+
+No chunk is longer than the model reads: the window is at most ``max_tokens`` minus the special tokens the model
+adds. Cutting at whitespace or punctuation re-tokenizes to the same tokens; a cut inside a word (only when a whole
+half-window has no whitespace) can re-tokenize into more pieces, so such a chunk is counted again and shortened.
+
+Chunk ids hash the document id and the chunk text, so they are stable across runs and machines and change only
+when the chunk's content does; a repeated passage within one document gets its occurrence number hashed too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ragops.rag.documents import Document
+from ragops.rag.tokenization import Span, TokenBoundaries
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+def chunk_id(doc_id: str, text: str, occurrence: int = 0) -> str:
+    key = f"{doc_id}\0{text}" if occurrence == 0 else f"{doc_id}\0{text}\0{occurrence}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """Chunking parameters after clamping to what the embedding model can read."""
+
+    window: int
+    overlap: int
+    separator: str
+
+
+def split_plan(chunk_size: int, chunk_overlap: int, separator: str, max_tokens: int | None, special: int) -> SplitPlan:
+    window = chunk_size if max_tokens is None else min(chunk_size, max_tokens - special)
+    return SplitPlan(window=window, overlap=min(chunk_overlap, window // 2), separator=separator)
+
+
+class _Windows:
+    """Token windows over one document."""
+
+    def __init__(self, text: str, spans: list[Span], plan: SplitPlan, tokenizer: TokenBoundaries) -> None:
+        self.text = text
+        self.spans = spans
+        self.plan = plan
+        self.tokenizer = tokenizer
+
+    def gap(self, k: int) -> str:
+        """The untokenized text between token k-1 and token k."""
+        return self.text[self.spans[k - 1][1] : self.spans[k][0]]
+
+    def inside_word(self, k: int) -> bool:
+        if k <= 0 or k >= len(self.spans) or self.gap(k):
+            return False
+        position = self.spans[k][0]
+        return self.text[position - 1].isalnum() and self.text[position].isalnum()
+
+    def cut(self, start: int, hard_end: int) -> int:
+        lowest = start + max(1, self.plan.window // 2)
+        if self.plan.separator:
+            for k in range(hard_end, lowest - 1, -1):
+                if self.plan.separator in self.gap(k):
+                    return k
+        for k in range(hard_end, lowest - 1, -1):
+            if any(c.isspace() for c in self.gap(k)):
+                return k
+        return hard_end
+
+    def fits(self, start: int, end: int) -> bool:
+        piece = self.text[self.spans[start][0] : self.spans[end - 1][1]]
+        return len(self.tokenizer.spans([piece])[0]) <= self.plan.window
+
+    def word_start(self, k: int, end: int) -> int:
+        return next((j for j in range(k, end) if j == 0 or self.gap(j)), k)
+
+    def __iter__(self) -> Iterator[Span]:
+        """(first token, end token) of each chunk."""
+        n = len(self.spans)
+        start = 0
+        while start < n:
+            hard_end = min(start + self.plan.window, n)
+            end = hard_end if hard_end == n else self.cut(start, hard_end)
+            if self.inside_word(start) or self.inside_word(end):
+                while end - start > 1 and not self.fits(start, end):
+                    end -= 1
+            yield start, end
+            if end == n:
+                return
+            start = self.word_start(max(end - self.plan.overlap, start + 1), end)
+
+
+def split_documents(documents: list[Document], plan: SplitPlan, tokenizer: TokenBoundaries) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    all_spans = tokenizer.spans([d.text for d in documents])
+    for document, spans in zip(documents, all_spans, strict=True):
+        occurrences: dict[str, int] = {}
+        for first, end in _Windows(document.text, spans, plan, tokenizer):
+            start_char, end_char = spans[first][0], spans[end - 1][1]
+            text = document.text[start_char:end_char]
+            occurrence = occurrences.get(text, 0)
+            occurrences[text] = occurrence + 1
+            chunks.append(Chunk(chunk_id(document.id, text, occurrence), document.id, start_char, end_char, text))
+    return chunks

@@ -1,0 +1,118 @@
+"""Embedding models: sentence-transformers from a local folder, or an OpenAI-compatible embeddings endpoint.
+
+Models are resolved by ``model_store`` and never downloaded: a model that is not on this machine is an
+``InfrastructureError`` that says how to install it. Each embedder has an ``identity`` that changes whenever its
+vectors could (weights, tokenizer, endpoint), which keys the embedding cache and is recorded in index manifests.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+import openai
+
+from ragops.config.models import EmbeddingSpec
+from ragops.errors import InfrastructureError
+from ragops.rag import model_store
+from ragops.rag.openai_client import describe_failure, make_client
+from ragops.rag.tokenization import ModelTokenizer, TokenBoundaries, WordTokenizer
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+Matrix = np.ndarray  # float32, one row per text
+
+
+class Embedder(Protocol):
+    identity: str
+    normalize: bool
+    max_tokens: int | None  # tokens the model reads before truncating, special tokens included
+    tokenizer: TokenBoundaries
+
+    def encode(self, texts: list[str], batch_size: int) -> Matrix: ...
+
+
+@functools.lru_cache(maxsize=8)
+def _folder_digest(folder: Path) -> str:
+    """Hash of every file that shapes the vectors (weights, config, tokenizer); READMEs do not."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".md"):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=4)
+def _load_sentence_transformer(folder: Path) -> SentenceTransformer:
+    # Imported here: torch takes seconds to import, and commands that never embed should not pay for it.
+    from sentence_transformers import SentenceTransformer
+
+    # Loading once per process lets indexing and answering in one run share the model.
+    return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+
+
+def local_folder(name: str, root: Path | None, what: str) -> Path:
+    folder = model_store.local_model_path(name, root)
+    if folder is None:
+        raise InfrastructureError(
+            f"{what} {name!r} is not available on this machine, and ragops never downloads models: "
+            f"{model_store.install_hint(name)}"
+        )
+    return folder
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, name: str, folder: Path, normalize: bool) -> None:
+        self.name = name
+        self.folder = folder
+        self.normalize = normalize
+        self.identity = f"sentence-transformers:{model_store.canonical_name(name)}@{_folder_digest(folder)}"
+        self.tokenizer: TokenBoundaries = ModelTokenizer(folder)
+        self.max_tokens = model_store.max_seq_length(folder)
+
+    def encode(self, texts: list[str], batch_size: int) -> Matrix:
+        model = _load_sentence_transformer(self.folder)
+        vectors = model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=self.normalize,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class OpenAIEmbedder:
+    max_tokens: int | None = None
+    tokenizer: TokenBoundaries = WordTokenizer()
+
+    def __init__(self, spec: EmbeddingSpec) -> None:
+        self.spec = spec
+        self.normalize = spec.normalize
+        self.identity = f"openai:{spec.base_url or 'api.openai.com'}:{spec.model}"
+
+    def encode(self, texts: list[str], batch_size: int) -> Matrix:
+        client = make_client(self.spec.base_url, self.spec.api_key_env, timeout_s=60.0, max_retries=3)
+        rows: list[list[float]] = []
+        try:
+            for first in range(0, len(texts), batch_size):
+                response = client.embeddings.create(model=self.spec.model, input=texts[first : first + batch_size])
+                rows.extend(item.embedding for item in sorted(response.data, key=lambda item: item.index))
+        except openai.OpenAIError as exc:
+            raise describe_failure(exc, self.spec.base_url, self.spec.model) from exc
+        vectors = np.asarray(rows, dtype=np.float32)
+        if self.normalize and len(vectors):
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return vectors
+
+
+def make_embedder(spec: EmbeddingSpec, root: Path | None = None) -> Embedder:
+    if spec.provider == "openai":
+        return OpenAIEmbedder(spec)
+    return SentenceTransformerEmbedder(spec.model, local_folder(spec.model, root, "embedding model"), spec.normalize)

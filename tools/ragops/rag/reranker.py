@@ -1,0 +1,25 @@
+"""Re-scoring retrieved chunks with a sentence-transformers CrossEncoder read from a local folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ragops.config.models import RerankerSpec
+from ragops.rag.embeddings import local_folder
+
+
+class Reranker:
+    def __init__(self, spec: RerankerSpec, root: Path | None = None) -> None:
+        # Imported here: torch takes seconds to import, and most apps have no reranker.
+        from sentence_transformers import CrossEncoder
+
+        self.candidates = spec.candidates
+        self.model = CrossEncoder(str(local_folder(spec.model, root, "reranker model")), device="cpu")
+
+    def scores(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        """One relevance score per (question, passage) pair; higher is more relevant."""
+        if not pairs:
+            return np.zeros(0, dtype=np.float32)
+        return np.asarray(self.model.predict(pairs, show_progress_bar=False), dtype=np.float32)

@@ -1,0 +1,39 @@
+"""The BM25 text index (bm25s, Lucene's BM25 variant) over the same chunks as the vector index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from ragops.rag.lexical import words
+
+_FOLDER = "bm25"
+
+
+class TextIndex:
+    def __init__(self, bm25: bm25s.BM25, size: int) -> None:
+        self.bm25 = bm25
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> TextIndex:
+        bm25 = bm25s.BM25()
+        bm25.index([words(t) for t in texts], show_progress=False)
+        return cls(bm25, len(texts))
+
+    def search(self, queries: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, row numbers), each ``len(queries) × k``; hits scoring 0 (no shared word) have row -1."""
+        k = min(k, self.size)
+        tokens = [words(q) for q in queries]
+        rows, scores = self.bm25.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        rows = np.where(scores > 0, rows, -1)
+        return scores.astype(np.float32), rows.astype(np.int64)
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(str(folder / _FOLDER), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> TextIndex:
+        return cls(bm25s.BM25.load(str(folder / _FOLDER), show_progress=False, verbosity=0), size)
