@@ -60,11 +60,14 @@ def test_eval_runs_the_pipeline_caches_by_content_and_is_deterministic(tmp_path:
 
 
 def test_eval_cli_prints_metrics_and_the_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["eval", str(CONFIG), "--out", str(tmp_path / "run"), "--shards", "2"]) == 0
+    args = ["eval", str(CONFIG), "--out", str(tmp_path / "run"), "--shards", "2", "--state-dir", str(tmp_path / "s")]
+    assert main(args) == 0
     out = capsys.readouterr().out
     assert "2 questions" in out and "run folder:" in out
     report = report_file.read(tmp_path / "run" / "report.json")
     assert report.counts.questions == 2  # both shards were scored together
+    print("after")  # the runner's threads must not leave its indenting print behind
+    assert capsys.readouterr().out == "after\n"
 
 
 def test_eval_of_an_invalid_config_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:

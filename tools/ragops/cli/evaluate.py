@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,22 @@ def register(commands: Any) -> None:
     parser.add_argument("--out", type=Path, help="run folder (default: runs/<app>/<UTC time>/)")
     parser.add_argument("--shards", type=int, default=1, help="split the test sets into N answering tasks")
     parser.add_argument("--root", type=Path, help="repository root (default: found from the config)")
+    parser.add_argument("--state-dir", type=Path, help="pipeline cache and artifacts (default: .ragops/kfp/)")
+    cluster = parser.add_argument_group("Kubeflow cluster (--backend kfp)")
+    cluster.add_argument(
+        "--backend",
+        choices=("local", "kfp"),
+        default="local",
+        help="local: the KFP local runner on this machine; kfp: submit to a cluster",
+    )
+    cluster.add_argument(
+        "--host", help="KFP API endpoint (default: $KF_PIPELINES_ENDPOINT); token: $KF_PIPELINES_TOKEN"
+    )
+    cluster.add_argument("--namespace", help="Kubeflow namespace (multi-user clusters)")
+    cluster.add_argument("--experiment", default="ragops", help="KFP experiment to file the run under")
+    cluster.add_argument("--corpus-uri", help="where the cluster reads the corpus (s3://, gs://, minio://)")
+    cluster.add_argument("--testsets-uri", help="where the cluster reads the test sets: a folder of <name>.jsonl")
+    cluster.add_argument("--timeout", type=int, default=6 * 3600, help="seconds to wait for the run (default 6 h)")
     parser.set_defaults(run=run)
 
 
@@ -50,8 +67,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.config.is_file():
         raise UsageError(f"{args.config}: no such config file")
     root = (args.root or repo_root_for(args.config)).resolve()
+    if args.backend == "kfp":
+        return _run_on_cluster(args, root)
     print(f"evaluating {args.config} on the KFP local runner", file=sys.stderr)
-    result = evaluate(args.config, root, args.out, shards=args.shards, on_step=_step_printer(sys.stderr))
+    result = evaluate(
+        args.config, root, args.out, shards=args.shards, state_dir=args.state_dir, on_step=_step_printer(sys.stderr)
+    )
     index = result.index
     if result.index_reused:
         print(f"index: reused ({index['chunks']} chunks, 0 embedded)")
@@ -67,4 +88,29 @@ def run(args: argparse.Namespace) -> int:
         if name in _SHOWN or name.split("@")[0] in ("citation_correctness", "answer_support"):
             print(f"  {name:<{width}}  {value:.4f}")
     print(f"run folder: {result.out_dir} (report.md, report.html, report.json, predictions.jsonl)")
+    return EXIT_OK
+
+
+def _run_on_cluster(args: argparse.Namespace, root: Path) -> int:
+    from ragops.config.loader import load_app_config
+    from ragops.pipelines.cluster import cluster_arguments, submit
+    from ragops.pipelines.evaluate import default_out_dir, pipeline_arguments
+
+    config = load_app_config(args.config, root)
+    local = pipeline_arguments(config, root, root / ".ragops" / "kfp", args.shards)
+    arguments = cluster_arguments(local, args.corpus_uri, args.testsets_uri)
+    print(f"submitting {config.name} to Kubeflow Pipelines ({args.shards} shard(s)); waiting …", file=sys.stderr)
+    result = submit(
+        arguments,
+        app=config.name,
+        host=args.host,
+        namespace=args.namespace,
+        experiment=args.experiment,
+        timeout_s=args.timeout,
+    )
+    out = (args.out or default_out_dir(root, config.name)).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "run.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    print(f"run {result.run_id}: {result.state} — {result.url}")
+    print(f"the report, predictions and KFP Metrics are the score-run step's outputs there; run record: {out}")
     return EXIT_OK

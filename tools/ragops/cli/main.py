@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from ragops import __version__
-from ragops.cli import data, evaluate, export, pipeline, schemas, validate
+from ragops.cli import data, evaluate, export, index, pipeline, query, schemas, validate
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline)
+SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query)
 
 
 def build_parser() -> argparse.ArgumentParser:

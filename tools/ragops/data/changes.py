@@ -22,7 +22,8 @@ from typing import Any
 import yaml
 
 from ragops.data.dvc import ObjectReader
-from ragops.data.fingerprint import DIR_SUFFIX, listing_fingerprint, md5_bytes
+from ragops.data.fingerprint import listing_fingerprint, md5_bytes
+from ragops.data.tracked import DIR_SUFFIX
 from ragops.errors import InfrastructureError, UsageError
 
 DATASETS_DIR = "datasets"

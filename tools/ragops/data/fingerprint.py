@@ -24,9 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ragops.data.tracked import DIR_SUFFIX, read_dvc_file
 
-DIR_SUFFIX = ".dir"
 # Folders DVC never includes in a directory hash (its built-in ignore list).
 _ALWAYS_IGNORED = frozenset({".git", ".hg", ".dvc"})
 _CHUNK = 1 << 20
@@ -55,23 +54,10 @@ def listing_fingerprint(entries: Mapping[str, str]) -> str:
 
 
 def recorded_hash(dvc_file: Path) -> str | None:
-    """The md5 a ``.dvc`` file records for its single output, or None when it has none or uses a legacy hash.
-
-    DVC 2 files (no ``hash: md5``) hash text with CRLF normalised (``md5-dos2unix``), which is not the plain md5 used
-    here, so they are not trusted as fingerprints.
-    """
-    try:
-        data = yaml.safe_load(dvc_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None
-    outs = data.get("outs") if isinstance(data, dict) else None
-    if not isinstance(outs, list) or len(outs) != 1 or not isinstance(outs[0], dict):
-        return None
-    out = outs[0]
-    md5 = out.get("md5")
-    if out.get("hash") != "md5" or not isinstance(md5, str):
-        return None
-    return md5
+    """The md5 a ``.dvc`` file records for its single output, or None when it has none or uses a legacy hash
+    (DVC 2's ``md5-dos2unix`` is not the plain md5 used here, so it is not trusted as a fingerprint)."""
+    tracked = read_dvc_file(dvc_file)
+    return tracked.md5 if tracked is not None and not tracked.legacy_hash else None
 
 
 def dvc_file_for(path: Path) -> Path:

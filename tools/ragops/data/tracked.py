@@ -10,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from ragops.data.fingerprint import DIR_SUFFIX
+# DVC's suffix on a folder's hash (its `.dir` listing object).
+DIR_SUFFIX = ".dir"
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class TrackedData:
     md5: str  # DVC's hash; a folder's ends in ".dir" (this is its fingerprint)
     size: int | None
     nfiles: int | None
+    # DVC 2 files (no ``hash: md5``) hash text with CRLF normalised (``md5-dos2unix``), not the plain md5.
+    legacy_hash: bool = False
 
     @property
     def is_dir(self) -> bool:
@@ -48,6 +51,7 @@ def read_dvc_file(dvc_file: Path) -> TrackedData | None:
         md5=md5,
         size=size if isinstance(size, int) else None,
         nfiles=nfiles if isinstance(nfiles, int) else None,
+        legacy_hash=out.get("hash") != "md5",
     )
 
 

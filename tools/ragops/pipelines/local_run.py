@@ -6,6 +6,7 @@ folder instead, and the runner's own log records (task started, cache hit, finis
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import logging
 import re
@@ -67,6 +68,9 @@ def _captured(log_path: Path, callback: StepCallback) -> Iterator[None]:
     root.addFilter(events)
     level = root.level
     root.setLevel(logging.INFO)
+    # The runner indents task logs by swapping builtins.print in and out; ParallelFor tasks run on threads, so
+    # the swaps interleave and can leave an indenting print behind for the rest of the process.
+    original_print = builtins.print
     try:
         with (
             log_path.open("w", encoding="utf-8") as log,
@@ -79,6 +83,7 @@ def _captured(log_path: Path, callback: StepCallback) -> Iterator[None]:
             warnings.filterwarnings("ignore", message=".*custom or non-Python base image.*")
             yield
     finally:
+        builtins.print = original_print
         root.removeFilter(events)
         root.setLevel(level)
 
