@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm
 # Re-install when the dependency list changes.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -10,10 +11,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: install demo test lint typecheck schemas pipeline validate bench clean
+# The local LLM server for the end-to-end tests (llama.cpp builds from source: a few minutes, once).
+$(LLM_STAMP): $(STAMP)
+	@echo "installing llama.cpp's server for the local-LLM tests (builds from source: a few minutes, once)"
+	$(BIN)/pip install --quiet -e '.[test,llm]'
+	touch $(LLM_STAMP)
+
+.PHONY: install install-llm demo test lint typecheck schemas pipeline validate bench clean
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
+
+install-llm: install $(LLM_STAMP)
 
 demo: install
 	$(BIN)/ragops validate
@@ -38,9 +47,10 @@ pipeline: install
 	$(BIN)/ragops pipeline compile
 
 bench: install
+	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_eval.py
 
-test: install lint typecheck
+test: install-llm lint typecheck
 	$(BIN)/pytest -q
 
 clean:

@@ -120,12 +120,17 @@ class VectorStoreSpec(Strict):
 
 
 class FusionSpec(Strict):
-    """Reciprocal-rank fusion of the vector and text rankings (hybrid mode)."""
+    """Reciprocal-rank fusion of the vector and text rankings (hybrid mode).
+
+    The defaults were chosen on the sample apps (scripts/retrieval_quality.py): with the classic k=60 and equal
+    weights, hybrid fell below BM25 alone on COVID-QA (hit@5 0.833 vs 0.858); k=10 with BM25 weighted 1.5 makes
+    hybrid at least as good as either mode alone on both samples (0.862 on COVID-QA, recall@10 0.900 on HotpotQA).
+    """
 
     method: Literal["rrf"] = "rrf"
-    k: int = Field(60, ge=1, le=10_000)
+    k: int = Field(10, ge=1, le=10_000, description="RRF constant: smaller trusts the top ranks more.")
     vector_weight: float = Field(1.0, ge=0.0, le=100.0)
-    text_weight: float = Field(1.0, ge=0.0, le=100.0)
+    text_weight: float = Field(1.5, ge=0.0, le=100.0)
 
 
 class RerankerSpec(Strict):

@@ -35,6 +35,9 @@ class Embedder(Protocol):
 
     def encode(self, texts: list[str], batch_size: int) -> Matrix: ...
 
+    def prepare(self) -> None:
+        """Load what encoding needs now, so the first query's latency measures retrieval, not loading."""
+
 
 @functools.lru_cache(maxsize=8)
 def _folder_digest(folder: Path) -> str:
@@ -52,7 +55,10 @@ def _folder_digest(folder: Path) -> str:
 def _load_sentence_transformer(folder: Path) -> SentenceTransformer:
     # Imported here: torch takes seconds to import, and commands that never embed should not pay for it.
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    # ragops renders its own progress; the weight-loading bar would only clutter stderr.
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # transformers ships no hint here
     # Loading once per process lets indexing and answering in one run share the model.
     return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
 
@@ -76,6 +82,9 @@ class SentenceTransformerEmbedder:
         self.tokenizer: TokenBoundaries = ModelTokenizer(folder)
         self.max_tokens = model_store.max_seq_length(folder)
 
+    def prepare(self) -> None:
+        _load_sentence_transformer(self.folder)
+
     def encode(self, texts: list[str], batch_size: int) -> Matrix:
         model = _load_sentence_transformer(self.folder)
         vectors = model.encode(
@@ -96,6 +105,9 @@ class OpenAIEmbedder:
         self.spec = spec
         self.normalize = spec.normalize
         self.identity = f"openai:{spec.base_url or 'api.openai.com'}:{spec.model}"
+
+    def prepare(self) -> None:
+        """Nothing to load: the endpoint holds the model."""
 
     def encode(self, texts: list[str], batch_size: int) -> Matrix:
         client = make_client(self.spec.base_url, self.spec.api_key_env, timeout_s=60.0, max_retries=3)

@@ -57,6 +57,7 @@ class RagEngine:
                     f"the index in {index.folder} was embedded with {index.manifest.model}, but this machine's "
                     f"{spec.embedding.model} is {embedder.identity}: rebuild it with 'ragops index'"
                 )
+            embedder.prepare()
         reranker = Reranker(spec.retrieval.reranker, root) if spec.retrieval.reranker else None
         self.config = config
         self.retriever = Retriever(index, spec.retrieval, embedder, spec.embedding.batch_size, reranker)

@@ -1,4 +1,4 @@
-"""Content hashes that decide whether an index can be reused: of the corpus and of the indexing config.
+"""The content hash of the indexing config, which (with the corpus fingerprint) decides whether an index is reused.
 
 The indexing-config hash covers exactly the settings that change the index (loader, splitter, embedding,
 vector store) plus the engine's index format; settings that only change how the index is used (retrieval,
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from ragops.config.models import AppConfig
 
@@ -33,12 +32,3 @@ def indexing_config(config: AppConfig) -> dict[str, object]:
 def indexing_config_hash(config: AppConfig) -> str:
     canonical = json.dumps(indexing_config(config), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def corpus_hash(files: list[Path], corpus_dir: Path) -> str:
-    """sha256 over each file's path relative to the corpus and its bytes, in path order."""
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.relative_to(corpus_dir).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()

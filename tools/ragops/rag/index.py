@@ -23,14 +23,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ragops.config.models import AppConfig
-from ragops.corpus import list_documents
 from ragops.data.fingerprint import corpus_fingerprint
 from ragops.errors import UsageError, ValidationFailed
 from ragops.rag.chunking import Chunk, split_documents, split_plan
 from ragops.rag.documents import LoadedCorpus, LoadProblem, load_corpus
 from ragops.rag.embedding_cache import EmbeddingCache, cache_key
 from ragops.rag.embeddings import Embedder, make_embedder
-from ragops.rag.hashing import INDEX_FORMAT, corpus_hash, indexing_config, indexing_config_hash
+from ragops.rag.hashing import INDEX_FORMAT, indexing_config, indexing_config_hash
 from ragops.rag.text_index import TextIndex
 from ragops.rag.vector_store import VectorStore
 
@@ -56,8 +55,7 @@ class Manifest(BaseModel):
     chunk_count: int
     document_count: int
     chunk_ids: list[str]
-    corpus_hash: str
-    corpus_fingerprint: str  # DVC's .dir hash of the corpus folder
+    corpus_fingerprint: str  # DVC's .dir hash of the corpus folder: the same from git or DVC
     indexing_config_hash: str
     indexing_config: dict[str, object]
     problems: list[dict[str, str]]  # files skipped under loader.on_error: skip
@@ -112,7 +110,7 @@ def _reusable(index_dir: Path, corpus: str, config_hash: str, identity: str) -> 
     manifest = read_manifest(index_dir)
     if manifest is None or manifest.format != INDEX_FORMAT:
         return None
-    if (manifest.corpus_hash, manifest.indexing_config_hash, manifest.model) != (corpus, config_hash, identity):
+    if (manifest.corpus_fingerprint, manifest.indexing_config_hash, manifest.model) != (corpus, config_hash, identity):
         return None
     return manifest
 
@@ -184,8 +182,7 @@ def build_index(
     if not corpus_dir.is_dir():
         raise ValidationFailed(f"the corpus folder {corpus_dir} does not exist (spec.data.corpus)")
     spec = config.spec
-    files = list_documents(corpus_dir, spec.loader.include, spec.loader.exclude)
-    corpus = corpus_hash(files, corpus_dir)
+    corpus = corpus_fingerprint(corpus_dir)
     config_hash = indexing_config_hash(config)
     embedder = make_embedder(spec.embedding, root)
 
@@ -231,8 +228,7 @@ def build_index(
         chunk_count=len(chunks),
         document_count=len(loaded.documents),
         chunk_ids=[c.id for c in chunks],
-        corpus_hash=corpus,
-        corpus_fingerprint=corpus_fingerprint(corpus_dir),
+        corpus_fingerprint=corpus,
         indexing_config_hash=config_hash,
         indexing_config=indexing_config(config),
         problems=[asdict(p) for p in loaded.problems],

@@ -1,0 +1,71 @@
+"""Retrieval modes, fusion, thresholds, index types and extractive answers, end to end through RagEngine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ragops.config.models import AppConfig
+from ragops.errors import ValidationFailed
+from ragops.rag.engine import RagEngine
+from ragops.rag.fusion import reciprocal_rank_fusion
+from ragops.rag.index import build_index, load_index
+
+MakeApp = Callable[..., tuple[AppConfig, Path]]
+
+
+def _engine(make_app: MakeApp, **spec: object) -> RagEngine:
+    config, root = make_app(**spec)
+    build_index(config, root, root / "index", root / "cache")
+    return RagEngine(config, load_index(root / "index"), root)
+
+
+@pytest.mark.parametrize("mode", ["vector", "text", "hybrid"])
+def test_every_mode_finds_the_document_that_answers(make_app: MakeApp, mode: str) -> None:
+    engine = _engine(make_app, retrieval={"mode": mode, "top_k": 3})
+    answers = engine.answer_many(["Which bats are a reservoir of coronaviruses?", "How long is the incubation period?"])
+    assert [a.hits[0].doc_id for a in answers] == ["bats", "notes/records/r1"]
+    assert all(len(a.hits) <= 3 and [h.rank for h in a.hits] == list(range(1, len(a.hits) + 1)) for a in answers)
+    assert all(a.latency_ms["retrieve"] >= 0 and a.latency_ms["generate"] >= 0 for a in answers)
+
+
+def test_extractive_answers_quote_the_best_sentence_and_cite_it(make_app: MakeApp) -> None:
+    engine = _engine(make_app, llm={"provider": "extractive", "sentences": 1})
+    answer = engine.answer("What do N95 respirators filter?")
+    assert answer.answer == "N95 respirators filter 95 percent of airborne particles."
+    assert answer.citations == ["masks"]
+    assert (answer.prompt_tokens, answer.completion_tokens, answer.prompt) == (0, 0, None)
+    assert json.loads(json.dumps(answer.to_dict()))["hits"][0]["doc_id"] == "masks"
+
+
+def test_score_threshold_and_other_index_types(make_app: MakeApp) -> None:
+    strict = _engine(make_app, retrieval={"mode": "vector", "score_threshold": 0.99})
+    assert strict.answer("Which bats carry coronaviruses?").hits == []
+    for kind in ("hnsw", "ivf"):
+        engine = _engine(make_app, retrieval={"mode": "vector"}, vector_store={"index": kind, "ivf": {"nlist": 2}})
+        assert engine.answer("Which bats carry coronaviruses?").hits[0].doc_id == "bats"
+
+
+def test_text_mode_with_no_shared_word_returns_no_hits(make_app: MakeApp) -> None:
+    engine = _engine(make_app, retrieval={"mode": "text"})
+    answer = engine.answer("zzzz qqqq")
+    assert answer.hits == [] and answer.answer == "" and answer.citations == []
+
+
+def test_an_index_built_with_other_settings_is_refused(make_app: MakeApp) -> None:
+    config, root = make_app()
+    build_index(config, root, root / "index", root / "cache")
+    other, _ = make_app(splitter={"chunk_size": 64, "chunk_overlap": 8})
+    with pytest.raises(ValidationFailed, match="other indexing settings"):
+        RagEngine(other, load_index(root / "index"), root)
+
+
+def test_reciprocal_rank_fusion_weights_and_ties() -> None:
+    fused = reciprocal_rank_fusion([([1, 2, 3], 1.0), ([3, 4], 1.0)], k=60)
+    assert [row for row, _ in fused] == [3, 1, 2, 4]
+    assert fused[0][1] == pytest.approx(1 / 63 + 1 / 61)
+    weighted = reciprocal_rank_fusion([([1], 1.0), ([2], 2.0)], k=10)
+    assert [row for row, _ in weighted] == [2, 1]
