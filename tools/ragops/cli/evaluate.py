@@ -11,9 +11,11 @@ from typing import Any, TextIO
 
 from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_OK, UsageError
+from ragops.evaluation.views import headline_k, headline_names
 from ragops.pipelines.local_run import StepEvent
 
-_SHOWN = ("hit_rate@5", "recall@10", "mrr@10", "ndcg@10", "exact_match", "f1", "rouge_l", "bleu")
+_SHOWN: tuple[str, ...] = ("hit_rate@5", "recall@10", "mrr@10", "ndcg@10", "exact_match", "f1", "rouge_l", "bleu")
+_SHOWN += ("judge_faithfulness", "judge_answer_relevance")  # reported only when the app configures a judge
 
 
 def register(commands: Any) -> None:
@@ -83,10 +85,10 @@ def run(args: argparse.Namespace) -> int:
         )
     report = result.report
     print(f"{report.app}: {report.counts.questions} questions in {result.seconds:.1f} s")
-    width = max(len(name) for name in report.metrics)
-    for name, value in report.metrics.items():
-        if name in _SHOWN or name.split("@")[0] in ("citation_correctness", "answer_support"):
-            print(f"  {name:<{width}}  {value:.4f}")
+    shown = headline_names(report, headline_k(report))
+    width = max(len(name) for name in shown)
+    for name in shown:
+        print(f"  {name:<{width}}  {report.metrics[name]:.4f}")
     print(f"run folder: {result.out_dir} (report.md, report.html, report.json, predictions.jsonl)")
     return EXIT_OK
 

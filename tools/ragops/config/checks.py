@@ -137,6 +137,24 @@ def check_ranges(config: AppConfig) -> list[Finding]:
     return []
 
 
+def check_k_values(config: AppConfig) -> list[Finding]:
+    evaluation, top_k = config.spec.evaluation, config.spec.retrieval.top_k
+    beyond = [k for k in evaluation.k_values if k > top_k]
+    # Only cut-offs the author wrote: the defaults adapt to nobody's top_k, and warning about them is noise.
+    if not beyond or "k_values" not in evaluation.model_fields_set:
+        return []
+    return [
+        Finding(
+            ("spec", "evaluation", "k_values"),
+            "k-beyond-top-k",
+            f"k_values {beyond} exceed retrieval.top_k ({top_k}): only {top_k} chunks are retrieved, so metrics "
+            f"at those cut-offs repeat @{top_k}",
+            f"drop {beyond} from k_values, or raise top_k",
+            severity=Severity.WARNING,
+        )
+    ]
+
+
 def check_llm(config: AppConfig) -> list[Finding]:
     llm = config.spec.llm
     if llm.provider == "openai" and not llm.model:
@@ -213,6 +231,7 @@ def check_config(config: AppConfig, file: Path, root: Path) -> list[Finding]:
         *check_template(config.spec.prompt.template),
         *check_data_paths(config, root),
         *check_ranges(config),
+        *check_k_values(config),
         *check_llm(config),
         *check_models_offline(config, root),
         *check_name(config, file),
