@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT
 
 from ragops.cli.main import main
 from ragops.rag.index import load_index
+from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 DOCS = ("covidqa-630", "covidqa-1545", "covidqa-1546", "covidqa-1547")

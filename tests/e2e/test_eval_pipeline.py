@@ -8,11 +8,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from tests.conftest import FIXTURES, REPO_ROOT
 
 from ragops.cli.main import main
 from ragops.evaluation import report as report_file
 from ragops.pipelines.evaluate import evaluate
+from tests.conftest import FIXTURES, REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 CONFIG = FIXTURES / "configs" / "eval-tiny.yaml"
@@ -57,6 +57,17 @@ def test_eval_runs_the_pipeline_caches_by_content_and_is_deterministic(tmp_path:
     assert steps["build-index"] == "cached"
     assert steps["answer-testset"] == "finished"
     assert third.index_reused
+
+    # Only the evaluation settings change: the answers are reused and scored again.
+    regated = tmp_path / "gate" / "eval-tiny.yaml"
+    regated.parent.mkdir()
+    regated.write_text(
+        CONFIG.read_text(encoding="utf-8") + "    gate:\n      rules:\n        - metric: f1\n          min: 0.0\n",
+        encoding="utf-8",
+    )
+    fourth = evaluate(regated, REPO_ROOT, tmp_path / "run4", state_dir=state)
+    assert {"build-index", "answer-testset"} <= {e.step for e in fourth.steps if e.event == "cached"}
+    assert _metric_sections(fourth.out_dir) == _metric_sections(first.out_dir)
 
 
 def test_eval_cli_prints_metrics_and_the_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,12 @@ import pytest
 from ragops.errors import InfrastructureError, UsageError
 from ragops.pipelines.cluster import cluster_arguments, submit
 
-LOCAL = {"corpus_uri": "/repo/datasets/x/docs", "testsets_uri": "/repo/.ragops/t", "embedding_cache_dir": "/c"}
+LOCAL = {
+    "corpus_uri": "/repo/datasets/x/docs",
+    "testsets_uri": "/repo/.ragops/t",
+    "embedding_cache_dir": "/c",
+    "judge_cache_dir": "/j",
+}
 
 
 def test_cluster_runs_read_data_from_uris_and_keep_no_local_cache() -> None:
@@ -17,6 +22,7 @@ def test_cluster_runs_read_data_from_uris_and_keep_no_local_cache() -> None:
     assert arguments["corpus_uri"] == "s3://bucket/corpus"
     assert arguments["testsets_uri"] == "gs://bucket/testsets"
     assert arguments["embedding_cache_dir"] == ""
+    assert arguments["judge_cache_dir"] == ""
 
 
 @pytest.mark.parametrize(("corpus", "testsets"), [(None, "s3://b/t"), ("s3://b/c", None), ("/local/docs", "s3://b/t")])

@@ -46,5 +46,6 @@ def test_cached_steps_take_the_content_hashes() -> None:
     assert tasks["build-index"]["cachingOptions"].get("enableCache", False)
     loop = next(t for t in tasks.values() if "parameterIterator" in t)
     answer = _parameter_inputs(spec["components"][loop["componentRef"]["name"]]["dag"]["tasks"]["answer-testset"])
-    assert answer["config_hash"] == "pipelinechannel--config_hash"
+    assert answer["answer_config_json"] == "pipelinechannel--answer_config_json"
+    assert "config_json" not in answer, "editing a gate or the judge must not answer the questions again"
     assert answer["testsets_hash"] == "pipelinechannel--testsets_hash"

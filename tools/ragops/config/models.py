@@ -150,16 +150,21 @@ class RetrievalSpec(Strict):
     score_threshold: float | None = Field(None, description="Drop hits scoring below this (mode-specific scale).")
 
 
-class LLMSettings(Strict):
-    """LLM parameters shared by the full form's ``llm`` and the short form's ``generator.config``."""
+class ChatEndpoint(Strict):
+    """An OpenAI-compatible chat model and how to call it: shared by the app's LLM and the evaluation judge."""
 
     model: str | None = Field(None, min_length=1, description="Required for provider openai.")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
-    max_tokens: int = Field(512, ge=1, le=1_000_000)
     base_url: str | None = Field(None, description="Any OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp.")
     api_key_env: EnvVarName | None = Field(None, description="Defaults to OPENAI_API_KEY for provider openai.")
     timeout_s: float = Field(60.0, gt=0.0, le=3600.0)
     max_retries: int = Field(3, ge=0, le=20)
+
+
+class LLMSettings(ChatEndpoint):
+    """LLM parameters shared by the full form's ``llm`` and the short form's ``generator.config``."""
+
+    max_tokens: int = Field(512, ge=1, le=1_000_000)
     sentences: int = Field(2, ge=1, le=20, description="provider extractive: sentences in an answer.")
 
 
@@ -179,11 +184,30 @@ class CitationSpec(Strict):
     mode: Literal["inline", "highlight", "off"] = "inline"
 
 
+# Names of the built-in judge prompts (ragops.evaluation.judge.PROMPTS). A version is never edited once
+# released, so a config that names one gets the same judgements for as long as the judge model stays the same.
+JudgePromptVersion = Literal["v1"]
+
+
+class JudgeSpec(ChatEndpoint):
+    """The LLM that grades answers (judge_faithfulness, judge_answer_relevance). Its model and prompt version are
+    required: judge metrics only compare across runs when both are pinned."""
+
+    model: str = Field(min_length=1, description="The judge model's exact name at base_url; pin a version.")
+    prompt_version: JudgePromptVersion = Field(description="Which built-in judge prompts to use, e.g. v1.")
+    advisory: bool = Field(
+        True, description="Report the judge metrics with role advisory (never fail a pull request); false: gate."
+    )
+
+
 class EvaluationSpec(Strict):
     k_values: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=lambda: [1, 3, 5, 10], min_length=1, description="Rank cut-offs of the retrieval metrics."
     )
     gate: GatePolicy = Field(default_factory=GatePolicy)
+    judge: JudgeSpec | None = Field(
+        None, description="LLM-as-judge metrics, computed only when set; judgements are cached by request hash."
+    )
 
 
 class AppSpec(Strict):

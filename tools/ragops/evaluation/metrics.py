@@ -10,9 +10,10 @@ Three shapes of entry, all wrapping pure functions from the sibling modules:
 Each carries :class:`MetricInfo`: ``direction`` (is higher or lower better), ``role`` (``gate``: deterministic,
 fit to fail a pull request; ``advisory``: reported, never fails one), ``kind`` and whether it is ranked.
 
-LLM-as-judge metrics fit the same shape: a judge step builds ``QuestionMetric`` entries of kind ``judge`` and
-role ``advisory`` whose functions read a cached judgement, and passes ``METRICS + judge_entries`` to
-:func:`ragops.evaluation.report.score`. Nothing here calls a network.
+LLM-as-judge metrics fit the same shape: when an app configures a judge, :func:`ragops.evaluation.judge.judge_metrics`
+builds ``QuestionMetric`` entries of kind ``judge`` (advisory by default) whose functions read cached
+judgements, and the scoring step passes ``METRICS + judge_entries`` to :func:`ragops.evaluation.report.score`.
+Nothing here calls a network.
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ class Counts(BaseModel):
     tags: dict[str, int] = Field(description="Questions per tag.")
     scored: Annotated[dict[MetricName, int], _CLOSED] = Field(
         description="Questions each metric is defined for (chunk metrics need gold spans, "
-        "answer_support a non-empty answer, citation_correctness an app that cites)."
+        "answer_support a non-empty answer, citation_correctness an app that cites, judge metrics a reply "
+        "with a score; a judge metric no question got is listed with 0 and absent from metrics)."
     )
 
 
@@ -135,8 +136,11 @@ def score(
     everyone = list(range(len(scored)))
 
     overall = _means(names, raw, everyone)
+    # Judge metrics exist only when a judge is configured, so they are reported even when no question got a
+    # usable score: counts.scored 0 shows a judge that never answered with one, where absence would hide it.
+    reported = [m.name for m in bound if m.name in overall or m.info.kind == "judge"]
     timings = {m.name: _round(v) for m in run_metrics if (v := m.compute(scored, wall_seconds)) is not None}
-    info = {metric.name: metric.info for metric in bound if metric.name in overall}
+    info = {metric.name: metric.info for metric in bound if metric.name in reported}
     info.update({m.name: m.info for m in run_metrics if m.name in timings})
     return Scoring(
         predictions=scored,
@@ -149,7 +153,7 @@ def score(
             questions=len(scored),
             testsets={name: len(rows) for name, rows in by_testset.items()},
             tags={tag: len(rows) for tag, rows in by_tag.items()},
-            scored={name: sum(1 for values in raw if name in values) for name in overall},
+            scored={name: sum(1 for values in raw if name in values) for name in reported},
         ),
         metric_info=info,
         timings=timings,

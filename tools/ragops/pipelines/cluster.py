@@ -40,7 +40,8 @@ def cluster_arguments(arguments: dict[str, Any], corpus_uri: str | None, testset
             raise UsageError(f"{flag} is required with --backend kfp: the cluster cannot read this machine's files")
         if not value.startswith(_REMOTE_SCHEMES):
             raise UsageError(f"{flag} {value!r} must be a URI the cluster reads ({', '.join(_REMOTE_SCHEMES)})")
-    return {**arguments, "corpus_uri": corpus_uri, "testsets_uri": testsets_uri, "embedding_cache_dir": ""}
+    no_cache = {"embedding_cache_dir": "", "judge_cache_dir": ""}
+    return {**arguments, "corpus_uri": corpus_uri, "testsets_uri": testsets_uri, **no_cache}
 
 
 def submit(

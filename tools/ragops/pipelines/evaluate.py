@@ -116,19 +116,20 @@ def pipeline_arguments(config: AppConfig, root: Path, state_dir: Path, shards: i
         "testset_hashes": testset_hashes,
         "k_values": list(config.spec.evaluation.k_values),
         "package_versions": installed_versions(_PACKAGES),
-        "models": {"embedding": config.spec.embedding.model, "llm": _llm_identity(config)},
+        "models": _models(config),
     }
     return {
         "config_json": config.model_dump_json(by_alias=True),
+        "answer_config_json": steps.answering_only(config).model_dump_json(by_alias=True),
         "index_config_json": steps.indexing_only(config).model_dump_json(by_alias=True),
         "corpus_uri": str(corpus),
         "testsets_uri": str(testsets_dir),
         "corpus_hash": corpus_hash,
         "index_config_hash": indexing_config_hash(config),
-        "config_hash": full_hash,
         "testsets_hash": testsets_dir.name,
         "metadata_json": json.dumps(metadata, sort_keys=True),
         "embedding_cache_dir": str(state_dir / "embedding-cache"),
+        "judge_cache_dir": str(state_dir / "judge-cache"),
         "shards": list(range(shards)),
         "num_shards": shards,
     }
@@ -137,6 +138,14 @@ def pipeline_arguments(config: AppConfig, root: Path, state_dir: Path, shards: i
 def _llm_identity(config: AppConfig) -> str:
     llm = config.spec.llm
     return "extractive" if llm.provider == "extractive" else f"{llm.provider}:{llm.model}@{llm.base_url or 'default'}"
+
+
+def _models(config: AppConfig) -> dict[str, str]:
+    models = {"embedding": config.spec.embedding.model, "llm": _llm_identity(config)}
+    judge = config.spec.evaluation.judge
+    if judge is not None:
+        models["judge"] = f"openai:{judge.model}@{judge.base_url or 'default'} prompt {judge.prompt_version}"
+    return models
 
 
 def default_out_dir(root: Path, app: str) -> Path:

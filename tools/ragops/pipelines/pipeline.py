@@ -27,15 +27,16 @@ class EvalOutputs(NamedTuple):
 @dsl.pipeline(name=PIPELINE_NAME, description="Evaluate a RAG app on its test sets (ragops).")
 def rag_eval_pipeline(
     config_json: str,
+    answer_config_json: str,
     index_config_json: str,
     corpus_uri: str,
     testsets_uri: str,
     corpus_hash: str,
     index_config_hash: str,
-    config_hash: str,
     testsets_hash: str,
     metadata_json: str,
     embedding_cache_dir: str = "",
+    judge_cache_dir: str = "",
     shards: list = [0],  # type: ignore[type-arg]  # noqa: B006  # KFP takes bare `list`; a compiled default
     num_shards: int = 1,
 ) -> EvalOutputs:
@@ -52,8 +53,7 @@ def rag_eval_pipeline(
     )
     with dsl.ParallelFor(items=shards, parallelism=MAX_PARALLEL_SHARDS) as shard:
         answers = answer_testset(
-            config_json=config_json,
-            config_hash=config_hash,
+            answer_config_json=answer_config_json,
             index=index.outputs["index"],
             testsets=testsets.output,
             testsets_hash=testsets_hash,
@@ -67,6 +67,7 @@ def rag_eval_pipeline(
         testsets=testsets.output,
         metadata_json=metadata_json,
         index_summary=index.outputs["Output"],
+        judge_cache_dir=judge_cache_dir,
     )
     scored.set_caching_options(False)  # cheap, and its report must carry this run's metadata
     return EvalOutputs(report=scored.outputs["report"], index_summary=index.outputs["Output"])

