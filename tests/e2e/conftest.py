@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,12 +49,12 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+@contextmanager
+def _serve(tmp_path_factory: pytest.TempPathFactory, *extra: str) -> Iterator[LlamaServer]:
     port = _free_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(_gguf()), "--model_alias", MODEL_ALIAS]
-    command += ["--n_ctx", "4096", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--n_ctx", "4096", "--host", "127.0.0.1", "--port", str(port), *extra]
     with log.open("w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -76,3 +77,17 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServ
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    """Chat completions (/v1/chat/completions)."""
+    with _serve(tmp_path_factory) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def llama_embedding_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    """Embeddings (/v1/embeddings): the same model, started in llama.cpp's embedding mode."""
+    with _serve(tmp_path_factory, "--embedding", "true") as server:
+        yield server

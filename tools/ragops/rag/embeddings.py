@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import openai
@@ -118,10 +118,26 @@ class OpenAIEmbedder:
                 rows.extend(item.embedding for item in sorted(response.data, key=lambda item: item.index))
         except openai.OpenAIError as exc:
             raise describe_failure(exc, self.spec.base_url, self.spec.model) from exc
-        vectors = np.asarray(rows, dtype=np.float32)
+        vectors = _one_vector_per_text(rows, len(texts), self.spec)
         if self.normalize and len(vectors):
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return vectors
+
+
+def _one_vector_per_text(rows: list[Any], expected: int, spec: EmbeddingSpec) -> Matrix:
+    """The endpoint's embeddings as a matrix, or a clear error when they are not one flat vector per text.
+
+    Some servers answer with one vector per *token* (llama.cpp serving a model without a pooling layer); turning
+    those into a text vector would be a guess about the model, so it is refused with what to change instead.
+    """
+    flat = all(isinstance(row, list) and row and all(isinstance(x, int | float) for x in row) for row in rows)
+    if len(rows) != expected or not flat or len({len(row) for row in rows}) > 1:
+        where = f"{spec.base_url or 'api.openai.com'} (model {spec.model})"
+        raise InfrastructureError(
+            f"{where} did not return one embedding vector per text: an embeddings endpoint must pool each text "
+            "into a single vector (llama.cpp: serve an embedding model, which has a pooling layer)"
+        )
+    return np.asarray(rows, dtype=np.float32)
 
 
 def make_embedder(spec: EmbeddingSpec, root: Path | None = None) -> Embedder:
