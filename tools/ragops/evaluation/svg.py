@@ -33,7 +33,8 @@ def histogram(values: Sequence[float], *, title: str, bins: int = 10, width: int
     counts = [0] * bins
     for value in values:
         counts[min(bins - 1, max(0, int(value * bins)))] += 1
-    left, top, bottom = 40, 28, 30
+    # top leaves room for the title and the count printed above the tallest bar
+    left, top, bottom = 40, 40, 30
     plot_w, plot_h = width - left - 10, height - top - bottom
     tallest = max(counts, default=0) or 1
     bar_w = plot_w / bins
