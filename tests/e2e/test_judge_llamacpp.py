@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from ragops.cli.main import main
 from ragops.errors import EXIT_INFRA
 from ragops.evaluation.judge import ANSWER_RELEVANCE, FAITHFULNESS
 from ragops.pipelines.evaluate import evaluate
-from tests.conftest import FIXTURES, REPO_ROOT
+from tests.conftest import FIXTURES, REPO_ROOT, free_loopback_port
 from tests.e2e.conftest import LlamaServer
 
 pytestmark = pytest.mark.e2e
@@ -66,9 +65,7 @@ def test_judge_metrics_are_advisory_scored_or_counted_and_cached(llama_server: L
 
 
 def test_an_unreachable_judge_is_exit_3_with_its_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    url = f"http://127.0.0.1:{free_loopback_port()}/v1"
     config = _judged_config(tmp_path, url, "judge-model")
     args = ["eval", str(config), "--root", str(REPO_ROOT), "--out", str(tmp_path / "run")]
     assert main([*args, "--state-dir", str(tmp_path / "state")]) == EXIT_INFRA

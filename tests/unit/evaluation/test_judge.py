@@ -3,7 +3,6 @@ a report. Where an endpoint is needed it is a loopback port nobody listens on, s
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import get_args
 
@@ -16,15 +15,14 @@ from ragops.evaluation import judge
 from ragops.evaluation.metrics import METRICS
 from ragops.evaluation.predictions import Latency, Prediction
 from ragops.evaluation.report import score
+from tests.conftest import free_loopback_port
 from tests.unit.evaluation.conftest import Run
 
 NAMES = (judge.FAITHFULNESS, judge.ANSWER_RELEVANCE)
 
 
 def _closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    return f"http://127.0.0.1:{free_loopback_port()}/v1"
 
 
 def _spec(**changes: object) -> JudgeSpec:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from ragops.errors import InfrastructureError, UsageError
 from ragops.pipelines.cluster import cluster_arguments, submit
+from tests.conftest import free_loopback_port
 
 LOCAL = {
     "corpus_uri": "/repo/datasets/x/docs",
@@ -32,8 +31,6 @@ def test_local_or_missing_data_is_a_usage_error(corpus: str | None, testsets: st
 
 
 def test_an_unreachable_cluster_is_an_infrastructure_error() -> None:
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_loopback_port()
     with pytest.raises(InfrastructureError, match="did not answer"):
         submit({}, app="x", host=f"http://127.0.0.1:{port}", namespace=None, experiment="e", timeout_s=5)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from ragops.config.models import LLMSpec, PromptSpec
 from ragops.errors import InfrastructureError
 from ragops.rag.openai_chat import OpenAIChatGenerator
 from ragops.rag.openai_client import api_key
+from tests.conftest import free_loopback_port
 
 
 def test_loopback_servers_need_no_key_but_remote_ones_do(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -22,10 +21,7 @@ def test_loopback_servers_need_no_key_but_remote_ones_do(monkeypatch: pytest.Mon
 
 
 def test_an_unreachable_endpoint_is_an_infrastructure_error_naming_it() -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/v1"
+    url = f"http://127.0.0.1:{free_loopback_port()}/v1"
     llm = LLMSpec(provider="openai", model="tiny", base_url=url, max_retries=0, timeout_s=5)
     with pytest.raises(InfrastructureError, match=f"cannot reach {url}"):
         OpenAIChatGenerator(llm, PromptSpec()).generate("q", [])
