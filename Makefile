@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 # The local LLM server for the end-to-end tests (llama.cpp builds from source: a few minutes, once).
 $(LLM_STAMP): $(STAMP)
 	@echo "installing llama.cpp's server for the local-LLM tests (builds from source: a few minutes, once)"
-	$(BIN)/pip install --quiet -e '.[test,llm]'
+	# GGML_NATIVE=OFF: a build tuned to this CPU (AMX/AVX-512) segfaults on others and on some of these.
+	# --no-cache-dir: a wheel cached from a native build must not be reused.
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 $(BIN)/pip install --quiet --no-cache-dir --no-binary llama-cpp-python -e '.[test,llm]'
 	touch $(LLM_STAMP)
 
 .PHONY: install install-llm demo test lint typecheck schemas pipeline validate bench clean
