@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ragops.pipelines.evaluate import EvalRun, evaluate
+from ragops.app.evaluate import EvalRun, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from ragops.app.evaluate import evaluate
 from ragops.cli.main import main
 from ragops.evaluation import report as report_file
-from ragops.pipelines.evaluate import evaluate
 from tests.conftest import FIXTURES, REPO_ROOT
 
 pytestmark = pytest.mark.e2e

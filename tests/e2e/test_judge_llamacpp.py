@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from ragops.app.evaluate import evaluate
 from ragops.cli.main import main
 from ragops.errors import EXIT_INFRA
 from ragops.evaluation.judge import ANSWER_RELEVANCE, FAITHFULNESS
-from ragops.pipelines.evaluate import evaluate
 from tests.conftest import FIXTURES, REPO_ROOT, free_loopback_port
 from tests.e2e.conftest import LlamaServer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragops.validate import validate
+from ragops.app.validate import validate
 from tests.conftest import FIXTURES, REPO_ROOT
 
 INVALID = FIXTURES / "invalid"

@@ -14,7 +14,7 @@ from ragops.errors import InfrastructureError
 from ragops.evaluation import judge
 from ragops.evaluation.metrics import METRICS
 from ragops.evaluation.predictions import Latency, Prediction
-from ragops.evaluation.report import score
+from ragops.evaluation.scoring import score
 from tests.conftest import free_loopback_port
 from tests.unit.evaluation.conftest import Run
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from ragops.evaluation import render_html, render_md, svg
-from ragops.evaluation.outputs import write_run
-from ragops.evaluation.predictions import read_jsonl
-from ragops.evaluation.report import Metadata, Report, Scoring, build_report, score
-from ragops.evaluation.report import read as read_report
+from ragops.evaluation.report import Metadata, Report
+from ragops.evaluation.scoring import Scoring, build_report, score
 from ragops.evaluation.views import fmt
 from tests.unit.evaluation.conftest import Run
 
@@ -73,17 +70,3 @@ def test_histogram_bins() -> None:
     labels = re.findall(r'text-anchor="middle">(\d+)</text>', chart)
     counts = [int(label) for label in labels]  # the axis labels (0.0 … 0.9) do not match \d+ alone
     assert counts == [2, 0, 0, 0, 0, 1, 0, 0, 0, 2]
-
-
-def test_write_run_writes_the_four_files(run: Run, tmp_path: Path) -> None:
-    report, scoring = _scored(run)
-    files = write_run(tmp_path / "out", report, scoring.predictions, run.testsets)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "predictions.jsonl",
-        "report.html",
-        "report.json",
-        "report.md",
-    ]
-    assert read_report(files.report_json) == report
-    assert read_jsonl(files.predictions_jsonl) == scoring.predictions
-    assert "## By test set" in files.report_md.read_text(encoding="utf-8")

@@ -11,12 +11,14 @@ import jsonschema
 import numpy as np
 import pytest
 
-from ragops.config import schema
+from ragops.app import schemas as schema
 from ragops.config.gate import METRIC_NAME_PATTERN
 from ragops.errors import ValidationFailed
 from ragops.evaluation import report as report_module
 from ragops.evaluation.predictions import dumps_jsonl, loads_jsonl
-from ragops.evaluation.report import Metadata, Report, build_report, score
+from ragops.evaluation.provenance import installed_versions
+from ragops.evaluation.report import Metadata, Report
+from ragops.evaluation.scoring import build_report, score
 from tests.unit.evaluation.conftest import Run, make_run
 
 K_VALUES = [1, 3, 5, 10]
@@ -30,7 +32,7 @@ def _metadata() -> Metadata:
         testset_hashes={"alpha": "sha256:a", "beta": "sha256:b"},
         index_id="idx-1",
         k_values=K_VALUES,
-        package_versions=report_module.installed_versions(["pydantic", "rouge-score", "sacrebleu", "not-installed-x"]),
+        package_versions=installed_versions(["pydantic", "rouge-score", "sacrebleu", "not-installed-x"]),
         models={"embedding": "sentence-transformers/all-MiniLM-L6-v2", "llm": "extractive"},
     )
 

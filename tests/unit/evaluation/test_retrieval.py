@@ -11,7 +11,7 @@ from ragops.config.testset import GoldSpan
 from ragops.evaluation import retrieval
 from ragops.evaluation.metrics import METRICS, bind
 from ragops.evaluation.predictions import ChunkHit
-from ragops.evaluation.report import score
+from ragops.evaluation.scoring import score
 from tests.unit.evaluation.conftest import Run
 
 K_VALUES = [1, 3, 5, 10]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from ragops.app.evaluate import evaluate, submit_to_cluster
 from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_OK, UsageError
 from ragops.evaluation.views import headline_k, headline_names
-from ragops.pipelines.local_run import StepEvent
+from ragops.pipelines.events import StepEvent
 
 _SHOWN: tuple[str, ...] = ("hit_rate@5", "recall@10", "mrr@10", "ndcg@10", "exact_match", "f1", "rouge_l", "bleu")
 _SHOWN += ("judge_faithfulness", "judge_answer_relevance")  # reported only when the app configures a judge
@@ -27,7 +27,12 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("config", type=Path, help="rag-configs/<app>.yaml")
     parser.add_argument("--out", type=Path, help="run folder (default: runs/<app>/<UTC time>/)")
-    parser.add_argument("--shards", type=int, default=1, help="split the test sets into N answering tasks")
+    parser.add_argument(
+        "--shards", type=int, default=1, help="split the test sets into N answering tasks (capped at one per question)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace --out even when it holds another app's or commit's run"
+    )
     parser.add_argument("--root", type=Path, help="repository root (default: found from the config)")
     parser.add_argument("--state-dir", type=Path, help="pipeline cache and artifacts (default: .ragops/kfp/)")
     cluster = parser.add_argument_group("Kubeflow cluster (--backend kfp)")
@@ -64,24 +69,32 @@ def _step_printer(stream: TextIO) -> Callable[[StepEvent], None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ragops.pipelines.evaluate import evaluate  # imports KFP and torch: only when evaluating
-
     if not args.config.is_file():
         raise UsageError(f"{args.config}: no such config file")
+    if args.root is not None and not args.root.is_dir():
+        raise UsageError(f"--root {args.root}: no such folder")
     root = (args.root or repo_root_for(args.config)).resolve()
     if args.backend == "kfp":
         return _run_on_cluster(args, root)
     print(f"evaluating {args.config} on the KFP local runner", file=sys.stderr)
     result = evaluate(
-        args.config, root, args.out, shards=args.shards, state_dir=args.state_dir, on_step=_step_printer(sys.stderr)
+        args.config,
+        root,
+        args.out,
+        shards=args.shards,
+        state_dir=args.state_dir,
+        on_step=_step_printer(sys.stderr),
+        force=args.force,
     )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     index = result.index
     if result.index_reused:
-        print(f"index: reused ({index['chunks']} chunks, 0 embedded)")
+        print(f"index: reused ({index.chunks} chunks, 0 embedded)")
     else:
         print(
-            f"index: built ({index['documents']} documents, {index['chunks']} chunks, "
-            f"{index['embedded']} embedded, {index['reused']} from cache)"
+            f"index: built ({index.documents} documents, {index.chunks} chunks, "
+            f"{index.embedded} embedded, {index.reused} from cache)"
         )
     report = result.report
     print(f"{report.app}: {report.counts.questions} questions in {result.seconds:.1f} s")
@@ -94,25 +107,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_on_cluster(args: argparse.Namespace, root: Path) -> int:
-    from ragops.config.loader import load_app_config
-    from ragops.pipelines.cluster import cluster_arguments, submit
-    from ragops.pipelines.evaluate import default_out_dir, pipeline_arguments
-
-    config = load_app_config(args.config, root)
-    local = pipeline_arguments(config, root, root / ".ragops" / "kfp", args.shards)
-    arguments = cluster_arguments(local, args.corpus_uri, args.testsets_uri)
-    print(f"submitting {config.name} to Kubeflow Pipelines ({args.shards} shard(s)); waiting …", file=sys.stderr)
-    result = submit(
-        arguments,
-        app=config.name,
+    print(f"submitting {args.config} to Kubeflow Pipelines ({args.shards} shard(s)); waiting …", file=sys.stderr)
+    result = submit_to_cluster(
+        args.config,
+        root,
+        args.out,
+        shards=args.shards,
         host=args.host,
         namespace=args.namespace,
         experiment=args.experiment,
+        corpus_uri=args.corpus_uri,
+        testsets_uri=args.testsets_uri,
         timeout_s=args.timeout,
     )
-    out = (args.out or default_out_dir(root, config.name)).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "run.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
     print(f"run {result.run_id}: {result.state} — {result.url}")
-    print(f"the report, predictions and KFP Metrics are the score-run step's outputs there; run record: {out}")
+    print(
+        f"the report, predictions and KFP Metrics are the score-run step's outputs there; run record: {result.record}"
+    )
     return EXIT_OK

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ragops.config.loader import load_app_config, repo_root_for
+from ragops.app.index import ensure_index, load_app
+from ragops.config.loader import repo_root_for
 from ragops.config.models import AppConfig
-from ragops.errors import EXIT_OK, UsageError
-from ragops.rag.index import IndexReport, build_index, default_cache_dir, default_index_dir
+from ragops.errors import EXIT_OK
+from ragops.rag.index import IndexReport
 
 _STAGES = {"load": "reading documents", "chunk": "chunking", "embed": "embedding chunks", "index": "writing index"}
 
@@ -41,16 +42,8 @@ def add_location_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_config(args: argparse.Namespace) -> tuple[AppConfig, Path]:
-    if not args.config.is_file():
-        raise UsageError(f"no such config file: {args.config}")
     root = repo_root_for(args.config)
-    return load_app_config(args.config, root), root
-
-
-def ensure_index(args: argparse.Namespace, config: AppConfig, root: Path) -> IndexReport:
-    index_dir = args.index_dir or default_index_dir(root, config)
-    cache_dir = args.cache_dir or default_cache_dir(root)
-    return build_index(config, root, index_dir, cache_dir, StderrProgress())
+    return load_app(args.config, root), root
 
 
 def register(commands: Any) -> None:
@@ -82,6 +75,6 @@ def render(report: IndexReport, app: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     config, root = load_config(args)
-    report = ensure_index(args, config, root)
+    report = ensure_index(config, root, args.index_dir, args.cache_dir, StderrProgress())
     print(json.dumps(report.to_dict(), indent=2) if args.json else render(report, config.name))
     return EXIT_OK

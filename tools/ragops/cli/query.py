@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from ragops.cli.index import add_location_options, ensure_index, load_config
+from ragops.app.query import answer_question
+from ragops.cli.index import StderrProgress, add_location_options, load_config
 from ragops.errors import EXIT_OK
-from ragops.rag.engine import Answer, RagEngine
-from ragops.rag.index import load_index
+from ragops.rag.engine import Answer
 
 _PREVIEW = 160
 
@@ -46,9 +45,7 @@ def render(answer: Answer) -> str:
 
 def run(args: argparse.Namespace) -> int:
     config, root = load_config(args)
-    report = ensure_index(args, config, root)
-    engine = RagEngine(config, load_index(Path(report.index_dir)), root)
-    answer = engine.answer(args.question)
+    answer = answer_question(config, root, args.question, args.index_dir, args.cache_dir, StderrProgress())
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:

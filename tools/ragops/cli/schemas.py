@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ragops.config import schema
+from ragops.app import schemas as schema
 from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_OK, ValidationFailed
 

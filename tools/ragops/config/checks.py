@@ -1,4 +1,6 @@
-"""Checks that a schema cannot express: templates, paths, ranges between fields, models available offline."""
+"""Checks that a schema cannot express and that need nothing but the config: templates, ranges between fields,
+the LLM settings and the app name. Checks of the environment (data present, models offline) are
+``ragops.app.preflight``'s."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ from pathlib import Path
 from ragops.config.diagnostics import Finding, Severity
 from ragops.config.models import OPTIONAL_PLACEHOLDERS, REQUIRED_PLACEHOLDERS, AppConfig
 from ragops.config.suggest import closest, did_you_mean
-from ragops.data.tracked import tracking
-from ragops.rag import model_store
 
 _TEMPLATE = ("spec", "prompt", "template")
 
@@ -60,69 +60,6 @@ def check_template(template: str) -> list[Finding]:
     return findings
 
 
-def resolve_repo_path(value: str, root: Path) -> Path | None:
-    """The path inside the repository that ``value`` names, or None when it is absolute or escapes it."""
-    candidate = Path(value)
-    if candidate.is_absolute() or value.startswith("~"):
-        return None
-    resolved = (root / candidate).resolve()
-    return resolved if resolved.is_relative_to(root.resolve()) else None
-
-
-def check_data_paths(config: AppConfig, root: Path) -> list[Finding]:
-    findings: list[Finding] = []
-    data = config.spec.data
-    entries: list[tuple[tuple[str | int, ...], str, str]] = [(("spec", "data", "corpus"), data.corpus, "corpus")]
-    entries += [(("spec", "data", "testsets", i), t, "testset") for i, t in enumerate(data.testsets)]
-    for path, value, role in entries:
-        resolved = resolve_repo_path(value, root)
-        if resolved is None:
-            findings.append(
-                Finding(
-                    path,
-                    "path-outside-repo",
-                    f"{role} path {value!r} leaves the repository",
-                    "use a path relative to the repository root, without '..' or a leading '/'",
-                )
-            )
-        elif not resolved.exists() and tracking(resolved) is not None:
-            # DVC-tracked data is absent on a fresh clone until it is pulled: that is expected, not a broken path.
-            findings.append(_not_pulled(path, value, role, config.name))
-        elif role == "corpus" and not resolved.is_dir():
-            findings.append(_missing(path, value, "folder of documents", root))
-        elif role == "testset" and not resolved.is_file():
-            findings.append(_missing(path, value, "JSONL test set", root))
-        elif role == "testset" and resolved.suffix != ".jsonl":
-            findings.append(
-                Finding(
-                    path,
-                    "invalid-value",
-                    f"test set {value!r} is not a .jsonl file",
-                    "test sets are JSONL files: one JSON object per line",
-                )
-            )
-    return findings
-
-
-def _not_pulled(path: tuple[str | int, ...], value: str, role: str, app: str) -> Finding:
-    return Finding(
-        path,
-        "data-not-pulled",
-        f"{role} {value!r} is tracked by DVC and not pulled yet, so it was not checked",
-        f"run `ragops data pull rag-configs/{app}.yaml` (or `ragops data pull` for all data)",
-        severity=Severity.WARNING,
-    )
-
-
-def _missing(path: tuple[str | int, ...], value: str, what: str, root: Path) -> Finding:
-    return Finding(
-        path,
-        "path-missing",
-        f"{what} {value!r} does not exist",
-        f"create it, or correct the path (relative to the repository root {root})",
-    )
-
-
 def check_ranges(config: AppConfig) -> list[Finding]:
     splitter = config.spec.splitter
     if splitter.chunk_overlap >= splitter.chunk_size:
@@ -170,48 +107,6 @@ def check_llm(config: AppConfig) -> list[Finding]:
     return []
 
 
-def check_models_offline(config: AppConfig, root: Path) -> list[Finding]:
-    findings: list[Finding] = []
-    embedding = config.spec.embedding
-    if embedding.provider == "sentence-transformers":
-        local = model_store.local_model_path(embedding.model, root)
-        if local is None:
-            findings.append(
-                Finding(
-                    ("spec", "embedding", "model"),
-                    "model-offline",
-                    f"embedding model {embedding.model!r} is not available offline; indexing will fail with no network",
-                    model_store.install_hint(embedding.model),
-                    severity=Severity.WARNING,
-                )
-            )
-        else:
-            limit = model_store.max_seq_length(local)
-            if limit is not None and config.spec.splitter.chunk_size > limit:
-                findings.append(
-                    Finding(
-                        ("spec", "splitter", "chunk_size"),
-                        "chunk-truncated",
-                        f"chunk_size {config.spec.splitter.chunk_size} exceeds the {limit} tokens "
-                        f"{embedding.model} reads: the tail of every long chunk is never embedded",
-                        f"set chunk_size to at most {limit}",
-                        severity=Severity.WARNING,
-                    )
-                )
-    reranker = config.spec.retrieval.reranker
-    if reranker is not None and model_store.local_model_path(reranker.model, root) is None:
-        findings.append(
-            Finding(
-                ("spec", "retrieval", "reranker", "model"),
-                "model-offline",
-                f"reranker model {reranker.model!r} is not available offline",
-                model_store.install_hint(reranker.model),
-                severity=Severity.WARNING,
-            )
-        )
-    return findings
-
-
 def check_name(config: AppConfig, file: Path) -> list[Finding]:
     if config.name != file.stem:
         return [
@@ -226,13 +121,12 @@ def check_name(config: AppConfig, file: Path) -> list[Finding]:
     return []
 
 
-def check_config(config: AppConfig, file: Path, root: Path) -> list[Finding]:
+def check_config(config: AppConfig, file: Path) -> list[Finding]:
+    """The checks that need nothing but the config; environment checks are ``ragops.app.preflight``'s."""
     return [
         *check_template(config.spec.prompt.template),
-        *check_data_paths(config, root),
         *check_ranges(config),
         *check_k_values(config),
         *check_llm(config),
-        *check_models_offline(config, root),
         *check_name(config, file),
     ]

@@ -7,6 +7,7 @@ pipeline: it raises ``ValidationFailed`` unless the config is free of errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -65,7 +66,12 @@ def _locate(source: YamlSource, text: str, finding: Finding) -> Position:
     return position
 
 
-def read_config(path: Path, root: Path | None = None) -> LoadedConfig:
+# Checks a caller adds (environment checks): (config, config file, repository root) -> findings, located in the
+# YAML like the built-in ones.
+ExtraChecks = Callable[[AppConfig, Path, Path], list[Finding]]
+
+
+def read_config(path: Path, root: Path | None = None, extra_checks: ExtraChecks | None = None) -> LoadedConfig:
     root = (root or repo_root_for(path)).resolve()
     result = LoadedConfig(path=path, display=display_path(path, root))
 
@@ -109,7 +115,9 @@ def read_config(path: Path, root: Path | None = None) -> LoadedConfig:
         config = _normalised(parsed, path, findings) if isinstance(parsed, ShortFormConfig) else cast(AppConfig, parsed)
         if config is not None:
             result.config = config
-            checked = check_config(config, path, root)
+            checked = check_config(config, path)
+            if extra_checks is not None:
+                checked += extra_checks(config, path, root)
             if form == "short":
                 checked = [_to_short(f) for f in checked if f.code != "name-mismatch"]
             findings += checked
@@ -158,9 +166,9 @@ def _to_short(finding: Finding) -> Finding:
     )
 
 
-def load_app_config(path: Path, root: Path | None = None) -> AppConfig:
+def load_app_config(path: Path, root: Path | None = None, extra_checks: ExtraChecks | None = None) -> AppConfig:
     """The config at ``path``, or ``ValidationFailed`` listing every error in it."""
-    loaded = read_config(path, root)
+    loaded = read_config(path, root, extra_checks)
     if loaded.config is None:
         errors = [d for d in loaded.diagnostics if d.is_error]
         raise ValidationFailed(f"{loaded.display} is not a valid RAG config:\n{render(errors, 'text')}")

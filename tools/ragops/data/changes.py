@@ -25,8 +25,7 @@ from ragops.data.dvc import ObjectReader
 from ragops.data.fingerprint import listing_fingerprint, md5_bytes
 from ragops.data.tracked import DIR_SUFFIX
 from ragops.errors import InfrastructureError, UsageError
-
-DATASETS_DIR = "datasets"
+from ragops.layout import DATASETS_DIR
 
 
 class ChangeKind(StrEnum):

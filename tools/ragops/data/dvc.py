@@ -25,11 +25,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ragops.config.checks import resolve_repo_path
 from ragops.config.loader import display_path, read_config
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
 from ragops.data.tracked import TrackedData, read_dvc_file, tracking
 from ragops.errors import InfrastructureError, RagopsError, UsageError, ValidationFailed
+from ragops.layout import resolve_repo_path
 
 # Folders never searched for .dvc files: they hold no user data and can be huge.
 _SKIP_DIRS = frozenset({".git", ".dvc", ".venv", "venv", "node_modules", "__pycache__"})

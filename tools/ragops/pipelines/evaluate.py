@@ -1,78 +1,31 @@
-"""``ragops eval``: evaluate one app by running the evaluation pipeline, locally or on a Kubeflow cluster.
+"""The evaluation pipeline's arguments: content hashes, staged test sets and provenance.
 
 Before the pipeline runs, this module computes the content hashes the pipeline's cache keys on (corpus, test
 sets, full config, indexing config), stages the test sets under a content-addressed folder, and gathers the
-report's provenance (commit, package versions, models). After it runs, the report files are copied into the
-run folder.
+report's provenance (commit, package versions, models). Running it is ``local_run`` or ``cluster``'s job, and
+the use case that ties them together is ``ragops.app.evaluate``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
-import subprocess
-import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ragops.config.checks import resolve_repo_path
-from ragops.config.loader import load_app_config
 from ragops.config.models import AppConfig
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
-from ragops.errors import UsageError, ValidationFailed
-from ragops.evaluation import report as report_file
-from ragops.evaluation.report import Report, installed_versions
+from ragops.errors import ValidationFailed
+from ragops.evaluation.provenance import git_commit, git_dirty, installed_versions, model_identities
+from ragops.hashing import canonical_sha256
+from ragops.layout import resolve_repo_path
 from ragops.pipelines import steps
-from ragops.pipelines.local_run import StepCallback, StepEvent, run_local
 from ragops.rag.hashing import indexing_config_hash
-
-# Versions that can change a metric; recorded in every report.
-_PACKAGES = (
-    "ragops",
-    "kfp",
-    "torch",
-    "sentence-transformers",
-    "transformers",
-    "faiss-cpu",
-    "bm25s",
-    "numpy",
-    "openai",
-    "rouge-score",
-    "sacrebleu",
-)
-
-
-@dataclass
-class EvalRun:
-    out_dir: Path
-    report: Report
-    index: dict[str, Any]
-    steps: list[StepEvent] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def index_reused(self) -> bool:
-        cached = any(e.step == "build-index" and e.event == "cached" for e in self.steps)
-        return cached or bool(self.index.get("reused_index"))
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def config_hash(config: AppConfig) -> str:
-    return _sha256(config.model_dump_json(by_alias=True))
-
-
-def _git_commit(root: Path) -> str | None:
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    """Hash of the normalised config: equal configs (however written) have equal hashes."""
+    return canonical_sha256(config.model_dump(mode="json", by_alias=True))
 
 
 def _repo_path(value: str, root: Path, what: str) -> Path:
@@ -92,7 +45,7 @@ def _stage_testsets(config: AppConfig, root: Path, state_dir: Path) -> tuple[Pat
             raise ValidationFailed(f"two test sets are named {path.stem!r}; test-set file names must differ")
         files[path.stem] = path
     hashes = {name: file_fingerprint(path) for name, path in sorted(files.items())}
-    folder = state_dir / "testsets" / _sha256(json.dumps(hashes, sort_keys=True))[:16]
+    folder = state_dir / "testsets" / canonical_sha256(hashes)[:16]
     if not folder.is_dir():
         staging = folder.with_name(folder.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
@@ -103,20 +56,24 @@ def _stage_testsets(config: AppConfig, root: Path, state_dir: Path) -> tuple[Pat
     return folder, hashes
 
 
-def pipeline_arguments(config: AppConfig, root: Path, state_dir: Path, shards: int) -> dict[str, Any]:
+def pipeline_arguments(
+    config: AppConfig, root: Path, state_dir: Path, shards: int, run_id: str | None = None
+) -> dict[str, Any]:
     """Everything the pipeline is called with; the hashes make its cache follow content."""
     corpus = _repo_path(config.spec.data.corpus, root, "corpus")
     testsets_dir, testset_hashes = _stage_testsets(config, root, state_dir)
     corpus_hash = corpus_fingerprint(corpus)
     full_hash = config_hash(config)
     metadata = {
-        "git_commit": _git_commit(root),
+        "git_commit": git_commit(root),
+        "git_dirty": git_dirty(root),
+        "run_id": run_id,
         "config_hash": full_hash,
         "corpus_hash": corpus_hash,
         "testset_hashes": testset_hashes,
         "k_values": list(config.spec.evaluation.k_values),
-        "package_versions": installed_versions(_PACKAGES),
-        "models": _models(config),
+        "package_versions": installed_versions(),
+        "models": model_identities(config),
     }
     return {
         "config_json": config.model_dump_json(by_alias=True),
@@ -133,54 +90,3 @@ def pipeline_arguments(config: AppConfig, root: Path, state_dir: Path, shards: i
         "shards": list(range(shards)),
         "num_shards": shards,
     }
-
-
-def _llm_identity(config: AppConfig) -> str:
-    llm = config.spec.llm
-    return "extractive" if llm.provider == "extractive" else f"{llm.provider}:{llm.model}@{llm.base_url or 'default'}"
-
-
-def _models(config: AppConfig) -> dict[str, str]:
-    models = {"embedding": config.spec.embedding.model, "llm": _llm_identity(config)}
-    judge = config.spec.evaluation.judge
-    if judge is not None:
-        models["judge"] = f"openai:{judge.model}@{judge.base_url or 'default'} prompt {judge.prompt_version}"
-    return models
-
-
-def default_out_dir(root: Path, app: str) -> Path:
-    return root / "runs" / app / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def evaluate(
-    config_path: Path,
-    root: Path,
-    out_dir: Path | None = None,
-    *,
-    shards: int = 1,
-    state_dir: Path | None = None,
-    on_step: StepCallback | None = None,
-) -> EvalRun:
-    """Run the evaluation pipeline on the KFP local runner and write the run folder."""
-    if shards < 1:
-        raise UsageError("--shards must be at least 1")
-    started = time.perf_counter()
-    config = load_app_config(config_path, root)
-    state = (state_dir or root / ".ragops" / "kfp").resolve()
-    out = (out_dir or default_out_dir(root, config.name)).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    events: list[StepEvent] = []
-
-    def record(event: StepEvent) -> None:
-        events.append(event)
-        if on_step is not None:
-            on_step(event)
-
-    arguments = pipeline_arguments(config, root, state, shards)
-    outputs = run_local(arguments, state, out / "kfp.log", record)
-    report_dir = Path(outputs["report"].path)
-    for name in steps.RUN_FILES:
-        shutil.copyfile(report_dir / name, out / name)
-    report = report_file.read(out / "report.json")
-    index = json.loads(outputs["index_summary"])
-    return EvalRun(out, report, index, events, time.perf_counter() - started)

@@ -11,14 +11,14 @@ import contextlib
 import logging
 import re
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from kfp import local
 
 from ragops.errors import InfrastructureError, RagopsError, UsageError, ValidationFailed
+from ragops.pipelines.events import StepCallback, StepEvent
 from ragops.pipelines.pipeline import rag_eval_pipeline
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -34,16 +34,6 @@ _ERRORS: dict[str, type[RagopsError]] = {
     "UsageError": UsageError,
     "InfrastructureError": InfrastructureError,
 }
-
-
-@dataclass(frozen=True)
-class StepEvent:
-    step: str
-    event: str  # started | cached | finished
-    status: str = ""
-
-
-StepCallback = Callable[[StepEvent], None]
 
 
 class _Events(logging.Filter):

@@ -16,14 +16,12 @@ from ragops.config.testset import QuestionRecord, load_testset
 from ragops.errors import ValidationFailed
 from ragops.evaluation.judge import judge_metrics
 from ragops.evaluation.metrics import METRICS, Metric
-from ragops.evaluation.outputs import write_run
 from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids, read_jsonl, write_jsonl
-from ragops.evaluation.report import Metadata, build_report, score
+from ragops.evaluation.report import Metadata
+from ragops.evaluation.run_folder import IndexSummary, RunContents, RunFolder
+from ragops.evaluation.scoring import build_report, score
 from ragops.rag.engine import Answer, RagEngine
 from ragops.rag.index import build_index, load_index
-
-INDEX_SUMMARY_JSON = "index.json"
-RUN_FILES = ("report.json", "predictions.jsonl", "report.md", "report.html", INDEX_SUMMARY_JSON)
 
 
 def indexing_only(config: AppConfig) -> AppConfig:
@@ -60,13 +58,14 @@ def _reading(config: AppConfig, corpus_dir: str) -> AppConfig:
 
 
 def index_step(index_config_json: str, corpus_dir: str, index_dir: str, embedding_cache_dir: str) -> str:
-    """Build the index; returns the index report as JSON (shown to the user, recorded in the report)."""
+    """Build the index; returns its :class:`IndexSummary` as JSON (shown to the user, kept in the run folder)."""
     config = _reading(AppConfig.model_validate_json(index_config_json), corpus_dir)
     cache = Path(embedding_cache_dir) if embedding_cache_dir else Path(index_dir).parent / "embedding-cache"
     report = build_index(config, Path("/"), Path(index_dir), cache)
     manifest = load_index(Path(index_dir)).manifest
-    summary = {**report.to_dict(), "index_id": f"{manifest.corpus_fingerprint}:{manifest.indexing_config_hash[:16]}"}
-    return json.dumps(summary, sort_keys=True, default=str)
+    index_id = f"{manifest.corpus_fingerprint}:{manifest.indexing_config_hash[:16]}"
+    summary = IndexSummary.model_validate({**report.to_dict(), "index_id": index_id})
+    return summary.model_dump_json()
 
 
 def read_testsets(folder: Path) -> dict[str, list[QuestionRecord]]:
@@ -151,11 +150,10 @@ def score_step(
         cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
         metrics += judge_metrics(judge, predictions, cache)
     scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)
-    index = json.loads(index_summary)
-    metadata = Metadata.model_validate({**json.loads(metadata_json), "index_id": index["index_id"]})
+    index = IndexSummary.model_validate_json(index_summary)
+    metadata = Metadata.model_validate({**json.loads(metadata_json), "index_id": index.index_id})
     report = build_report(scoring, app=config.name, metadata=metadata)
-    files = write_run(Path(report_dir), report, scoring.predictions, testsets)
-    files.report_json.with_name(INDEX_SUMMARY_JSON).write_text(
-        json.dumps(index, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    RunFolder(Path(report_dir)).write(
+        RunContents(report=report, predictions=scoring.predictions, config=config, index=index, testsets=testsets)
     )
     return dict(report.metrics)

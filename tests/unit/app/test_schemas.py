@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from ragops.config import schema
+from ragops.app import schemas as schema
 from tests.conftest import FIXTURES, REPO_ROOT
 
 SCHEMAS = REPO_ROOT / "schemas"

@@ -10,16 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ragops.config.checks import resolve_repo_path
+from ragops.app.preflight import environment_checks
 from ragops.config.diagnostics import Diagnostic
 from ragops.config.loader import display_path, read_config
 from ragops.config.testset import check_against_corpus, load_testset
 from ragops.corpus import document_ids
-from ragops.errors import UsageError
-
-CONFIG_DIR = "rag-configs"
-DATASETS_DIR = "datasets"
-_CONFIG_SUFFIXES = {".yaml", ".yml"}
+from ragops.errors import UsageError, ValidationFailed
+from ragops.layout import CONFIG_DIR, CONFIG_SUFFIXES, DATASETS_DIR, is_testset_file, resolve_repo_path
 
 
 @dataclass
@@ -39,15 +36,15 @@ class ValidationResult:
 
 def discover(folder: Path) -> list[Path]:
     """Configs (``*.yaml``, ``*.yml``) and test sets (``*.jsonl`` in a ``testsets/`` folder) under ``folder``."""
-    configs = [p for suffix in _CONFIG_SUFFIXES for p in folder.rglob(f"*{suffix}")]
-    testsets = [p for p in folder.rglob("*.jsonl") if p.parent.name == "testsets"]
+    configs = [p for suffix in CONFIG_SUFFIXES for p in folder.rglob(f"*{suffix}")]
+    testsets = [p for p in folder.rglob("*.jsonl") if is_testset_file(p)]
     return sorted(p for p in configs + testsets if p.is_file())
 
 
 def discover_repo(root: Path) -> list[Path]:
     """What ``ragops validate`` checks with no paths: the apps in rag-configs/ and the test sets in datasets/."""
-    configs = [p for suffix in _CONFIG_SUFFIXES for p in (root / CONFIG_DIR).glob(f"*{suffix}")]
-    testsets = [p for p in (root / DATASETS_DIR).rglob("*.jsonl") if p.parent.name == "testsets"]
+    configs = [p for suffix in CONFIG_SUFFIXES for p in (root / CONFIG_DIR).glob(f"*{suffix}")]
+    testsets = [p for p in (root / DATASETS_DIR).rglob("*.jsonl") if is_testset_file(p)]
     return sorted(p for p in configs + testsets if p.is_file())
 
 
@@ -60,23 +57,34 @@ def _expand(paths: Sequence[Path], root: Path) -> list[Path]:
             raise UsageError(f"{path}: no such file or folder")
         if path.is_dir():
             files += discover(path)
-        elif path.suffix in _CONFIG_SUFFIXES or path.suffix == ".jsonl":
+        elif path.suffix in CONFIG_SUFFIXES or path.suffix == ".jsonl":
             files.append(path)
         else:
             raise UsageError(f"{path}: not a RAG config (.yaml) or test set (.jsonl)")
     return files
 
 
-def validate(paths: Sequence[Path], root: Path) -> ValidationResult:
+def validate(paths: Sequence[Path], root: Path, allow_empty: bool = False) -> ValidationResult:
+    """Validate ``paths`` (or the whole repository under ``root``). Finding nothing to check is an error unless
+    ``allow_empty``: a typo in a path or ``--root`` must not pass as "0 errors"."""
+    if not root.is_dir():
+        raise UsageError(f"--root {root}: no such folder")
     root = root.resolve()
     result = ValidationResult()
     # test set -> the corpora its gold ids must be found in (from the configs that use it, else docs/ beside it)
     testsets: dict[Path, set[Path]] = {}
-    for path in _expand(paths, root):
+    files = _expand(paths, root)
+    if not files and not allow_empty:
+        where = ", ".join(str(p) for p in paths) if paths else f"{root}/{CONFIG_DIR} and {root}/{DATASETS_DIR}"
+        raise ValidationFailed(
+            f"nothing to validate in {where}: no RAG configs (*.yaml) or test sets (testsets/*.jsonl) found; "
+            "check the path or --root (or pass --allow-empty when an empty selection is expected)"
+        )
+    for path in files:
         if path.suffix == ".jsonl":
             testsets.setdefault(path.resolve(), set())
             continue
-        loaded = read_config(path, root)
+        loaded = read_config(path, root, environment_checks)
         result.configs += 1
         result.diagnostics += loaded.diagnostics
         if loaded.config is None:

@@ -1,0 +1,62 @@
+"""Where things live in a ragops repository: the one owner of the repository layout.
+
+Configs, data, run folders and local state (caches, indexes, the KFP runner's folders) have fixed places under
+the repository root; every module asks this one for them rather than spelling the paths again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+CONFIG_DIR = "rag-configs"
+DATASETS_DIR = "datasets"
+RUNS_DIR = "runs"
+# Local state; gitignored.
+STATE_DIR = ".ragops"
+CONFIG_SUFFIXES = frozenset({".yaml", ".yml"})
+TESTSET_SUFFIX = ".jsonl"
+TESTSETS_FOLDER = "testsets"
+
+
+def state_dir(root: Path) -> Path:
+    return root / STATE_DIR
+
+
+def kfp_state_dir(root: Path) -> Path:
+    """The KFP local runner's pipeline root, task cache and the caches its steps share."""
+    return state_dir(root) / "kfp"
+
+
+def index_dir(root: Path, app: str) -> Path:
+    return state_dir(root) / "index" / app
+
+
+def embedding_cache_dir(root: Path) -> Path:
+    return state_dir(root) / "cache"
+
+
+def runs_dir(root: Path, app: str) -> Path:
+    return root / RUNS_DIR / app
+
+
+def default_run_dir(root: Path, app: str, now: datetime | None = None) -> Path:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return runs_dir(root, app) / stamp
+
+
+def is_config_file(path: Path) -> bool:
+    return path.suffix in CONFIG_SUFFIXES
+
+
+def is_testset_file(path: Path) -> bool:
+    return path.suffix == TESTSET_SUFFIX and path.parent.name == TESTSETS_FOLDER
+
+
+def resolve_repo_path(value: str, root: Path) -> Path | None:
+    """The path inside the repository that ``value`` names, or None when it is absolute or escapes it."""
+    candidate = Path(value)
+    if candidate.is_absolute() or value.startswith("~"):
+        return None
+    resolved = (root / candidate).resolve()
+    return resolved if resolved.is_relative_to(root.resolve()) else None
