@@ -174,7 +174,9 @@ class GitHubEmulator:
         return f"http://{host}:{port}"
 
     def start(self) -> GitHubEmulator:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="github-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="github-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -209,7 +211,9 @@ class GitHubEmulator:
     def seed_comment(self, owner: str, repo: str, number: int, body: str, author: Identity) -> dict[str, Any]:
         """A comment that was already there (written by ``author``, who needs no token)."""
         with self._lock:
-            return self._create(owner, repo, number, body, author)
+            if not author.id:
+                author = Identity(author.login, author.bot, author.read_only, next(self._user_ids))
+            return self._public(self._create(owner, repo, number, body, author))
 
     def comments(self, owner: str, repo: str, number: int) -> list[dict[str, Any]]:
         key = (owner.lower(), repo.lower(), number)

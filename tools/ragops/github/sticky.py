@@ -114,19 +114,32 @@ class StickyComment:
         self._cut_chars = 0
         identity = self.identify()
         created: Comment | None = None
+        unanswered_create = False
         for _ in range(self.client.policy.attempts):
             own = self.own_comments()
             if created is None and own:
-                return self._settle(own, body, identity, where, action="updated")
+                outcome = self._settle(own, body, identity, where)
+                if unanswered_create and outcome.action == "unchanged":
+                    # Our own create went through; only its answer was lost.
+                    return StickyOutcome(
+                        "created",
+                        outcome.comment_id,
+                        outcome.url,
+                        identity,
+                        outcome.deleted_duplicates,
+                        outcome.cut_chars,
+                    )
+                return outcome
             if created is not None:
                 # Concurrent runs may each have created one: keep the oldest own comment, drop the rest.
                 if len(own) > 1 or (own and own[0].id != created.id):
-                    return self._settle(own, body, identity, where, action="updated")
+                    return self._settle(own, body, identity, where)
                 return StickyOutcome("created", created.id, created.html_url, identity, (), self._cut_chars)
             try:
                 created, body = self._write("POST", self.comments_path, body, where)
             except AmbiguousWrite:
                 # The comment may exist now: the next round lists before anything is written again.
+                unanswered_create = True
                 self.client.wait("create without an answer", self.client.policy.backoff_s)
                 continue
         raise InfrastructureError(
@@ -134,7 +147,7 @@ class StickyComment:
             f"{self.client.policy.attempts} attempts without a definite answer from {self.client.api_url}"
         )
 
-    def _settle(self, own: list[Comment], body: str, identity: Identity, where: str, action: str) -> StickyOutcome:
+    def _settle(self, own: list[Comment], body: str, identity: Identity, where: str) -> StickyOutcome:
         keep, extra = own[0], own[1:]
         result: Literal["created", "updated", "unchanged"] = "unchanged"
         url = keep.html_url
