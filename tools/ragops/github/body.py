@@ -65,4 +65,9 @@ def cut(text: str, *, limit: int, where: str, measure: str = "chars") -> tuple[s
         head = head[: max(0, len(head) - 256)]
     left = text[len(head) :]
     result = head.rstrip("\n") + _closers(head) + _note(len(left), left.count("\n") + 1, where)
+    if size(result) > limit:  # not even the note fits beside what is there: say as much as fits
+        result = f"\n(cut: {len(text):,} characters left out; see {where})\n"
+        if size(result) > limit:
+            result = ""
+        return result, len(text)
     return result, len(left)
