@@ -171,7 +171,7 @@ class GitHubEmulator:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def start(self) -> GitHubEmulator:
         self._thread = threading.Thread(
@@ -357,8 +357,8 @@ class GitHubEmulator:
                 if self._too_long(body):
                     return 422, {}, too_long_body()
                 with self._lock:
-                    comment = self._create(owner, repo, number, body, who, base)
-                return 201, {"Location": comment["url"]}, self._public(comment)
+                    created = self._create(owner, repo, number, body, who, base)
+                return 201, {"Location": created["url"]}, self._public(created)
         if (match := _ONE.match(path)) is not None and method in ("GET", "PATCH", "DELETE"):
             comment_id = int(match.group(3))
             with self._lock:
