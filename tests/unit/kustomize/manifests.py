@@ -81,8 +81,11 @@ def find(objects: list[Manifest], kind: str) -> list[Manifest]:
 
 def pod_specs(objects: list[Manifest]) -> list[tuple[str, Manifest]]:
     """(kind/name, pod spec) of everything that runs pods: Deployments and KServe predictors."""
-    specs = [(f"Deployment/{d['metadata']['name']}", d["spec"]["template"]["spec"]) for d in find(objects, "Deployment")]
-    specs += [(f"InferenceService/{i['metadata']['name']}", i["spec"]["predictor"]) for i in find(objects, "InferenceService")]
+    specs = [
+        (f"Deployment/{o['metadata']['name']}", o["spec"]["template"]["spec"]) for o in find(objects, "Deployment")
+    ]
+    for isvc in find(objects, "InferenceService"):
+        specs.append((f"InferenceService/{isvc['metadata']['name']}", isvc["spec"]["predictor"]))
     return specs
 
 
