@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ragops.config.loader import load_app_config
 from tests.unit.kustomize.manifests import (
     BASE,
     IMAGE,
@@ -251,3 +252,11 @@ def test_production_scales_with_an_hpa_that_owns_the_replica_count() -> None:
         assert "replicas" not in deployment["spec"]
         assert hpa["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
         assert hpa["spec"]["minReplicas"] >= 2
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=_ids(OVERLAYS))
+def test_overlay_config_is_a_valid_config_of_its_app(overlay: Path) -> None:
+    config = load_app_config(overlay / "app.yaml", root=KUSTOMIZE.parent)
+    assert config.metadata.name == overlay.name
+    (deployment_or_isvc,) = [o for o in render(overlay) if o["kind"] in {"Deployment", "InferenceService"}]
+    assert deployment_or_isvc["metadata"]["labels"]["app.kubernetes.io/instance"] == overlay.name
