@@ -42,6 +42,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check tools tests scripts bench
 	$(BIN)/ruff format --check tools tests scripts bench
+	$(BIN)/lint-imports
 	$(BIN)/ragops schemas --check
 	$(BIN)/ragops pipeline compile --check
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from ragops.config.models import AppConfig
 from ragops.errors import ValidationFailed
 from ragops.rag.embeddings import Embedder, make_embedder
-from ragops.rag.generation import make_generator
+from ragops.rag.generators import make_generator
 from ragops.rag.hashing import indexing_config_hash
 from ragops.rag.index import Index
 from ragops.rag.reranker import Reranker

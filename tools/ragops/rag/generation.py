@@ -1,11 +1,10 @@
-"""What a generator returns, the interface generators share, and the choice of generator from a config."""
+"""What a generator returns and the interface generators share (the choice of one is ``rag.generators``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
 
-from ragops.config.models import AppConfig
 from ragops.rag.retrieval import Hit
 
 
@@ -20,14 +19,3 @@ class Generation:
 
 class Generator(Protocol):
     def generate(self, question: str, hits: list[Hit]) -> Generation: ...
-
-
-def make_generator(config: AppConfig) -> Generator:
-    # Imported here so an offline app never imports the HTTP client stack, and vice versa.
-    if config.spec.llm.provider == "openai":
-        from ragops.rag.openai_chat import OpenAIChatGenerator
-
-        return OpenAIChatGenerator(config.spec.llm, config.spec.prompt)
-    from ragops.rag.extractive import ExtractiveGenerator
-
-    return ExtractiveGenerator(config.spec.llm.sentences)
