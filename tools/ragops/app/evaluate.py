@@ -122,7 +122,10 @@ def evaluate(
     run_id = new_run_id(config)
     arguments = pipeline_arguments(config, root, state, shards, run_id)
     staging = staging_folder(out)
-    staging.mkdir(parents=True)
+    try:
+        staging.mkdir(parents=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create the run folder there ({exc.strerror or exc})") from None
     log.info("evaluating", extra={"app": config.name, "run_id": run_id, "shards": shards})
     outputs = run_local(arguments, state, staging / "kfp.log", record)
     RunFolder(Path(outputs["report"].path)).copy_into(staging)

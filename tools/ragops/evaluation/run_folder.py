@@ -222,6 +222,9 @@ def check_out_dir(out: Path, app: str, commit: str | None, data_paths: Sequence[
         if resolved == data or resolved.is_relative_to(data) or (data.is_dir() and data.is_relative_to(resolved)):
             raise UsageError(f"--out {out} overlaps the app's data {data}: choose a folder outside datasets/")
     if not out.exists() and not out.is_symlink():
+        blocking = next((parent for parent in out.absolute().parents if parent.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            raise UsageError(f"--out {out}: {blocking} is a file, not a folder: choose another path")
         return
     if not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder: choose another path")
