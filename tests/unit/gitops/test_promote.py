@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from ragops.app.promote import promote, promote_between
@@ -27,6 +28,7 @@ from tests.unit.gitops.scratch import (
     tiny_config,
     write_config,
 )
+from tests.conftest import REPO_ROOT
 from tests.unit.kustomize.manifests import find, render, validate
 
 PROMOTED = ("app.yaml", "release.json", "release.env", "kustomization.yaml")
@@ -61,6 +63,8 @@ def test_promotion_writes_the_release_and_keeps_the_rest_of_the_overlay(repo: Pa
     assert result.previous is None  # the placeholder
     release = read_release(overlay / "release.json")
     assert release is not None and release == result.release
+    schema = json.loads((REPO_ROOT / "schemas" / "release.v1.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(json.loads((overlay / "release.json").read_text(encoding="utf-8")))
     head = git(repo, "rev-parse", "HEAD")
     assert (release.app, release.environment, release.commit) == (APP, "staging", head)
     assert release.index.uri == uri and release.index.digest == DIGEST_A
