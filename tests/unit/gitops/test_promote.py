@@ -15,6 +15,7 @@ from ragops.config.loader import load_app_config
 from ragops.errors import UsageError, ValidationFailed
 from ragops.gitops.release import read_release
 from ragops.pipelines.evaluate import config_hash
+from tests.conftest import REPO_ROOT
 from tests.unit.gitops.scratch import (
     APP,
     DIGEST_A,
@@ -28,7 +29,6 @@ from tests.unit.gitops.scratch import (
     tiny_config,
     write_config,
 )
-from tests.conftest import REPO_ROOT
 from tests.unit.kustomize.manifests import find, render, validate
 
 PROMOTED = ("app.yaml", "release.json", "release.env", "kustomization.yaml")

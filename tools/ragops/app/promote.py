@@ -18,6 +18,7 @@ the same bytes. ``promote_between`` copies the release one overlay deploys to an
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -40,6 +41,32 @@ _PROMOTION_OUTPUT = [f"{KUSTOMIZE_DIR}/{OVERLAYS_FOLDER}"]
 
 def _listing(paths: list[str]) -> str:
     return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+
+
+@dataclass(frozen=True)
+class CheckoutHashes:
+    """The hashes an evaluation of ``app`` at the current checkout would record."""
+
+    config_hash: str
+    corpus: str
+    corpus_hash: str | None  # None: the corpus is missing
+    testset_hashes: dict[str, str]
+
+
+def checkout_hashes(root: Path, app: str) -> CheckoutHashes:
+    """Hash ``rag-configs/<app>.yaml``, its corpus and test sets as the evaluation pipeline does."""
+    config = load_app_config(config_file(root, app), root)
+    corpus = resolve_repo_path(config.spec.data.corpus, root)
+    testsets: dict[str, str] = {}
+    for value in config.spec.data.testsets:
+        path = resolve_repo_path(value, root)
+        testsets[Path(value).stem] = file_fingerprint(path) if path is not None and path.is_file() else "missing"
+    return CheckoutHashes(
+        config_hash=config_hash(config),
+        corpus=config.spec.data.corpus,
+        corpus_hash=corpus_fingerprint(corpus) if corpus is not None and corpus.exists() else None,
+        testset_hashes=testsets,
+    )
 
 
 def stale_reasons(report: Report, app: str, root: Path) -> list[str]:
@@ -78,23 +105,18 @@ def stale_reasons(report: Report, app: str, root: Path) -> list[str]:
     source = config_file(root, app)
     if not source.is_file():
         return [*reasons, f"{source.relative_to(root)}: no such config in this checkout"]
-    config = load_app_config(source, root)
-    current = config_hash(config)
-    if current != meta.config_hash:
+    current = checkout_hashes(root, app)
+    if current.config_hash != meta.config_hash:
         reasons.append(
-            f"config: {source.relative_to(root)} hashes to {current[:12]}, the run evaluated {meta.config_hash[:12]}"
+            f"config: {source.relative_to(root)} hashes to {current.config_hash[:12]}, "
+            f"the run evaluated {meta.config_hash[:12]}"
         )
-    corpus = resolve_repo_path(config.spec.data.corpus, root)
-    if corpus is None or not corpus.exists():
-        reasons.append(f"corpus: {config.spec.data.corpus} is missing (pull it with 'ragops data pull')")
-    elif (fingerprint := corpus_fingerprint(corpus)) != meta.corpus_hash:
-        reasons.append(f"corpus: {config.spec.data.corpus} is {fingerprint}, the run evaluated {meta.corpus_hash}")
-    testsets: dict[str, str] = {}
-    for value in config.spec.data.testsets:
-        path = resolve_repo_path(value, root)
-        testsets[Path(value).stem] = file_fingerprint(path) if path is not None and path.is_file() else "missing"
-    for name in sorted(set(testsets) | set(meta.testset_hashes)):
-        now, then = testsets.get(name, "absent"), meta.testset_hashes.get(name, "absent")
+    if current.corpus_hash is None:
+        reasons.append(f"corpus: {current.corpus} is missing (pull it with 'ragops data pull')")
+    elif current.corpus_hash != meta.corpus_hash:
+        reasons.append(f"corpus: {current.corpus} is {current.corpus_hash}, the run evaluated {meta.corpus_hash}")
+    for name in sorted(set(current.testset_hashes) | set(meta.testset_hashes)):
+        now, then = current.testset_hashes.get(name, "absent"), meta.testset_hashes.get(name, "absent")
         if now != then:
             reasons.append(f"test set {name}: {now} now, {then} in the run")
     return reasons

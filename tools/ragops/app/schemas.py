@@ -66,7 +66,7 @@ def generate() -> dict[str, dict[str, Any]]:
             "release.v1.json",
             "ragops release manifest (v1)",
             "release.json of one release of one app in one environment, written by ragops promote into "
-            "kustomize/overlays/<env>/<app>/: commit, config/corpus/test-set hashes, index artifact, image, evaluation.",
+            "kustomize/overlays/<env>/<app>/: commit, config/corpus/test-set hashes, index artifact, image, evaluation",
         ),
     }
 

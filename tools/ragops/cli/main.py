@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from ragops import __version__
-from ragops.cli import comment, data, evaluate, export, index, pipeline, promote, query, schemas, validate
+from ragops.cli import comment, data, evaluate, export, index, pipeline, promote, query, release, schemas, validate
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, comment, promote)
+SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, comment, promote, release)
 
 
 def build_parser() -> argparse.ArgumentParser:
