@@ -51,6 +51,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check tools tests scripts bench
 	$(BIN)/ruff format --check tools tests scripts bench
+	$(BIN)/deptry tools
 	$(BIN)/ragops schemas --check
 	$(BIN)/ragops pipeline compile --check
 

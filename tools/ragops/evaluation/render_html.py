@@ -3,7 +3,7 @@ two charts and a per-question drill-down: question, answer, references, gold and
 
 The page is the Jinja2 template ``templates/report.html.j2`` rendered with autoescape on, so user text (questions,
 answers, document ids, contexts) is escaped by default; only the SVG charts, which ``svg`` builds and escapes
-itself, are passed as markup. This module only shapes the report into plain values for the template.
+itself, are marked safe (in the template). This module only shapes the report into plain values for the template.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from functools import cache
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from ragops.config.testset import QuestionRecord
 from ragops.evaluation.predictions import Prediction
@@ -56,12 +55,10 @@ def render(
         config_hash=meta.config_hash,
         index_id=meta.index_id,
         metric_rows=metric_rows(report),
-        # The charts are SVG markup built by ``svg``, which escapes their labels itself.
-        bar_chart=Markup(bar_chart([(n, report.metrics[n]) for n in names], title=f"Headline metrics (k = {cut})")),
-        f1_histogram=Markup(
-            histogram(
-                [p.metrics["f1"] for p in predictions if "f1" in p.metrics], title="Per-question F1 (questions per bin)"
-            )
+        # SVG markup built by ``svg``, which escapes its labels itself; the template marks these two as safe.
+        bar_chart=bar_chart([(n, report.metrics[n]) for n in names], title=f"Headline metrics (k = {cut})"),
+        f1_histogram=histogram(
+            [p.metrics["f1"] for p in predictions if "f1" in p.metrics], title="Per-question F1 (questions per bin)"
         ),
         timings=[(n, fmt_timing(v)) for n, v in report.timings.items()],
         names=names,
