@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
 	$(BIN)/pip install --quiet -r $(LOCK)
+	@# A lock older than pyproject.toml would install without what was just added: stop and say so.
+	$(BIN)/python scripts/lock.py --check
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
