@@ -10,6 +10,9 @@ This is a thin layer over DVC's Python API (``dvc.repo.Repo``) that adds three t
   and the remote and says to run ``dvc push`` (``ValidationFailed``); an unreachable remote is an
   ``InfrastructureError``.
 
+Data as it was at another git revision (for ``ragops data diff``) is read with ``RevisionReader``, through DVC's
+public ``dvc.api.DVCFileSystem``. DVC internals are used in one marked section only, where no public API exists.
+
 Only ``dvc add`` outputs (``<path>.dvc`` files) are handled; outputs of ``dvc.yaml`` stages are out of scope.
 """
 
