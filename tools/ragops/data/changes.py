@@ -19,8 +19,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
+from ragops.config.yamlsource import YamlError, load_yaml_data
 from ragops.data.dvc import ObjectReader
 from ragops.data.fingerprint import listing_fingerprint, md5_bytes
 from ragops.data.tracked import DIR_SUFFIX
@@ -183,7 +182,11 @@ class _Snapshot:
         entry = self.files.get(path + ".dvc")
         if entry is None:
             return None
-        data = yaml.safe_load(self.git.blob(entry[0]))
+        try:
+            # Bounded like every YAML ragops reads: this .dvc file may come from a pull request.
+            data = load_yaml_data(self.git.blob(entry[0]).decode("utf-8"))
+        except (UnicodeDecodeError, YamlError):
+            return None
         outs = data.get("outs") if isinstance(data, dict) else None
         if isinstance(outs, list) and len(outs) == 1 and isinstance(outs[0], dict):
             md5 = outs[0].get("md5")

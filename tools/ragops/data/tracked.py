@@ -1,6 +1,6 @@
 """Which files and folders DVC tracks: ``<path>.dvc`` files written by ``dvc add``, read without DVC itself.
 
-Kept free of other ragops imports so config checks can ask "is this path DVC-tracked?" cheaply.
+Kept free of ragops imports beyond the YAML reader, so config checks can ask "is this path DVC-tracked?" cheaply.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from ragops.config.yamlsource import YamlError, load_yaml_data
 
 # DVC's suffix on a folder's hash (its `.dir` listing object).
 DIR_SUFFIX = ".dir"
@@ -34,8 +34,9 @@ class TrackedData:
 def read_dvc_file(dvc_file: Path) -> TrackedData | None:
     """The output a ``dvc add`` file tracks, or None when the file is not a single-output ``.dvc`` file."""
     try:
-        data = yaml.safe_load(dvc_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        # Bounded: a .dvc file arrives in pull requests like any config.
+        data = load_yaml_data(dvc_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YamlError):
         return None
     outs = data.get("outs") if isinstance(data, dict) else None
     if not isinstance(outs, list) or len(outs) != 1 or not isinstance(outs[0], dict):
