@@ -13,7 +13,13 @@ from ragops.config.models import AppConfig
 from ragops.errors import EXIT_OK, UsageError
 from ragops.rag.index import IndexReport, build_index, default_cache_dir, default_index_dir
 
-_STAGES = {"load": "reading documents", "chunk": "chunking", "embed": "embedding chunks", "index": "writing index"}
+_STAGES = {
+    "wait": "waiting for another ragops building this index",
+    "load": "reading documents",
+    "chunk": "chunking",
+    "embed": "embedding chunks",
+    "index": "writing index",
+}
 
 
 class StderrProgress:
@@ -50,7 +56,7 @@ def load_config(args: argparse.Namespace) -> tuple[AppConfig, Path]:
 def ensure_index(args: argparse.Namespace, config: AppConfig, root: Path) -> IndexReport:
     index_dir = args.index_dir or default_index_dir(root, config)
     cache_dir = args.cache_dir or default_cache_dir(root)
-    return build_index(config, root, index_dir, cache_dir, StderrProgress())
+    return build_index(config, root / config.spec.data.corpus, index_dir, cache_dir, StderrProgress(), root=root)
 
 
 def register(commands: Any) -> None:

@@ -14,7 +14,7 @@ when the chunk's content does; a repeated passage within one document gets its o
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ragops.rag.documents import Document
@@ -33,6 +33,18 @@ class Chunk:
 def chunk_id(doc_id: str, text: str, occurrence: int = 0) -> str:
     key = f"{doc_id}\0{text}" if occurrence == 0 else f"{doc_id}\0{text}\0{occurrence}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def mismatched_chunk(chunks: Iterable[Chunk]) -> Chunk | None:
+    """The first chunk whose id is not the content hash of its document id and text, or whose offsets do not
+    span its text: a chunk that was altered after chunking (chunks are in document order, as chunking makes them)."""
+    occurrences: dict[tuple[str, str], int] = {}
+    for chunk in chunks:
+        occurrence = occurrences.get((chunk.doc_id, chunk.text), 0)
+        occurrences[(chunk.doc_id, chunk.text)] = occurrence + 1
+        if chunk.id != chunk_id(chunk.doc_id, chunk.text, occurrence) or chunk.end - chunk.start != len(chunk.text):
+            return chunk
+    return None
 
 
 @dataclass(frozen=True)
