@@ -36,7 +36,7 @@ class StderrProgress:
             self.open_line = done < total
             if not self.open_line:
                 print(file=sys.stderr)
-        elif stage in {"embed", "answer"} or done == total:
+        elif stage in {"wait", "embed", "answer"} or done == total:
             print(text, file=sys.stderr, flush=True)
 
 
