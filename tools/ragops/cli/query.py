@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ragops.cli.index import add_location_options, ensure_index, load_config
-from ragops.errors import EXIT_OK
+from ragops.errors import EXIT_OK, UsageError
 from ragops.rag.engine import Answer, RagEngine
 from ragops.rag.index import load_index
 
@@ -44,11 +44,23 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def _text(question: str) -> str:
+    """The question, or a usage error when it is not text: bytes that are not UTF-8 reach argv as lone surrogates."""
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UsageError(
+            f"the question is not valid UTF-8 text (byte {exc.start}): pass it in UTF-8 (check the terminal's locale)"
+        ) from exc
+    return question
+
+
 def run(args: argparse.Namespace) -> int:
+    question = _text(args.question)
     config, root = load_config(args)
     report = ensure_index(args, config, root)
     engine = RagEngine(config, load_index(Path(report.index_dir)), root)
-    answer = engine.answer(args.question)
+    answer = engine.answer(question)
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
