@@ -51,6 +51,8 @@ CHUNKS = "chunks.jsonl"
 # Texts handed to the model per call: large enough to keep it busy, small enough for steady progress and for
 # the cache to keep most of the work when a run is interrupted.
 _EMBED_SLICE_BATCHES = 4
+# Chunks looked up in the cache and embedded per round: bounds the texts and vectors held besides the matrix.
+_EMBED_WINDOW = 8192
 
 
 class Manifest(BaseModel):
@@ -232,24 +234,39 @@ def _reusable(index_dir: Path, corpus: str, config_hash: str, identity: str) -> 
 def _embed(
     chunks: list[Chunk], embedder: Embedder, cache: EmbeddingCache, batch_size: int, progress: Progress
 ) -> tuple[np.ndarray, int]:
-    """Vectors of ``chunks`` in order, and how many texts had to be embedded (the rest came from the cache)."""
-    keys = [cache_key(embedder.identity, embedder.normalize, c.text) for c in chunks]
-    known = cache.get_many(keys)
-    missing = {key: chunk.text for key, chunk in zip(keys, chunks, strict=True) if key not in known}
-    # Longest first, like sentence-transformers within a call: each batch then pads to similar lengths.
-    todo = sorted(missing.items(), key=lambda item: len(item[1]), reverse=True)
-    step = batch_size * _EMBED_SLICE_BATCHES
-    progress("embed", 0, len(todo))
-    for first in range(0, len(todo), step):
-        part = todo[first : first + step]
-        vectors = embedder.encode([text for _, text in part], batch_size)
-        fresh = {key: vector for (key, _), vector in zip(part, vectors, strict=True)}
-        cache.put_many(fresh)
-        known.update(fresh)
-        progress("embed", first + len(part), len(todo))
+    """Vectors of ``chunks`` in order, and how many texts had to be embedded (the rest came from the cache).
+
+    Works through ``_EMBED_WINDOW`` chunks at a time into one preallocated matrix, so besides the matrix only one
+    window's texts and vectors are held, however large the corpus."""
     if not chunks:
         return np.zeros((0, 0), dtype=np.float32), 0
-    return np.stack([known[key] for key in keys]).astype(np.float32), len(todo)
+    keys = [cache_key(embedder.identity, embedder.normalize, c.text) for c in chunks]
+    total = len(set(keys) - cache.has_many(keys))
+    progress("embed", 0, total)
+    matrix = np.empty((0, 0), dtype=np.float32)  # allocated once the first vector gives the dimension
+    embedded = 0
+    step = batch_size * _EMBED_SLICE_BATCHES
+    for window in range(0, len(chunks), _EMBED_WINDOW):
+        window_keys = keys[window : window + _EMBED_WINDOW]
+        known = cache.get_many(window_keys)
+        missing = {
+            key: chunk.text for key, chunk in zip(window_keys, chunks[window:], strict=False) if key not in known
+        }
+        # Longest first, like sentence-transformers within a call: each batch then pads to similar lengths.
+        todo = sorted(missing.items(), key=lambda item: len(item[1]), reverse=True)
+        for first in range(0, len(todo), step):
+            part = todo[first : first + step]
+            vectors = embedder.encode([text for _, text in part], batch_size)
+            fresh = {key: vector for (key, _), vector in zip(part, vectors, strict=True)}
+            cache.put_many(fresh)
+            known.update(fresh)
+            embedded += len(part)
+            progress("embed", min(embedded, total), total)
+        if window == 0:
+            matrix = np.empty((len(chunks), len(known[window_keys[0]])), dtype=np.float32)
+        matrix[window : window + len(window_keys)] = np.stack([known[key] for key in window_keys])
+    progress("embed", total, total)
+    return matrix, embedded
 
 
 def _load(config: AppConfig, corpus_dir: Path, progress: Progress) -> LoadedCorpus:
