@@ -40,8 +40,7 @@ def index_step(index_config_json: str, corpus_dir: str, index_dir: str, embeddin
     config = AppConfig.model_validate_json(index_config_json)
     cache = Path(embedding_cache_dir) if embedding_cache_dir else Path(index_dir).parent / "embedding-cache"
     report = build_index(config, Path(corpus_dir), Path(index_dir), cache, root=Path.cwd())
-    summary = {**report.to_dict(), "index_id": report.index_id}
-    return json.dumps(summary, sort_keys=True, default=str)
+    return json.dumps(report.to_dict(), sort_keys=True, default=str)  # index_id included
 
 
 def read_testsets(folder: Path) -> dict[str, list[QuestionRecord]]:
