@@ -353,9 +353,11 @@ def build_index(
             embedder.max_tokens,
             embedder.tokenizer.special_tokens,
         )
-        report_progress("chunk", 0, len(loaded.documents))
+        documents = len(loaded.documents)
+        report_progress("chunk", 0, documents)
         chunks = split_documents(loaded.documents, plan, embedder.tokenizer)
-        report_progress("chunk", len(loaded.documents), len(loaded.documents))
+        loaded.documents.clear()  # the chunks hold what is needed from here on; the texts can go
+        report_progress("chunk", documents, documents)
 
         # One cache may serve several apps: embedding under its lock makes a concurrent run reuse these vectors.
         with exclusive(cache_dir / "embeddings.lock"), EmbeddingCache(cache_dir) as cache:
@@ -364,6 +366,7 @@ def build_index(
 
         report_progress("index", 0, 1)
         vectors = VectorStore.build(matrix, spec.vector_store)
+        del matrix  # FAISS holds its own copy
         text = TextIndex.build([c.text for c in chunks])
         manifest = Manifest(
             format=INDEX_FORMAT,
@@ -372,7 +375,7 @@ def build_index(
             normalize=embedder.normalize,
             dimension=vectors.dimension,
             chunk_count=len(chunks),
-            document_count=len(loaded.documents),
+            document_count=documents,
             chunk_ids=[c.id for c in chunks],
             corpus_fingerprint=corpus,
             indexing_config_hash=config_hash,
@@ -386,7 +389,7 @@ def build_index(
         index_dir=str(index_dir),
         index_id=manifest.index_id,
         reused_index=False,
-        documents=len(loaded.documents),
+        documents=documents,
         chunks=len(chunks),
         embedded=embedded,
         reused=len(chunks) - embedded,
