@@ -14,7 +14,13 @@ from ragops.config.models import AppConfig
 from ragops.errors import EXIT_OK
 from ragops.rag.index import IndexReport
 
-_STAGES = {"load": "reading documents", "chunk": "chunking", "embed": "embedding chunks", "index": "writing index"}
+_STAGES = {
+    "wait": "waiting for another ragops building this index",
+    "load": "reading documents",
+    "chunk": "chunking",
+    "embed": "embedding chunks",
+    "index": "writing index",
+}
 
 
 class StderrProgress:
@@ -31,7 +37,7 @@ class StderrProgress:
             self.open_line = done < total
             if not self.open_line:
                 print(file=sys.stderr)
-        elif stage in {"embed", "answer"} or done == total:
+        elif stage in {"wait", "embed", "answer"} or done == total:
             print(text, file=sys.stderr, flush=True)
 
 
