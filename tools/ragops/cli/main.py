@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from ragops import __version__
-from ragops.cli import comment, data, evaluate, export, index, pipeline, query, schemas, validate
+from ragops.cli import affected, comment, data, diff, evaluate, export, index, pipeline, query, schemas, validate
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, comment)
+SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, affected, diff, comment)
 
 
 def build_parser() -> argparse.ArgumentParser:
