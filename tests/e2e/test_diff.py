@@ -95,9 +95,9 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 
 
 def _diff(root: Path, state: Path, out: Path) -> tuple[int, dict[str, object]]:
+    config = str(root / "rag-configs/mini.yaml")
     code = main(
-        ["diff", str(root / "rag-configs/mini.yaml"), "--base-ref", "main", "--state-dir", str(state)]
-        + ["--format", "json", "--out", str(out)]
+        ["diff", config, "--base-ref", "main", "--state-dir", str(state), "--format", "json", "--out", str(out)]
     )
     return code, json.loads(out.read_text(encoding="utf-8"))
 

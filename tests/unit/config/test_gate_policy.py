@@ -51,7 +51,7 @@ def test_defaults_file_is_loaded_and_validated(tmp_path: Path) -> None:
     policy = load_defaults(tmp_path)
     assert policy is not None and policy.rules[0].max_regression == 0.05
     (tmp_path / DEFAULTS_FILE).write_text("rules:\n  - metric: f1\n", encoding="utf-8")
-    with pytest.raises(ValidationFailed, match="gate-policy.yaml"):
+    with pytest.raises(ValidationFailed, match=r"gate-policy\.yaml"):
         load_defaults(tmp_path)
 
 
