@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ragops.app.validate import validate
 
+from ragops.app.validate import validate
 from ragops.cli.main import main
 from ragops.config.models import LoaderSpec
 from ragops.corpus import CorpusLinkError, list_documents

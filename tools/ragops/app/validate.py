@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ragops.app.preflight import environment_checks
 from ragops.config.diagnostics import Diagnostic
+from ragops.config.gate import DEFAULTS_FILE, load_defaults
 from ragops.config.loader import display_path, read_config
 from ragops.config.models import LoaderSpec
 from ragops.config.testset import check_against_corpus, load_testset
@@ -83,9 +84,14 @@ def validate(paths: Sequence[Path], root: Path, allow_empty: bool = False) -> Va
             f"nothing to validate in {where}: no RAG configs (*.yaml) or test sets (testsets/*.jsonl) found; "
             "check the path or --root (or pass --allow-empty when an empty selection is expected)"
         )
+    if not paths:
+        result.diagnostics += check_gate_defaults(root)
     for path in files:
         if path.suffix == ".jsonl":
             testsets.setdefault(path.resolve(), set())
+            continue
+        if path.resolve() == root / DEFAULTS_FILE:
+            result.diagnostics += check_gate_defaults(root)
             continue
         loaded = read_config(path, root, environment_checks)
         result.configs += 1
@@ -119,3 +125,14 @@ def validate(paths: Sequence[Path], root: Path, allow_empty: bool = False) -> Va
                 continue
             result.diagnostics += check_against_corpus(loaded_set, display, ids)
     return result
+
+
+def check_gate_defaults(root: Path) -> list[Diagnostic]:
+    """The repository's default gate policy (``gate-policy.yaml``), when it has one: a finding per problem."""
+    try:
+        load_defaults(root)
+    except ValidationFailed as exc:
+        fix = "follow schemas/gate-policy.v1.json: rules: [{metric: NAME, min|max|max_regression|...: VALUE}]"
+        message = exc.message.removeprefix(f"{root / DEFAULTS_FILE}: ")
+        return [Diagnostic(DEFAULTS_FILE, 0, 0, "gate-policy", message, fix)]
+    return []

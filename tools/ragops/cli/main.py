@@ -8,8 +8,10 @@ from collections.abc import Sequence
 
 from ragops import __version__
 from ragops.cli import (
+    affected,
     comment,
     data,
+    diff,
     evaluate,
     export,
     index,
@@ -23,7 +25,22 @@ from ragops.cli import (
 )
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, comment, promote, release, overlay)
+SUBCOMMANDS = (
+    validate,
+    export,
+    schemas,
+    data,
+    evaluate,
+    pipeline,
+    index,
+    query,
+    affected,
+    diff,
+    comment,
+    promote,
+    release,
+    overlay,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
