@@ -17,7 +17,6 @@ commits however the checkout looks.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,7 +25,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from ragops.config.gate import DEFAULTS_FILE
-from ragops.errors import InfrastructureError, UsageError
+from ragops.errors import UsageError
+from ragops.git import git_output
 from ragops.layout import CONFIG_DIR, CONFIG_SUFFIXES
 
 SHARED: tuple[str, ...] = ("tools/", "pyproject.toml", "requirements.lock", DEFAULTS_FILE)
@@ -63,13 +63,7 @@ class _App:
 
 
 def _git(root: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
-    except FileNotFoundError as exc:
-        raise InfrastructureError("git is not installed") from exc
-    if done.returncode != 0:
-        raise UsageError(f"git {' '.join(args)}: {done.stderr.strip()}")
-    return done.stdout
+    return git_output(root, *args)
 
 
 def _commit(root: Path, ref: str) -> str:

@@ -27,10 +27,11 @@ from ragops.app.evaluate import evaluate, load_for_eval
 from ragops.config.gate import load_defaults
 from ragops.config.loader import display_path
 from ragops.data.changes import DataChangeSummary, summarize_changes
-from ragops.errors import InfrastructureError, RagopsError, UsageError
+from ragops.errors import RagopsError, UsageError
 from ragops.evaluation.diff.compare import compare
 from ragops.evaluation.diff.model import DiffResult, Links
 from ragops.evaluation.run_folder import RunContents, RunFolder
+from ragops.git import git_output
 from ragops.layout import kfp_state_dir, runs_dir
 from ragops.pipelines.events import StepCallback
 
@@ -53,13 +54,7 @@ def workflow_run_url(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def _git(root: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
-    except FileNotFoundError as exc:
-        raise InfrastructureError("git is not installed") from exc
-    if done.returncode != 0:
-        raise UsageError(f"git {' '.join(args)}: {done.stderr.strip()}")
-    return done.stdout.strip()
+    return git_output(root, *args).strip()
 
 
 def resolve_commit(root: Path, ref: str) -> str:
