@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from ragops import __version__
-from ragops.cli import data, evaluate, export, index, pipeline, query, schemas, validate
+from ragops.cli import artifact, data, evaluate, export, feedback, index, pipeline, query, schemas, serve, validate
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query)
+SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, artifact, serve, feedback)
 
 
 def build_parser() -> argparse.ArgumentParser:
