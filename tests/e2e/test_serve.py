@@ -175,7 +175,7 @@ def test_sigterm_finishes_the_request_in_flight(tiny_app: TinyApp, tmp_path: Pat
         client.join(60)
         assert result["r"].status_code == 200
         assert result["r"].json()["answer"] == "Five steps [alpha]."
-        assert server.process.wait(timeout=60) == 0
+        assert server.process.wait(timeout=60) in (0, -15)  # uvicorn exits by the signal it caught
     finally:
         server.stop()
         llm.shutdown()
@@ -192,7 +192,7 @@ def test_feedback_survives_a_restart_and_exports_as_candidates(tiny_app: TinyApp
         assert rated.status_code == 200 and rated.json() == {"request_id": before, "stored": True}
         later = httpx.post(f"{first.base_url}/v1/query", json={"question": "Where is the Nile?"}).json()["request_id"]
     finally:
-        assert first.stop() == 0
+        assert first.stop() in (0, -15)
     second = start(tiny_app.config, tiny_app.index, tmp_path / "two.log", "--feedback-dir", str(feedback))
     try:
         # Asked before the restart, rated after it: found in the request log on disk.

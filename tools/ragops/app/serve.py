@@ -3,7 +3,8 @@
 The index and config are verified *before* the port is bound, so a mismatch or a damaged index is a clean
 ``ValidationFailed`` (exit 1) naming what differs, and no orchestrator ever sees a listening service that can
 not serve. Each uvicorn worker then loads its own engine in the background (``/readyz`` waits for it). On
-SIGTERM uvicorn stops accepting connections and finishes the requests in flight before exiting.
+SIGTERM uvicorn stops accepting connections and finishes the requests in flight, then exits by that signal
+(status 143 in a shell, as Kubernetes expects).
 """
 
 from __future__ import annotations
@@ -51,7 +52,14 @@ def serve(settings: ServeSettings) -> ServeResult:
             "ragops.serve.app:app_from_environment", factory=True, workers=settings.workers, **_uvicorn_options(settings)
         )
         return result
-    app = create_app(settings, loader=default_loader(settings, prepared))
+    server: uvicorn.Server | None = None
+
+    def stop() -> None:
+        # Asked to exit, not signalled: uvicorn re-raises a caught signal on the way out, which would hide exit 1.
+        if server is not None:
+            server.should_exit = True
+
+    app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop)
     server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))  # type: ignore[arg-type]
     server.run()
     failure = app.state.serve.failure

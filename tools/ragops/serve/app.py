@@ -88,7 +88,15 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
 
 
-def create_app(settings: ServeSettings, loader: Loader | None = None, stop_on_failure: bool = True) -> FastAPI:
+def _terminate_self() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def create_app(
+    settings: ServeSettings, loader: Loader | None = None, on_failure: Callable[[], None] | None = _terminate_self
+) -> FastAPI:
+    """The service's app; ``on_failure`` runs when loading fails (default: stop this process; None: keep serving
+    503s, for tests)."""
     metrics = ServeMetrics()
     logger = jsonlog.get_logger()
     state = _State()
@@ -106,8 +114,8 @@ def create_app(settings: ServeSettings, loader: Loader | None = None, stop_on_fa
             state.failure = f"{type(exc).__name__}: {exc}"
         if state.failure is not None:
             jsonlog.log(logger, "startup failed", logging.ERROR, reason=state.failure)
-            if stop_on_failure:
-                os.kill(os.getpid(), signal.SIGTERM)
+            if on_failure is not None:
+                on_failure()
             return
         metrics.index_chunks.set(loaded.chunks)
         metrics.index_documents.set(loaded.documents)
