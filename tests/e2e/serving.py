@@ -131,15 +131,28 @@ class Served:
 
 def serve_command(config: Path, index: Path, *extra: str, port: int | None = None) -> list[str]:
     port = port or free_loopback_port()
-    return [sys.executable, "-m", "ragops.cli.main", "serve", "--config", str(config), "--index", str(index),
-            "--port", str(port), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "ragops.cli.main",
+        "serve",
+        "--config",
+        str(config),
+        "--index",
+        str(index),
+        "--port",
+        str(port),
+        *extra,
+    ]
 
 
 def start(config: Path, index: Path, log: Path, *extra: str, wait_ready: bool = True) -> Served:
     port = free_loopback_port()
     with log.open("wb") as output:
         process = subprocess.Popen(
-            serve_command(config, index, *extra, port=port), stdout=output, stderr=subprocess.STDOUT,
+            serve_command(config, index, *extra, port=port),
+            stdout=output,
+            stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     served = Served(process, f"http://127.0.0.1:{port}", log)
@@ -187,8 +200,13 @@ def served(tiny_app: TinyApp, tmp_path_factory: pytest.TempPathFactory) -> Itera
     release = folder / "release.json"
     release.write_text(json.dumps(release_manifest(tiny_app)))
     server = start(
-        tiny_app.config, tiny_app.index, folder / "serve.log",
-        "--release", str(release), "--feedback-dir", str(folder / "feedback"),
+        tiny_app.config,
+        tiny_app.index,
+        folder / "serve.log",
+        "--release",
+        str(release),
+        "--feedback-dir",
+        str(folder / "feedback"),
     )
     try:
         yield server

@@ -69,14 +69,26 @@ def test_a_tampered_s3_object_is_refused(s3: str, tmp_path: Path, capsys: pytest
     assert not into.exists()
 
 
-def test_an_unreachable_store_is_an_infrastructure_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unreachable_store_is_an_infrastructure_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     dead = f"http://127.0.0.1:{free_loopback_port()}"
-    code = main(["artifact", "fetch", "s3://artifacts/x", "--digest", "sha256:" + "0" * 64, "--into",
-                 str(tmp_path / "i"), "--endpoint-url", dead])
+    code = main(
+        [
+            "artifact",
+            "fetch",
+            "s3://artifacts/x",
+            "--digest",
+            "sha256:" + "0" * 64,
+            "--into",
+            str(tmp_path / "i"),
+            "--endpoint-url",
+            dead,
+        ]
+    )
     assert code == 3
     assert "unreachable" in capsys.readouterr().err

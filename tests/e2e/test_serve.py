@@ -1,5 +1,6 @@
 """`ragops serve` end to end: real processes on loopback, real HTTP, real SIGTERM."""
 
+# ruff: noqa: F811  (the session fixtures from tests.e2e.serving are imported by name)
 from __future__ import annotations
 
 import json
@@ -97,8 +98,9 @@ def test_a_slow_client_does_not_block_other_requests(served: Served) -> None:
         head = f"POST /v1/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
         slow.sendall(head.encode() + b"\r\n\r\n" + body[:13])
         for _ in range(3):
-            response = httpx.post(f"{served.base_url}/v1/query", json={"question": "Where is the Nile delta?"},
-                                  timeout=30)
+            response = httpx.post(
+                f"{served.base_url}/v1/query", json={"question": "Where is the Nile delta?"}, timeout=30
+            )
             assert response.status_code == 200
         slow.sendall(body[13:])
         assert b"200 OK" in slow.recv(65536)
@@ -112,8 +114,14 @@ def test_metrics_expose_the_contract_names_and_the_release(served: Served) -> No
     assert 'ragops_requests_total{endpoint="/v1/query",status="200"}' in text
     assert "ragops_ready 1.0" in text
     assert 'ragops_stage_duration_seconds_count{stage="embed"}' in text
-    assert 'ragops_release_metric{app="tiny",environment="staging",metric="recall@5",release="r-2026-01-01-abc"} 0.9' in text
-    assert 'ragops_release_timestamp_seconds{app="tiny",environment="staging",release="r-2026-01-01-abc"} 1.7672688e+09' in text
+    assert (
+        'ragops_release_metric{app="tiny",environment="staging",metric="recall@5",release="r-2026-01-01-abc"} 0.9'
+        in text
+    )
+    assert (
+        'ragops_release_timestamp_seconds{app="tiny",environment="staging",release="r-2026-01-01-abc"} 1.7672688e+09'
+        in text
+    )
     assert 'index_digest="sha256:' in text
     assert "ragops_index_documents 5.0" in text
 
@@ -134,15 +142,23 @@ class _SlowLLM(BaseHTTPRequestHandler):
     arrived = threading.Event()
     release = threading.Event()
 
-    def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if b"SLOW" in body:
             type(self).arrived.set()
             type(self).release.wait(60)
         answer = {
-            "id": "c1", "object": "chat.completion", "created": 0, "model": "slow",
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": "Five steps [alpha]."}}],
+            "id": "c1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "slow",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": "Five steps [alpha]."},
+                }
+            ],
             "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
         }
         data = json.dumps(answer).encode()
@@ -159,14 +175,17 @@ class _SlowLLM(BaseHTTPRequestHandler):
 def test_sigterm_finishes_the_request_in_flight(tiny_app: TinyApp, tmp_path: Path) -> None:
     llm = ThreadingHTTPServer(("127.0.0.1", free_loopback_port()), _SlowLLM)
     threading.Thread(target=llm.serve_forever, daemon=True).start()
-    llm_section = f"  llm:\n    provider: openai\n    model: slow\n    base_url: http://127.0.0.1:{llm.server_port}/v1\n"
+    llm_section = (
+        f"  llm:\n    provider: openai\n    model: slow\n    base_url: http://127.0.0.1:{llm.server_port}/v1\n"
+    )
     config = write_app(tiny_app.root, llm=llm_section, name="tiny-llm.yaml")
     server = start(config, tiny_app.index, tmp_path / "serve.log")
     try:
         result: dict[str, httpx.Response] = {}
         client = threading.Thread(
-            target=lambda: result.update(r=httpx.post(f"{server.base_url}/v1/query",
-                                                      json={"question": "SLOW: how many steps?"}, timeout=60))
+            target=lambda: result.update(
+                r=httpx.post(f"{server.base_url}/v1/query", json={"question": "SLOW: how many steps?"}, timeout=60)
+            )
         )
         client.start()
         assert _SlowLLM.arrived.wait(60), "the request never reached the LLM"
@@ -187,8 +206,10 @@ def test_feedback_survives_a_restart_and_exports_as_candidates(tiny_app: TinyApp
     try:
         asked = httpx.post(f"{first.base_url}/v1/query", json={"question": "What is the worst case of beta?"})
         before = asked.json()["request_id"]
-        rated = httpx.post(f"{first.base_url}/v1/feedback",
-                           json={"request_id": before, "rating": "down", "comment": "should say quadratic"})
+        rated = httpx.post(
+            f"{first.base_url}/v1/feedback",
+            json={"request_id": before, "rating": "down", "comment": "should say quadratic"},
+        )
         assert rated.status_code == 200 and rated.json() == {"request_id": before, "stored": True}
         later = httpx.post(f"{first.base_url}/v1/query", json={"question": "Where is the Nile?"}).json()["request_id"]
     finally:
@@ -196,14 +217,27 @@ def test_feedback_survives_a_restart_and_exports_as_candidates(tiny_app: TinyApp
     second = start(tiny_app.config, tiny_app.index, tmp_path / "two.log", "--feedback-dir", str(feedback))
     try:
         # Asked before the restart, rated after it: found in the request log on disk.
-        assert httpx.post(f"{second.base_url}/v1/feedback", json={"request_id": later, "rating": "down"}).status_code == 200
+        assert (
+            httpx.post(f"{second.base_url}/v1/feedback", json={"request_id": later, "rating": "down"}).status_code
+            == 200
+        )
         assert 'ragops_feedback_total{rating="down"} 1.0' in httpx.get(f"{second.base_url}/metrics").text
     finally:
         second.stop()
     out = tmp_path / "candidates.jsonl"
     export = subprocess.run(
-        [*serve_command(tiny_app.config, tiny_app.index)[:3], "feedback", "export", "--feedback-dir", str(feedback),
-         "--out", str(out)], capture_output=True, text=True, check=True,
+        [
+            *serve_command(tiny_app.config, tiny_app.index)[:3],
+            "feedback",
+            "export",
+            "--feedback-dir",
+            str(feedback),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "2 candidate(s) from 2 rating(s)" in export.stderr
     lines = [json.loads(line) for line in out.read_text().splitlines()]
@@ -250,16 +284,22 @@ def test_an_index_other_than_the_released_one_is_refused(tiny_app: TinyApp, tmp_
 def test_fetch_then_serve_refuses_a_tampered_artifact(tiny_app: TinyApp, tmp_path: Path) -> None:
     into = tmp_path / "deploy" / "index"
     base = serve_command(tiny_app.config, tiny_app.index)[:3]
-    fetched = subprocess.run([*base, "artifact", "fetch", tiny_app.artifact_uri, "--digest", tiny_app.digest,
-                              "--into", str(into)], capture_output=True, text=True)
+    fetched = subprocess.run(
+        [*base, "artifact", "fetch", tiny_app.artifact_uri, "--digest", tiny_app.digest, "--into", str(into)],
+        capture_output=True,
+        text=True,
+    )
     assert fetched.returncode == 0, fetched.stderr
     tampered = tmp_path / "store" / Path(tiny_app.artifact_uri).name
     tampered.parent.mkdir()
     data = bytearray(Path(tiny_app.artifact_uri.removeprefix("file://")).read_bytes())
     data[700] ^= 0x01
     tampered.write_bytes(bytes(data))
-    refused = subprocess.run([*base, "artifact", "fetch", tampered.as_uri(), "--digest", tiny_app.digest,
-                              "--into", str(tmp_path / "other")], capture_output=True, text=True)
+    refused = subprocess.run(
+        [*base, "artifact", "fetch", tampered.as_uri(), "--digest", tiny_app.digest, "--into", str(tmp_path / "other")],
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode == 1 and "nothing was unpacked" in refused.stderr
     assert not (tmp_path / "other").exists()
     # The good copy serves; the same folder edited after the fetch no longer matches the release.

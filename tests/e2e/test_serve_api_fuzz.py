@@ -1,16 +1,18 @@
 """Property-based API testing of the live service: schemathesis generates requests from the OpenAPI it publishes.
 
-Valid and deliberately invalid requests (schemathesis' positive and negative modes): whatever the body, the service answers with a 2xx or 4xx, never a 5xx. Examples are
-bounded so the test runs in well under a minute; CI replays the same ones (tests/conftest.py's "ci" profile).
+Valid and deliberately invalid requests (schemathesis' positive and negative modes): whatever the body, the
+service answers with a 2xx or 4xx, never a 5xx. Examples are bounded so the test runs in about a minute; CI
+replays the same ones (tests/conftest.py's "ci" profile).
 """
 
+# ruff: noqa: F811  (the session fixtures from tests.e2e.serving are imported by name)
 from __future__ import annotations
 
 import itertools
 
+import httpx
 import pytest
 import schemathesis
-import httpx
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 
 # Built by hand rather than with schemathesis' pytest plugin, whose lazy fixtures do not run under pytest 9.
-def test_no_generated_request_gets_a_server_error(served: Served) -> None:  # noqa: F811
+def test_no_generated_request_gets_a_server_error(served: Served) -> None:
     schema = schemathesis.openapi.from_url(f"{served.base_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {f"{op.method.upper()} {op.path}" for op in operations} >= {"POST /v1/query", "POST /v1/feedback"}

@@ -91,9 +91,17 @@ def test_a_failed_load_is_reported_by_readyz(tmp_path: Path) -> None:
 def test_metric_names_are_the_documented_contract() -> None:
     text = ServeMetrics().render().decode()
     assert exported_metric_names() == {
-        "ragops_requests_total", "ragops_request_duration_seconds", "ragops_stage_duration_seconds",
-        "ragops_ready", "ragops_index_chunks", "ragops_index_documents", "ragops_inflight_requests",
-        "ragops_feedback_total", "ragops_release_info", "ragops_release_metric", "ragops_release_timestamp_seconds",
+        "ragops_requests_total",
+        "ragops_request_duration_seconds",
+        "ragops_stage_duration_seconds",
+        "ragops_ready",
+        "ragops_index_chunks",
+        "ragops_index_documents",
+        "ragops_inflight_requests",
+        "ragops_feedback_total",
+        "ragops_release_info",
+        "ragops_release_metric",
+        "ragops_release_timestamp_seconds",
     }
     for name in ("ragops_ready", "ragops_feedback_total", "ragops_stage_duration_seconds_bucket"):
         assert name in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -28,7 +29,7 @@ class ServeResult:
     release: str | None
 
 
-def _uvicorn_options(settings: ServeSettings) -> dict[str, object]:
+def _uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
@@ -49,7 +50,10 @@ def serve(settings: ServeSettings) -> ServeResult:
     if settings.workers > 1:
         os.environ[SETTINGS_ENV] = settings.model_dump_json()
         uvicorn.run(
-            "ragops.serve.app:app_from_environment", factory=True, workers=settings.workers, **_uvicorn_options(settings)
+            "ragops.serve.app:app_from_environment",
+            factory=True,
+            workers=settings.workers,
+            **_uvicorn_options(settings),
         )
         return result
     server: uvicorn.Server | None = None
@@ -60,7 +64,7 @@ def serve(settings: ServeSettings) -> ServeResult:
             server.should_exit = True
 
     app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop)
-    server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))
     server.run()
     failure = app.state.serve.failure
     if failure is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import tarfile
 from collections.abc import Iterator
@@ -154,7 +153,7 @@ def unpack(archive_path: Path, target: Path) -> int:
                 with source, destination.open("xb") as out:
                     while block := source.read(_BLOCK):
                         out.write(block)
-                os.chmod(destination, 0o644)
+                destination.chmod(0o644)
                 files += 1
     except (tarfile.TarError, EOFError) as exc:
         raise ValidationFailed(f"{archive_path} is not a readable tar archive ({exc})") from exc

@@ -214,8 +214,12 @@ def create_app(
         metrics.stage_duration.labels(stage="retrieve").observe(answer.latency_ms.get("retrieve", 0.0) / 1000)
         metrics.stage_duration.labels(stage="generate").observe(answer.latency_ms.get("generate", 0.0) / 1000)
         cited = set(answer.citations)
-        sources = [Source(doc_id=h.doc_id, chunk_id=h.chunk_id, score=h.score, start=h.start, end=h.end,
-                          cited=h.doc_id in cited) for h in answer.hits]
+        sources = [
+            Source(
+                doc_id=h.doc_id, chunk_id=h.chunk_id, score=h.score, start=h.start, end=h.end, cited=h.doc_id in cited
+            )
+            for h in answer.hits
+        ]
         if feedback is not None:
             loaded = state.loaded
             feedback.record_request(

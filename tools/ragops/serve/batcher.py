@@ -1,10 +1,10 @@
 """Micro-batching: concurrent questions are answered together, so a batch costs one query-embedding call.
 
-Requests put their question on an asyncio queue and await a future. A collector takes every waiting
-question (up to ``max_batch``), optionally waits up to ``max_wait_ms`` for more, and hands the batch to a worker
-thread (the event loop stays free for other requests and slow clients). Under load the queue fills while a
-batch runs, so batches grow with the load even with no wait at all; one request alone is not delayed. ``concurrency`` batches may run at
-once; the engine serialises what is not thread-safe (the embedding model) itself.
+Requests put their question on an asyncio queue and await a future. A collector takes every waiting question
+(up to ``max_batch``), optionally waits up to ``max_wait_ms`` for more, and hands the batch to a worker thread
+(the event loop stays free for other requests and slow clients). Under load the queue fills while a batch runs,
+so batches grow with the load even with no wait at all, and a request alone is not delayed. ``concurrency``
+batches may run at once; the engine serialises what is not thread-safe (the embedding model) itself.
 """
 
 from __future__ import annotations

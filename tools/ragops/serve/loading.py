@@ -69,7 +69,9 @@ def read_release(path: Path) -> ReleaseManifest:
     try:
         raw = path.read_bytes()
         if json.loads(raw).get("placeholder") is True:
-            raise ValidationFailed(f"{path} is a placeholder release manifest: promote a release first (ragops promote)")
+            raise ValidationFailed(
+                f"{path} is a placeholder release manifest: promote a release first (ragops promote)"
+            )
         return ReleaseManifest.model_validate_json(raw)
     except (json.JSONDecodeError, AttributeError) as exc:
         raise ValidationFailed(f"{path} is not a release manifest (a JSON object): {exc}") from exc

@@ -29,7 +29,7 @@ ENDPOINTS = frozenset({"/v1/query", "/v1/feedback", "/healthz", "/readyz", "/met
 def request_id_from(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
-            text = value.decode("latin-1")
+            text = str(value.decode("latin-1"))
             if _VALID_ID.match(text):
                 return text
     return uuid.uuid4().hex
