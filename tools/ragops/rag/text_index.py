@@ -19,8 +19,12 @@ class TextIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> TextIndex:
+        tokens = [words(t) for t in texts]
+        # The vocabulary is numbered in sorted order: bm25s numbers it in set order, which follows Python's
+        # per-process string hashing, so the same chunks gave different files and a different artifact digest.
+        vocab = {word: number for number, word in enumerate(sorted({w for doc in tokens for w in doc}))}
         bm25 = bm25s.BM25()
-        bm25.index([words(t) for t in texts], show_progress=False)
+        bm25.index(([[vocab[w] for w in doc] for doc in tokens], vocab), show_progress=False)
         return cls(bm25, len(texts))
 
     def search(self, queries: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
