@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from ragops import __version__
 from ragops.cli import (
     affected,
+    artifact,
     comment,
     data,
     diff,
     evaluate,
     export,
+    feedback,
     index,
     overlay,
     pipeline,
@@ -21,6 +23,7 @@ from ragops.cli import (
     query,
     release,
     schemas,
+    serve,
     validate,
 )
 from ragops.errors import EXIT_USAGE, RagopsError
@@ -40,6 +43,9 @@ SUBCOMMANDS = (
     promote,
     release,
     overlay,
+    artifact,
+    serve,
+    feedback,
 )
 
 
