@@ -22,6 +22,13 @@ def _timed(config: Path, out: Path, state: Path) -> tuple[float, EvalRun]:
     return time.perf_counter() - started, run
 
 
+def _prompt_edited(text: str) -> str:
+    """The config with only its prompt changed (an app without a prompt section gets one)."""
+    if "Helpful Answer:" in text:
+        return text.replace("Helpful Answer:", "Answer in one sentence:")
+    return text.replace("  llm:\n", "  prompt:\n    template: 'Context: {context}\\nQ: {question}\\nA:'\n  llm:\n", 1)
+
+
 def main(app: str = "covid-qa") -> None:
     config = ROOT / "rag-configs" / f"{app}.yaml"
     with tempfile.TemporaryDirectory() as tmp:
@@ -29,7 +36,7 @@ def main(app: str = "covid-qa") -> None:
         cold_s, cold = _timed(config, work / "cold", work / "state")
         edited = work / f"{app}.yaml"
         text = config.read_text(encoding="utf-8")
-        edited.write_text(text.replace("Helpful Answer:", "Answer in one sentence:"), encoding="utf-8")
+        edited.write_text(_prompt_edited(text), encoding="utf-8")
         warm_s, warm = _timed(edited, work / "prompt", work / "state")
     rows = [
         ("app", app),

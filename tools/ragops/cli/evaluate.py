@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from ragops import logs
 from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_OK, UsageError
 from ragops.evaluation.views import headline_k, headline_names
 from ragops.pipelines.local_run import StepEvent
+from ragops.progress import StepProgress
 
 _SHOWN: tuple[str, ...] = ("hit_rate@5", "recall@10", "mrr@10", "ndcg@10", "exact_match", "f1", "rouge_l", "bleu")
 _SHOWN += ("judge_faithfulness", "judge_answer_relevance")  # reported only when the app configures a judge
@@ -48,17 +50,25 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _step_printer(stream: TextIO) -> Callable[[StepEvent], None]:
-    """Progress lines for each pipeline step. ``stream`` is bound now: while the pipeline runs, sys.stderr is
-    redirected into the run's kfp.log."""
+_log = logs.get_logger("ragops.cli.eval")
+
+
+def _step_printer() -> Callable[[StepEvent], None]:
+    """A log event for each pipeline step (text mode: one line each), with its duration when it finishes. The
+    logger writes to the stderr it was configured with: while the pipeline runs, sys.stderr goes to kfp.log."""
+    started: dict[str, float] = {}
 
     def show(event: StepEvent) -> None:
         if event.event == "started":
-            print(f"  ▸ {event.step} …", file=stream, flush=True)
+            started[event.step] = time.perf_counter()
+            _log.info("step_started", message=f"  ▸ {event.step} …", step=event.step)
         elif event.event == "cached":
-            print(f"  ✓ {event.step}: reused from cache (inputs unchanged)", file=stream, flush=True)
+            text = f"  ✓ {event.step}: reused from cache (inputs unchanged)"
+            _log.info("step_cached", message=text, step=event.step)
         elif event.event == "finished":
-            print(f"  ✓ {event.step}: {event.status.lower()}", file=stream, flush=True)
+            seconds = time.perf_counter() - started.get(event.step, time.perf_counter())
+            text = f"  ✓ {event.step}: {event.status.lower()}"
+            _log.info("step_finished", message=text, step=event.step, status=event.status, duration_s=round(seconds, 3))
 
     return show
 
@@ -71,9 +81,15 @@ def run(args: argparse.Namespace) -> int:
     root = (args.root or repo_root_for(args.config)).resolve()
     if args.backend == "kfp":
         return _run_on_cluster(args, root)
-    print(f"evaluating {args.config} on the KFP local runner", file=sys.stderr)
+    _log.info("eval_started", message=f"evaluating {args.config} on the KFP local runner", config=str(args.config))
     result = evaluate(
-        args.config, root, args.out, shards=args.shards, state_dir=args.state_dir, on_step=_step_printer(sys.stderr)
+        args.config,
+        root,
+        args.out,
+        shards=args.shards,
+        state_dir=args.state_dir,
+        on_step=_step_printer(),
+        on_progress=StepProgress(),
     )
     index = result.index
     if result.index_reused:
@@ -90,6 +106,16 @@ def run(args: argparse.Namespace) -> int:
     for name in shown:
         print(f"  {name:<{width}}  {report.metrics[name]:.4f}")
     print(f"run folder: {result.out_dir} (report.md, report.html, report.json, predictions.jsonl)")
+    _log.info(
+        "eval_finished",
+        message=None,
+        app=report.app,
+        questions=report.counts.questions,
+        metrics={name: report.metrics[name] for name in shown},
+        run_folder=str(result.out_dir),
+        index_reused=result.index_reused,
+        duration_s=round(result.seconds, 3),
+    )
     return EXIT_OK
 
 
@@ -101,7 +127,8 @@ def _run_on_cluster(args: argparse.Namespace, root: Path) -> int:
     config = load_app_config(args.config, root)
     local = pipeline_arguments(config, root, root / ".ragops" / "kfp", args.shards)
     arguments = cluster_arguments(local, args.corpus_uri, args.testsets_uri)
-    print(f"submitting {config.name} to Kubeflow Pipelines ({args.shards} shard(s)); waiting …", file=sys.stderr)
+    text = f"submitting {config.name} to Kubeflow Pipelines ({args.shards} shard(s)); waiting …"
+    _log.info("eval_submitted", message=text, app=config.name, shards=args.shards)
     result = submit(
         arguments,
         app=config.name,

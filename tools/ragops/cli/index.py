@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from ragops import logs
 from ragops.config.loader import load_app_config, repo_root_for
 from ragops.config.models import AppConfig
 from ragops.errors import EXIT_OK, UsageError
+from ragops.progress import ProgressRenderer
 from ragops.rag.index import IndexReport, build_index, default_cache_dir, default_index_dir
-
-_STAGES = {"load": "reading documents", "chunk": "chunking", "embed": "embedding chunks", "index": "writing index"}
-
-
-class StderrProgress:
-    """Renders engine progress on stderr: one updating line on a terminal, one line per step in logs."""
-
-    def __init__(self) -> None:
-        self.interactive = sys.stderr.isatty()
-        self.open_line = False
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        text = f"{_STAGES.get(stage, stage)}: {done}/{total}"
-        if self.interactive:
-            print(f"\r{text}\033[K", end="", file=sys.stderr, flush=True)
-            self.open_line = done < total
-            if not self.open_line:
-                print(file=sys.stderr)
-        elif stage in {"embed", "answer"} or done == total:
-            print(text, file=sys.stderr, flush=True)
 
 
 def add_location_options(parser: argparse.ArgumentParser) -> None:
@@ -44,13 +25,15 @@ def load_config(args: argparse.Namespace) -> tuple[AppConfig, Path]:
     if not args.config.is_file():
         raise UsageError(f"no such config file: {args.config}")
     root = repo_root_for(args.config)
-    return load_app_config(args.config, root), root
+    config = load_app_config(args.config, root)
+    logs.bind(app=config.name)
+    return config, root
 
 
 def ensure_index(args: argparse.Namespace, config: AppConfig, root: Path) -> IndexReport:
     index_dir = args.index_dir or default_index_dir(root, config)
     cache_dir = args.cache_dir or default_cache_dir(root)
-    return build_index(config, root, index_dir, cache_dir, StderrProgress())
+    return build_index(config, root, index_dir, cache_dir, ProgressRenderer())
 
 
 def register(commands: Any) -> None:

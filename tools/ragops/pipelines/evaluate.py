@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ragops import logs
 from ragops.config.checks import resolve_repo_path
 from ragops.config.loader import load_app_config
 from ragops.config.models import AppConfig
@@ -27,6 +28,7 @@ from ragops.evaluation import report as report_file
 from ragops.evaluation.report import Report, installed_versions
 from ragops.pipelines import steps
 from ragops.pipelines.local_run import StepCallback, StepEvent, run_local
+from ragops.progress import StepProgressCallback
 from ragops.rag.hashing import indexing_config_hash
 
 # Versions that can change a metric; recorded in every report.
@@ -160,12 +162,15 @@ def evaluate(
     shards: int = 1,
     state_dir: Path | None = None,
     on_step: StepCallback | None = None,
+    on_progress: StepProgressCallback | None = None,
 ) -> EvalRun:
-    """Run the evaluation pipeline on the KFP local runner and write the run folder."""
+    """Run the evaluation pipeline on the KFP local runner and write the run folder; ``on_step`` hears of each
+    step starting, reused or finished, ``on_progress`` of the work inside a step (chunks embedded, …)."""
     if shards < 1:
         raise UsageError("--shards must be at least 1")
     started = time.perf_counter()
     config = load_app_config(config_path, root)
+    logs.bind(app=config.name)
     state = (state_dir or root / ".ragops" / "kfp").resolve()
     out = (out_dir or default_out_dir(root, config.name)).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -177,7 +182,7 @@ def evaluate(
             on_step(event)
 
     arguments = pipeline_arguments(config, root, state, shards)
-    outputs = run_local(arguments, state, out / "kfp.log", record)
+    outputs = run_local(arguments, state, out / "kfp.log", record, on_progress)
     report_dir = Path(outputs["report"].path)
     for name in steps.RUN_FILES:
         shutil.copyfile(report_dir / name, out / name)

@@ -19,6 +19,7 @@ from ragops.evaluation.metrics import METRICS, Metric
 from ragops.evaluation.outputs import write_run
 from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids, read_jsonl, write_jsonl
 from ragops.evaluation.report import Metadata, build_report, score
+from ragops.progress import StepEmitter
 from ragops.rag.engine import Answer, RagEngine
 from ragops.rag.index import build_index, load_index
 
@@ -63,7 +64,7 @@ def index_step(index_config_json: str, corpus_dir: str, index_dir: str, embeddin
     """Build the index; returns the index report as JSON (shown to the user, recorded in the report)."""
     config = _reading(AppConfig.model_validate_json(index_config_json), corpus_dir)
     cache = Path(embedding_cache_dir) if embedding_cache_dir else Path(index_dir).parent / "embedding-cache"
-    report = build_index(config, Path("/"), Path(index_dir), cache)
+    report = build_index(config, Path("/"), Path(index_dir), cache, StepEmitter("build-index"))
     manifest = load_index(Path(index_dir)).manifest
     summary = {**report.to_dict(), "index_id": f"{manifest.corpus_fingerprint}:{manifest.indexing_config_hash[:16]}"}
     return json.dumps(summary, sort_keys=True, default=str)
