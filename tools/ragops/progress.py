@@ -16,9 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
-
-from ragops import logs
+from typing import Any, TextIO
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 StepProgressCallback = Callable[[str, str, int, int], None]  # (step, stage, done, total)
@@ -36,7 +34,14 @@ _STAGES = {
 }
 _BAR_WIDTH = 24
 _REDRAW_S = 0.1
-_log = logs.get_logger("ragops.progress")
+
+
+def _logs() -> Any:
+    # Imported on first use: pipeline steps import this module only for StepEmitter, and structlog would add
+    # about a second to every step's start.
+    from ragops import logs as module
+
+    return module
 
 
 def describe(stage: str) -> tuple[str, str]:
@@ -78,7 +83,7 @@ class ProgressRenderer:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         terminal = stream or sys.stderr
-        self.live = live if live is not None else logs.current_format() == "text" and terminal.isatty()
+        self.live = live if live is not None else _logs().current_format() == "text" and terminal.isatty()
         self.step = step
         self.indent = indent
         self.interval_s = interval_s
@@ -90,7 +95,7 @@ class ProgressRenderer:
         current = self._stage
         if current is None or current.name != stage or done < current.done:
             if current is not None and self.live:
-                logs.end_status_line()
+                _logs().end_status_line()
             current = self._stage = _Stage(stage, now, now - self.interval_s)
         current.done = done
         final = done >= total
@@ -101,10 +106,10 @@ class ProgressRenderer:
         elapsed = now - current.started
         text = self.indent + self.line(stage, done, total, elapsed)
         if self.live:
-            logs.write_status(text, final=final)
+            _logs().write_status(text, final=final)
             return
         rate = done / elapsed if elapsed > 0 and done else None
-        _log.info(
+        _logs().get_logger("ragops.progress").info(
             "progress",
             message=text,
             **({"step": self.step} if self.step else {}),

@@ -42,7 +42,6 @@ _PACKAGES = (
     "bm25s",
     "numpy",
     "openai",
-    "rouge-score",
     "sacrebleu",
 )
 
@@ -122,7 +121,8 @@ def pipeline_arguments(config: AppConfig, root: Path, state_dir: Path, shards: i
     }
     return {
         "config_json": config.model_dump_json(by_alias=True),
-        "answer_config_json": steps.answering_only(config).model_dump_json(by_alias=True),
+        "retrieve_config_json": steps.retrieval_only(config).model_dump_json(by_alias=True),
+        "generate_config_json": steps.generation_only(config).model_dump_json(by_alias=True),
         "index_config_json": steps.indexing_only(config).model_dump_json(by_alias=True),
         "corpus_uri": str(corpus),
         "testsets_uri": str(testsets_dir),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ragops.config.models import AppConfig
-from ragops.rag.retrieval import Hit
+from ragops.rag.hits import Hit
 
 
 @dataclass(frozen=True)
