@@ -88,7 +88,9 @@ def index_step(index_config_json: str, corpus_dir: str, index_dir: str, embeddin
 
     config = _reading(AppConfig.model_validate_json(index_config_json), corpus_dir)
     cache = Path(embedding_cache_dir) if embedding_cache_dir else Path(index_dir).parent / "embedding-cache"
-    report = build_index(config, Path("/"), Path(index_dir), cache, StepEmitter("build-index"))
+    progress = StepEmitter("build-index")
+    progress("load", 0, 1)  # at once: fingerprinting the corpus and loading the tokenizer come first
+    report = build_index(config, Path("/"), Path(index_dir), cache, progress)
     manifest = load_index(Path(index_dir)).manifest
     summary = {**report.to_dict(), "index_id": f"{manifest.corpus_fingerprint}:{manifest.indexing_config_hash[:16]}"}
     return json.dumps(summary, sort_keys=True, default=str)
