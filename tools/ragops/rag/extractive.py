@@ -42,7 +42,9 @@ class ExtractiveGenerator:
         weight = {w: math.log(1 + len(candidates) / n) for w, n in frequency.items() if n}
 
         def score(candidate: _Candidate) -> float:
-            return sum(weight.get(w, 0.0) for w in candidate.words & asked)
+            # fsum: the exact sum whatever the order, and sets of strings iterate in an order that changes with
+            # each process's hash seed; a plain sum made near-ties (and so answers) vary from run to run.
+            return math.fsum(weight.get(w, 0.0) for w in candidate.words & asked)
 
         best = sorted(candidates, key=lambda c: (-score(c), c.rank, c.position))[: self.sentence_count]
         chosen = sorted(best, key=lambda c: (c.rank, c.position))
