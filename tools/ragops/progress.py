@@ -24,6 +24,7 @@ StepProgressCallback = Callable[[str, str, int, int], None]  # (step, stage, don
 # The ``event`` of a progress line written by a pipeline step.
 STEP_EVENT = "ragops.progress"
 _STAGES = {
+    "start": ("starting", ""),
     "load": ("reading documents", "documents"),
     "chunk": ("chunking", "documents"),
     "embed": ("embedding chunks", "chunks"),

@@ -7,14 +7,16 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ragops import logs
 from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_OK, UsageError
 from ragops.evaluation.views import headline_k, headline_names
-from ragops.pipelines.local_run import StepEvent
 from ragops.progress import StepProgress
+
+if TYPE_CHECKING:  # KFP takes a second to import: every other command would pay for it
+    from ragops.pipelines.local_run import StepEvent
 
 _SHOWN: tuple[str, ...] = ("hit_rate@5", "recall@10", "mrr@10", "ndcg@10", "exact_match", "f1", "rouge_l", "bleu")
 _SHOWN += ("judge_faithfulness", "judge_answer_relevance")  # reported only when the app configures a judge
@@ -74,14 +76,14 @@ def _step_printer() -> Callable[[StepEvent], None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ragops.pipelines.evaluate import evaluate  # imports KFP and torch: only when evaluating
-
     if not args.config.is_file():
         raise UsageError(f"{args.config}: no such config file")
     root = (args.root or repo_root_for(args.config)).resolve()
     if args.backend == "kfp":
         return _run_on_cluster(args, root)
     _log.info("eval_started", message=f"evaluating {args.config} on the KFP local runner", config=str(args.config))
+    from ragops.pipelines.evaluate import evaluate  # imports KFP: only when evaluating, after saying so
+
     result = evaluate(
         args.config,
         root,

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ragops import logs
 from ragops.config.loader import load_app_config, repo_root_for
 from ragops.config.models import AppConfig
 from ragops.errors import EXIT_OK, UsageError
 from ragops.progress import ProgressRenderer
-from ragops.rag.index import IndexReport, build_index, default_cache_dir, default_index_dir
+
+if TYPE_CHECKING:  # the index stack (FAISS, the embedding client) takes seconds to import: only when indexing
+    from ragops.rag.index import IndexReport
 
 
 def add_location_options(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +33,8 @@ def load_config(args: argparse.Namespace) -> tuple[AppConfig, Path]:
 
 
 def ensure_index(args: argparse.Namespace, config: AppConfig, root: Path) -> IndexReport:
+    from ragops.rag.index import build_index, default_cache_dir, default_index_dir
+
     index_dir = args.index_dir or default_index_dir(root, config)
     cache_dir = args.cache_dir or default_cache_dir(root)
     return build_index(config, root, index_dir, cache_dir, ProgressRenderer())

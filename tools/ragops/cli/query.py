@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ragops.cli.index import add_location_options, ensure_index, load_config
 from ragops.errors import EXIT_OK
-from ragops.rag.engine import Answer, RagEngine
-from ragops.rag.index import load_index
+
+if TYPE_CHECKING:  # the engine (FAISS, the embedding client) takes seconds to import: only when querying
+    from ragops.rag.engine import Answer
 
 _PREVIEW = 160
 
@@ -45,6 +46,9 @@ def render(answer: Answer) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ragops.rag.engine import RagEngine
+    from ragops.rag.index import load_index
+
     config, root = load_config(args)
     report = ensure_index(args, config, root)
     engine = RagEngine(config, load_index(Path(report.index_dir)), root)

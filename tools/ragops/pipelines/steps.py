@@ -84,12 +84,12 @@ def _reading(config: AppConfig, corpus_dir: str) -> AppConfig:
 
 def index_step(index_config_json: str, corpus_dir: str, index_dir: str, embedding_cache_dir: str) -> str:
     """Build the index; returns the index report as JSON (shown to the user, recorded in the report)."""
+    progress = StepEmitter("build-index")
+    progress("start", 0, 1)  # at once: importing the index stack, fingerprinting and the tokenizer take seconds
     from ragops.rag.index import build_index, load_index
 
     config = _reading(AppConfig.model_validate_json(index_config_json), corpus_dir)
     cache = Path(embedding_cache_dir) if embedding_cache_dir else Path(index_dir).parent / "embedding-cache"
-    progress = StepEmitter("build-index")
-    progress("load", 0, 1)  # at once: fingerprinting the corpus and loading the tokenizer come first
     report = build_index(config, Path("/"), Path(index_dir), cache, progress)
     manifest = load_index(Path(index_dir)).manifest
     summary = {**report.to_dict(), "index_id": f"{manifest.corpus_fingerprint}:{manifest.indexing_config_hash[:16]}"}
