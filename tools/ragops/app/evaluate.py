@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,6 +56,13 @@ class ClusterSubmission:
     state: str
     url: str
     record: Path  # run.json in the run folder
+    out_dir: Path
+    report: Report
+    results_uri: str
+    uploaded: int  # objects of git-held data this submission uploaded
+    sources: dict[str, str]  # repository path → where the cluster read it
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def load_for_eval(config_path: Path, root: Path) -> AppConfig:
@@ -135,6 +144,10 @@ def evaluate(
     return EvalRun(out, report, index, events, time.perf_counter() - started, warnings)
 
 
+PIPELINE_ROOT_ENV = "RAGOPS_PIPELINE_ROOT"
+OBJECT_STORE_SECRET_ENV = "RAGOPS_OBJECT_STORE_SECRET"
+
+
 def submit_to_cluster(
     config_path: Path,
     root: Path,
@@ -147,21 +160,79 @@ def submit_to_cluster(
     corpus_uri: str | None,
     testsets_uri: str | None,
     timeout_s: int,
+    pipeline_root: str | None = None,
+    object_store_secret: str | None = None,
+    dvc_remote: str | None = None,
+    force: bool = False,
+    poll_s: float | None = None,
 ) -> ClusterSubmission:
-    """Submit the evaluation pipeline to a Kubeflow cluster, wait for it, and record the run in ``out_dir``."""
-    from ragops.pipelines.cluster import cluster_arguments, submit
-    from ragops.pipelines.evaluate import pipeline_arguments
+    """Submit the evaluation pipeline to a Kubeflow cluster, wait for it, fetch its run folder back into
+    ``out_dir`` and check it is the run submitted; from then on it is a run folder like a local one.
 
+    The data goes by content hash (see ``pipelines.cluster_data``); ``pipeline_root`` (or ``$RAGOPS_PIPELINE_ROOT``)
+    is the object-store prefix for the run's artifacts, git-held data and results."""
+    from ragops.pipelines.cluster import POLL_S, cluster_arguments, submit
+    from ragops.pipelines.cluster_data import cluster_data, results_uri
+    from ragops.pipelines.evaluate import pipeline_arguments
+    from ragops.pipelines.results import download_run_folder, verify
+
+    started = time.perf_counter()
     root = root.resolve()
+    pipeline_root = (pipeline_root or os.environ.get(PIPELINE_ROOT_ENV, "")).rstrip("/")
+    if not pipeline_root:
+        raise UsageError(
+            f"--backend kfp needs --pipeline-root URI (or ${PIPELINE_ROOT_ENV}): the object-store prefix "
+            "(s3://bucket/prefix) where the run keeps its artifacts, the git-held data and the results"
+        )
     config = load_for_eval(config_path, root)
-    shards, _ = shard_count(shards, _question_count(config, root))
-    local = pipeline_arguments(config, root, kfp_state_dir(root), shards, new_run_id(config))
-    arguments = cluster_arguments(local, corpus_uri, testsets_uri)
-    result = submit(
-        arguments, app=config.name, host=host, namespace=namespace, experiment=experiment, timeout_s=timeout_s
-    )
+    shards, warnings = shard_count(shards, _question_count(config, root))
     out = (out_dir or default_run_dir(root, config.name)).absolute()
-    out.mkdir(parents=True, exist_ok=True)
-    record = out / "run.json"
-    record.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
-    return ClusterSubmission(result.run_id, result.state, result.url, record)
+    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
+    run_id = new_run_id(config)
+    local = pipeline_arguments(config, root, kfp_state_dir(root), shards, run_id)
+    data = None
+    if not (corpus_uri and testsets_uri):
+        data = cluster_data(config, root, pipeline_root, local["corpus_hash"], dvc_remote)
+    results = results_uri(pipeline_root, config.name, run_id)
+    arguments = cluster_arguments(
+        local,
+        data,
+        results_uri=results,
+        corpus_uri=corpus_uri,
+        testsets_uri=testsets_uri,
+        object_store_secret=object_store_secret or os.environ.get(OBJECT_STORE_SECRET_ENV) or None,
+    )
+    log.info("submitting", extra={"app": config.name, "run_id": run_id, "shards": shards})
+    result = submit(
+        arguments,
+        app=config.name,
+        host=host,
+        namespace=namespace,
+        experiment=experiment,
+        timeout_s=timeout_s,
+        pipeline_root=pipeline_root,
+        poll_s=POLL_S if poll_s is None else poll_s,
+    )
+    staging = staging_folder(out)
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        downloaded = download_run_folder(results, staging)
+        verify(downloaded, json.loads(arguments["metadata_json"]), results)
+        record = staging / "run.json"
+        record.write_text(json.dumps({**result.to_dict(), "results_uri": results}, indent=2) + "\n", encoding="utf-8")
+        folder = publish(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ClusterSubmission(
+        result.run_id,
+        result.state,
+        result.url,
+        out / "run.json",
+        out,
+        folder.read_report(),
+        results,
+        data.uploaded if data else 0,
+        data.sources if data else {},
+        time.perf_counter() - started,
+        warnings,
+    )
