@@ -41,7 +41,9 @@ def test_uri_overrides_are_copied_as_is_and_no_local_cache_is_kept() -> None:
         ("s3://b/c", "s3://b/t", "/local/results"),
     ],
 )
-def test_local_or_half_given_locations_are_a_usage_error(corpus: str | None, testsets: str | None, results: str) -> None:
+def test_local_or_half_given_locations_are_a_usage_error(
+    corpus: str | None, testsets: str | None, results: str
+) -> None:
     with pytest.raises(UsageError):
         cluster_arguments(LOCAL, None, results_uri=results, corpus_uri=corpus, testsets_uri=testsets)
 

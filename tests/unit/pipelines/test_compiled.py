@@ -57,7 +57,7 @@ def test_object_store_steps_take_credentials_from_an_optional_secret_named_by_a_
     executors = documents[1]["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
     spec = _spec()
     tasks = spec["root"]["dag"]["tasks"]
-    for task in ("import-corpus", "import-testsets", "score-run"):
+    for task in ("fetch-data", "fetch-data-2", "score-run"):  # import-corpus, import-testsets, score-run
         executor = executors[spec["components"][tasks[task]["componentRef"]["name"]]["executorLabel"]]
         (secret,) = executor["secretAsEnv"]
         assert secret["optional"] is True
