@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ragops.app.preflight import environment_checks
 from ragops.config.loader import load_app_config
@@ -148,35 +149,45 @@ PIPELINE_ROOT_ENV = "RAGOPS_PIPELINE_ROOT"
 OBJECT_STORE_SECRET_ENV = "RAGOPS_OBJECT_STORE_SECRET"
 
 
-def submit_to_cluster(
+@dataclass(frozen=True)
+class ClusterPlan:
+    """A cluster run ready to submit: its arguments, where its results will be, and what it reads from where."""
+
+    app: str
+    run_id: str
+    out: Path
+    pipeline_root: str
+    results_uri: str
+    arguments: dict[str, Any]
+    uploaded: int
+    sources: dict[str, str]
+    warnings: list[str]
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.arguments["metadata_json"])
+        return loaded
+
+
+def plan_cluster_run(
     config_path: Path,
     root: Path,
     out_dir: Path | None,
     *,
     shards: int,
-    host: str | None,
-    namespace: str | None,
-    experiment: str,
-    corpus_uri: str | None,
-    testsets_uri: str | None,
-    timeout_s: int,
-    pipeline_root: str | None = None,
+    pipeline_root: str | None,
+    corpus_uri: str | None = None,
+    testsets_uri: str | None = None,
     object_store_secret: str | None = None,
     dvc_remote: str | None = None,
     force: bool = False,
-    poll_s: float | None = None,
-) -> ClusterSubmission:
-    """Submit the evaluation pipeline to a Kubeflow cluster, wait for it, fetch its run folder back into
-    ``out_dir`` and check it is the run submitted; from then on it is a run folder like a local one.
-
-    The data goes by content hash (see ``pipelines.cluster_data``); ``pipeline_root`` (or ``$RAGOPS_PIPELINE_ROOT``)
-    is the object-store prefix for the run's artifacts, git-held data and results."""
-    from ragops.pipelines.cluster import POLL_S, cluster_arguments, submit
+) -> ClusterPlan:
+    """Everything before submitting: check ``--out``, hash the data, make it readable by hash (uploading git-held
+    data once, checking the DVC remote holds the rest), and choose the results location."""
+    from ragops.pipelines.cluster import cluster_arguments
     from ragops.pipelines.cluster_data import cluster_data, results_uri
     from ragops.pipelines.evaluate import pipeline_arguments
-    from ragops.pipelines.results import download_run_folder, verify
 
-    started = time.perf_counter()
     root = root.resolve()
     pipeline_root = (pipeline_root or os.environ.get(PIPELINE_ROOT_ENV, "")).rstrip("/")
     if not pipeline_root:
@@ -202,37 +213,87 @@ def submit_to_cluster(
         testsets_uri=testsets_uri,
         object_store_secret=object_store_secret or os.environ.get(OBJECT_STORE_SECRET_ENV) or None,
     )
-    log.info("submitting", extra={"app": config.name, "run_id": run_id, "shards": shards})
+    uploaded, sources = (data.uploaded, data.sources) if data else (0, {})
+    return ClusterPlan(config.name, run_id, out, pipeline_root, results, arguments, uploaded, sources, warnings)
+
+
+def fetch_cluster_results(plan: ClusterPlan, record: dict[str, Any]) -> RunFolder:
+    """Download the run folder the pipeline wrote to ``plan.results_uri``, check it is the run submitted (commit,
+    config, data hashes, run id), add ``run.json`` (``record``) and publish it at ``plan.out``."""
+    from ragops.pipelines.results import download_run_folder, verify
+
+    staging = staging_folder(plan.out)
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        downloaded = download_run_folder(plan.results_uri, staging)
+        verify(downloaded, plan.metadata, plan.results_uri)
+        record = {**record, "results_uri": plan.results_uri}
+        (staging / "run.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        return publish(staging, plan.out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def submit_to_cluster(
+    config_path: Path,
+    root: Path,
+    out_dir: Path | None,
+    *,
+    shards: int,
+    host: str | None,
+    namespace: str | None,
+    experiment: str,
+    corpus_uri: str | None,
+    testsets_uri: str | None,
+    timeout_s: int,
+    pipeline_root: str | None = None,
+    object_store_secret: str | None = None,
+    dvc_remote: str | None = None,
+    force: bool = False,
+    poll_s: float | None = None,
+) -> ClusterSubmission:
+    """Submit the evaluation pipeline to a Kubeflow cluster, wait for it, fetch its run folder back into
+    ``out_dir`` and check it is the run submitted; from then on it is a run folder like a local one.
+
+    The data goes by content hash (see ``pipelines.cluster_data``); ``pipeline_root`` (or ``$RAGOPS_PIPELINE_ROOT``)
+    is the object-store prefix for the run's artifacts, git-held data and results."""
+    from ragops.pipelines.cluster import POLL_S, submit
+
+    started = time.perf_counter()
+    plan = plan_cluster_run(
+        config_path,
+        root,
+        out_dir,
+        shards=shards,
+        pipeline_root=pipeline_root,
+        corpus_uri=corpus_uri,
+        testsets_uri=testsets_uri,
+        object_store_secret=object_store_secret,
+        dvc_remote=dvc_remote,
+        force=force,
+    )
+    log.info("submitting", extra={"app": plan.app, "run_id": plan.run_id})
     result = submit(
-        arguments,
-        app=config.name,
+        plan.arguments,
+        app=plan.app,
         host=host,
         namespace=namespace,
         experiment=experiment,
         timeout_s=timeout_s,
-        pipeline_root=pipeline_root,
+        pipeline_root=plan.pipeline_root,
         poll_s=POLL_S if poll_s is None else poll_s,
     )
-    staging = staging_folder(out)
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        downloaded = download_run_folder(results, staging)
-        verify(downloaded, json.loads(arguments["metadata_json"]), results)
-        record = staging / "run.json"
-        record.write_text(json.dumps({**result.to_dict(), "results_uri": results}, indent=2) + "\n", encoding="utf-8")
-        folder = publish(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    folder = fetch_cluster_results(plan, dict(result.to_dict()))
     return ClusterSubmission(
         result.run_id,
         result.state,
         result.url,
-        out / "run.json",
-        out,
+        folder.path / "run.json",
+        plan.out,
         folder.read_report(),
-        results,
-        data.uploaded if data else 0,
-        data.sources if data else {},
+        plan.results_uri,
+        plan.uploaded,
+        plan.sources,
         time.perf_counter() - started,
-        warnings,
+        plan.warnings,
     )
