@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from tests.conftest import free_loopback_port
 
@@ -31,7 +32,7 @@ class S3Server:
     def uri(self, key: str = "") -> str:
         return f"s3://{self.bucket}/{key}".rstrip("/")
 
-    def client(self) -> object:
+    def client(self) -> Any:
         import boto3
 
         return boto3.client("s3", endpoint_url=self.endpoint, **_credentials())

@@ -22,7 +22,7 @@ from ragops.pipelines.cluster_data import ClusterData, uri_manifest
 from ragops.pipelines.compile import COMPILED, is_stale
 
 _REMOTE_SCHEMES = ("s3://", "gs://", "minio://", "oci://", "gcs://", "abfs://", "az://")
-_FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "SKIPPED", "CANCELED", "ERROR"})
+_FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "SKIPPED", "CANCELED"})  # v2beta1RuntimeState
 POLL_S = 10.0
 
 
@@ -106,14 +106,14 @@ def submit(
         raise UsageError("--backend kfp needs --host URL (or KF_PIPELINES_ENDPOINT)")
     if is_stale(COMPILED):
         raise ValidationFailed(f"{COMPILED} is stale; run 'ragops pipeline compile' and commit it")
+    token = os.environ.get("KF_PIPELINES_TOKEN")
+    _probe(host, token)
     submitted = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
         with warnings.catch_warnings():
             # The SDK warns on every client that it needs KFP >= 2.0.0-beta.2; the run itself says if it does not.
             warnings.simplefilter("ignore", FutureWarning)
-            client = kfp.Client(
-                host=host, namespace=namespace or "kubeflow", existing_token=os.environ.get("KF_PIPELINES_TOKEN")
-            )
+            client = kfp.Client(host=host, namespace=namespace or "kubeflow", existing_token=token)
         run = client.create_run_from_pipeline_package(
             str(COMPILED),
             arguments=arguments,
@@ -136,6 +136,26 @@ def submit(
         why = _failure(finished)
         raise ValidationFailed(f"pipeline run {run.run_id} ended {state}{': ' + why if why else ''} ({result.url})")
     return result
+
+
+def _probe(host: str, token: str | None) -> None:
+    """Ask the API's health endpoint first: the SDK retries it for 25 s before saying anything, and says nothing
+    useful about a rejected token."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = f"{host.rstrip('/')}/apis/v2beta1/healthz"
+    try:
+        response = httpx.get(url, headers=headers, timeout=30, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        raise InfrastructureError(f"Kubeflow Pipelines at {host} did not answer: {exc}") from exc
+    if response.status_code in (401, 403) or response.is_redirect:
+        raise InfrastructureError(
+            f"Kubeflow Pipelines at {host} refused the credentials ({response.status_code}): set KF_PIPELINES_TOKEN "
+            "to a token the cluster accepts (e.g. a service-account token with access to the namespace)"
+        )
+    if response.status_code != 200:
+        raise InfrastructureError(f"Kubeflow Pipelines at {host} is not healthy: {url} answered {response.status_code}")
 
 
 def _wait(client: Any, run_id: str, timeout_s: float, poll_s: float) -> Any:
