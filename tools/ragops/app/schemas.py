@@ -17,6 +17,7 @@ from ragops.config.models import AppConfig
 from ragops.config.shortform import ShortFormConfig
 from ragops.config.testset import QuestionRecord
 from ragops.evaluation.report import Report
+from ragops.gitops.release import Release
 
 SCHEMA_BASE_URL = "https://ragops.dev/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -59,6 +60,13 @@ def generate() -> dict[str, dict[str, Any]]:
             "eval-report.v1.json",
             "ragops evaluation report (v1)",
             "report.json of one evaluation run: metrics, breakdowns, counts, metric info, timings, metadata.",
+        ),
+        "release.v1.json": _with_header(
+            _model(Release),
+            "release.v1.json",
+            "ragops release manifest (v1)",
+            "release.json of one release of one app in one environment, written by ragops promote into "
+            "kustomize/overlays/<env>/<app>/: commit, config/corpus/test-set hashes, index artifact, image, evaluation",
         ),
     }
 

@@ -7,10 +7,23 @@ import sys
 from collections.abc import Sequence
 
 from ragops import __version__
-from ragops.cli import comment, data, evaluate, export, index, pipeline, query, schemas, validate
+from ragops.cli import (
+    comment,
+    data,
+    evaluate,
+    export,
+    index,
+    overlay,
+    pipeline,
+    promote,
+    query,
+    release,
+    schemas,
+    validate,
+)
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, comment)
+SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, comment, promote, release, overlay)
 
 
 def build_parser() -> argparse.ArgumentParser:

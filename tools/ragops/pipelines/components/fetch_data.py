@@ -6,7 +6,7 @@ from kfp.dsl import Dataset, Output
 from ragops.pipelines.components import RAGOPS_IMAGE
 
 
-@dsl.component(base_image=RAGOPS_IMAGE)
+@dsl.component(base_image=RAGOPS_IMAGE, install_kfp_package=False)
 def fetch_data(manifest_json: str, content_hash: str, data: Output[Dataset]) -> int:
     """Copy what the manifest names (objects of a DVC remote or of the pipeline root's content-addressed store, or
     a folder as is) into ``data``; returns the number of files. ``content_hash`` is not read: it keys the KFP
