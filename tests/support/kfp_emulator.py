@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 API = "/apis/v2beta1"
+_REPO_ROOT = Path(__file__).resolve().parents[2]
 _RUN = re.compile(rf"^{API}/runs/([\w-]+)$")
 _EXPERIMENT = re.compile(rf"^{API}/experiments/([\w-]+)$")
 # The last ragops error (or any exception line) a failed step printed.
@@ -223,7 +224,9 @@ class KfpEmulator:
             command = [sys.executable, "-m", "tests.support.kfp_emulator", "run", str(folder)]
             env = {**os.environ, **(self.env or {})}
             with run.log.open("w", encoding="utf-8") as log:
-                done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, check=False)
+                done = subprocess.run(
+                    command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=_REPO_ROOT, check=False
+                )
             if done.returncode == 0:
                 self._set_state(run, "SUCCEEDED", finished_at=_now())
             else:
