@@ -6,6 +6,7 @@ submit → run → results back → two runs compared — and the ways it fails.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,9 +89,10 @@ def test_base_and_head_on_the_cluster_come_back_as_run_folders(
     assert base_run.report.metadata.corpus_hash == head_run.report.metadata.corpus_hash
     assert base_run.config.spec.prompt != head_run.config.spec.prompt
     assert base_run.report.counts.questions == head_run.report.counts.questions == 2
-    # The same data by hash both times: the index of the base run was reused by the head run's cluster.
+    # The same data by hash both times: the head run's cluster reused the base run's index from the KFP cache.
     assert base_run.index.index_id == head_run.index.index_id
-    assert head_run.index.reused_index or head_run.index.embedded == 0
+    head_log = re.sub(r"\x1b\[[0-9;]*m", "", list(kfp.runs.values())[1].log.read_text(encoding="utf-8"))
+    assert re.search(r"Task '?build-index'? cache hit", head_log)
 
 
 def test_a_failed_step_surfaces_its_message_and_publishes_nothing(
