@@ -16,6 +16,7 @@ or the pod's cloud identity).
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -72,6 +73,11 @@ def open_fs(uri: str, options: Mapping[str, Any]) -> tuple[Any, str]:
     except (ImportError, ValueError) as exc:
         raise InfrastructureError(f"cannot open {uri}: {exc}") from exc
     return fs, path
+
+
+def is_local(fs: Any) -> bool:
+    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+    return "file" in protocols or "local" in protocols
 
 
 def _safe_relpath(relpath: str, label: str) -> PurePosixPath:
@@ -192,6 +198,8 @@ def upload_objects(store: str, objects: Mapping[str, Path | bytes], options: Map
     def put(oid: str) -> None:
         source = objects[oid]
         destination = object_path(root, oid)
+        if is_local(fs):  # a folder store needs its folders; object stores have none
+            fs.makedirs(posixpath.dirname(destination), exist_ok=True)
         if isinstance(source, bytes):
             fs.pipe_file(destination, source)
         else:

@@ -16,7 +16,7 @@ from typing import Any
 from ragops.errors import InfrastructureError, ValidationFailed
 from ragops.evaluation.report import Metadata
 from ragops.evaluation.run_folder import FILES, REPORT_JSON, TESTSETS_DIR, RunFolder
-from ragops.pipelines.objects import open_fs
+from ragops.pipelines.objects import is_local, open_fs
 
 # What must match between the submission and the report that comes back.
 CHECKED = ("run_id", "git_commit", "git_dirty", "config_hash", "corpus_hash", "testset_hashes")
@@ -34,7 +34,10 @@ def upload_run_folder(folder: Path, results_uri: str) -> int:
     files = _run_files(folder)
     try:
         for path in files:
-            fs.put_file(str(path), f"{root.rstrip('/')}/{path.relative_to(folder).as_posix()}")
+            destination = f"{root.rstrip('/')}/{path.relative_to(folder).as_posix()}"
+            if is_local(fs):  # a folder store needs its folders; object stores have none
+                fs.makedirs(destination.rsplit("/", 1)[0], exist_ok=True)
+            fs.put_file(str(path), destination)
     except OSError as exc:
         raise InfrastructureError(f"cannot write the results to {results_uri}: {exc}") from exc
     return len(files)
