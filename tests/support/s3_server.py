@@ -6,6 +6,7 @@ as they would on a CI runner or in a pod with a mounted secret; the credentials 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ def _credentials() -> dict[str, str]:
 def s3_server(bucket: str = "ragops") -> Iterator[S3Server]:
     from moto.server import ThreadedMotoServer
 
+    # One access-log line per request would flood the test output (and outlive pytest's captured streams).
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = free_loopback_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
