@@ -91,8 +91,11 @@ def test_base_and_head_on_the_cluster_come_back_as_run_folders(
     assert base_run.report.counts.questions == head_run.report.counts.questions == 2
     # The same data by hash both times: the head run's cluster reused the base run's index from the KFP cache.
     assert base_run.index.index_id == head_run.index.index_id
+    # (a rebuild would have written a new artifact under the head run's own pipeline root)
+    assert head_run.index.index_dir == base_run.index.index_dir
     head_log = re.sub(r"\x1b\[[0-9;]*m", "", list(kfp.runs.values())[1].log.read_text(encoding="utf-8"))
-    assert re.search(r"Task '?build-index'? cache hit", head_log)
+    assert "Executing task 'build-index'" not in head_log
+    assert "Executing task 'answer-testset" in head_log  # the prompt changed: answered again
 
 
 def test_a_failed_step_surfaces_its_message_and_publishes_nothing(

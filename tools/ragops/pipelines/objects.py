@@ -69,7 +69,8 @@ def open_fs(uri: str, options: Mapping[str, Any]) -> tuple[Any, str]:
     import fsspec
 
     try:
-        fs, path = fsspec.core.url_to_fs(uri, **options)
+        # A fresh instance: fsspec's cache would keep the endpoint and credentials of the environment it first saw.
+        fs, path = fsspec.core.url_to_fs(uri, skip_instance_cache=True, **options)
     except (ImportError, ValueError) as exc:
         raise InfrastructureError(f"cannot open {uri}: {exc}") from exc
     return fs, path
