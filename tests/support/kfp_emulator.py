@@ -47,7 +47,7 @@ _REPO_ROOT = Path(__file__).resolve().parents[2]
 _RUN = re.compile(rf"^{API}/runs/([\w-]+)$")
 _EXPERIMENT = re.compile(rf"^{API}/experiments/([\w-]+)$")
 # The last ragops error (or any exception line) a failed step printed.
-_STEP_ERROR = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Failed|Exception)): (.+)$", re.MULTILINE)
+_STEP_ERROR = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Failed|Exception)): (.+)$", re.MULTILINE)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # grpc code → HTTP status, as grpc-gateway maps them.
 _HTTP = {3: 400, 5: 404, 16: 401}

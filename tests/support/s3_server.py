@@ -55,6 +55,10 @@ def s3_server(bucket: str = "ragops") -> Iterator[S3Server]:
     try:
         found = S3Server(f"http://127.0.0.1:{port}", bucket)
         import boto3
+        import httpx
+
+        # moto keeps its buckets in process-wide state: a new server would see the previous test's objects.
+        httpx.post(f"{found.endpoint}/moto-api/reset", timeout=30).raise_for_status()
 
         boto3.client("s3", endpoint_url=found.endpoint, **_credentials()).create_bucket(Bucket=bucket)
         yield found
