@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from ragops.config.gate import load_defaults
 from ragops.config.loader import load_app_config
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
 from ragops.errors import UsageError, ValidationFailed
@@ -167,8 +168,7 @@ def promote(
         )
     deployed = read_overlay(overlay).release
     baseline = deployed.evaluation.metrics if deployed is not None and deployed.app == app else None
-    directions = {name: info.direction for name, info in report.metric_info.items()}
-    verdict = check_gates(config.spec.evaluation.gate.rules, {**report.timings, **report.metrics}, directions, baseline)
+    verdict = check_gates(report, config.spec.evaluation.gate, load_defaults(root), baseline)
     if not verdict.passed:
         lines = [f"{o.metric}: {o.detail}" for o in verdict.failures]
         raise ValidationFailed(f"{run_dir}: the gates of {app} fail; not promoted:\n  - " + "\n  - ".join(lines))

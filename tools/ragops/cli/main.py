@@ -8,10 +8,14 @@ from collections.abc import Sequence
 
 from ragops import __version__
 from ragops.cli import (
+    affected,
+    artifact,
     comment,
     data,
+    diff,
     evaluate,
     export,
+    feedback,
     index,
     overlay,
     pipeline,
@@ -19,11 +23,30 @@ from ragops.cli import (
     query,
     release,
     schemas,
+    serve,
     validate,
 )
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, comment, promote, release, overlay)
+SUBCOMMANDS = (
+    validate,
+    export,
+    schemas,
+    data,
+    evaluate,
+    pipeline,
+    index,
+    query,
+    affected,
+    diff,
+    comment,
+    promote,
+    release,
+    overlay,
+    artifact,
+    serve,
+    feedback,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ragops.corpus import doc_id
+from ragops.corpus import relpath_doc_id
 from ragops.data.dvc import RevisionReader
 from ragops.data.fingerprint import listing_fingerprint, md5_bytes
 from ragops.data.tracked import DIR_SUFFIX, parse_dvc_out
@@ -290,9 +290,7 @@ def _corpus_change(path: str, before: _Snapshot, after: _Snapshot) -> CorpusChan
         kind = ChangeKind.ADDED if a is None else ChangeKind.REMOVED if b is None else ChangeKind.MODIFIED
         base_size = before.size(f"{path}/{rel}") if a is not None else None
         head_size = after.size(f"{path}/{rel}") if b is not None else None
-        # The doc id is ragops.corpus.doc_id's, whose relative_to(Path()) is the identity on a path relative to the
-        # corpus folder. TODO(lead): fold into corpus.py (a doc id from a relative posix path) when it is free.
-        documents.append(DocumentChange(rel, doc_id(Path(rel), Path()), kind, base_size, head_size))
+        documents.append(DocumentChange(rel, relpath_doc_id(rel), kind, base_size, head_size))
     return CorpusChange(path, base_fp, head_fp, base_storage, head_storage, documents, n_old, n_new)
 
 

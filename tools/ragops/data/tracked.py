@@ -1,6 +1,6 @@
 """Which files and folders DVC tracks: ``<path>.dvc`` files written by ``dvc add``, read without DVC itself.
 
-Kept free of other ragops imports so config checks can ask "is this path DVC-tracked?" cheaply.
+Kept free of ragops imports beyond the YAML reader, so config checks can ask "is this path DVC-tracked?" cheaply.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from ragops.config.yamlsource import YamlError, load_yaml_data
 
 # DVC's suffix on a folder's hash (its `.dir` listing object).
 DIR_SUFFIX = ".dir"
@@ -53,8 +53,9 @@ def parse_dvc_out(text: str | bytes) -> TrackedOut | None:
     (``ragops.data.changes``) alike.
     """
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+        # Bounded like every YAML ragops reads: a .dvc file arrives in pull requests like any config.
+        data = load_yaml_data(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except (UnicodeDecodeError, YamlError):
         return None
     outs = data.get("outs") if isinstance(data, dict) else None
     if not isinstance(outs, list) or len(outs) != 1 or not isinstance(outs[0], dict):

@@ -6,18 +6,13 @@ a ref that does not exist is reported as None so callers can say so in their own
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ragops.errors import InfrastructureError, ValidationFailed
+from ragops.errors import ValidationFailed
+from ragops.git import run_git
 
-
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise InfrastructureError(f"cannot run git ({exc.strerror or exc}): install git") from None
+_git = run_git
 
 
 def resolve(root: Path, ref: str) -> str | None:

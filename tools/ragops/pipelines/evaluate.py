@@ -21,7 +21,7 @@ from ragops.hashing import canonical_sha256
 from ragops.layout import resolve_repo_path
 from ragops.pipelines import steps
 from ragops.pipelines.objects import DataManifest, ManifestEntry
-from ragops.rag.hashing import indexing_config_hash
+from ragops.rag.hashing import indexing_config_hash, indexing_only
 
 
 def config_hash(config: AppConfig) -> str:
@@ -85,7 +85,7 @@ def pipeline_arguments(
     return {
         "config_json": config.model_dump_json(by_alias=True),
         "answer_config_json": steps.answering_only(config).model_dump_json(by_alias=True),
-        "index_config_json": steps.indexing_only(config).model_dump_json(by_alias=True),
+        "index_config_json": indexing_only(config).model_dump_json(by_alias=True),
         "corpus_manifest_json": local_manifest(corpus, config.spec.data.corpus),
         "testsets_manifest_json": local_manifest(testsets_dir, "test sets"),
         "corpus_hash": corpus_hash,
