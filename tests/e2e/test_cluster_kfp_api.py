@@ -62,40 +62,50 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         yield World(s3, make_repo(tmp_path / "repo", s3), tmp_path)
 
 
-def test_base_and_head_on_the_cluster_come_back_as_run_folders(
+def test_base_and_head_on_the_cluster_come_back_as_run_folders_and_diff(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base, head = world.tmp / "runs" / "base", world.tmp / "runs" / "head"
+    base = world.tmp / "runs" / "base"
     with KfpEmulator(world.tmp / "cluster", token=TOKEN) as kfp:
         assert main(world.eval_args(kfp.url, base, "--shards", "2")) == 0
         shown = capsys.readouterr()
         assert "SUCCEEDED" in shown.out and f"run folder: {base}" in shown.out
         assert "datasets/c/docs read from dvc remote store" in shown.err
         edit_prompt(world.repo)
-        assert main(world.eval_args(kfp.url, head)) == 0
+        # ragops diff --base-ref … --backend kfp: the head and the base (in a worktree of HEAD~1) on the cluster.
+        diff_json = world.tmp / "diff.json"
+        diff = ["diff", str(world.repo / CONFIG), "--base-ref", "HEAD~1", "--backend", "kfp", "--host", kfp.url]
+        diff += ["--pipeline-root", world.s3.uri("kfp"), "--format", "json", "--out", str(diff_json)]
+        assert main(diff) == 0
         for exchange in kfp.exchanges:  # everything the SDK sent and got, as KFP's API description says
             check(exchange)
         runs = [e for e in kfp.exchanges if e.method == "POST" and e.path.endswith("/runs")]
         parameters = [r.request["runtime_config"]["parameters"] for r in runs]
-        assert all(r.request["runtime_config"]["pipeline_root"] == world.s3.uri("kfp") for r in runs)
+        assert len(runs) == 3 and all(r.request["runtime_config"]["pipeline_root"] == world.s3.uri("kfp") for r in runs)
+        logs = [re.sub(r"\x1b\[[0-9;]*m", "", r.log.read_text(encoding="utf-8")) for r in kfp.runs.values()]
 
-    # Each run folder is complete, is the run submitted, and records where it ran.
-    base_run, head_run = RunFolder(base).read(), RunFolder(head).read()
-    for folder, arguments in ((base, parameters[0]), (head, parameters[1])):
+    # Each run folder came back complete, is the run submitted, and records where it ran.
+    stored = sorted((world.repo / "runs" / "eval-tiny").iterdir())
+    assert len(stored) == 2  # the head (runs/<app>/<time>) and the base (runs/<app>/base-<commit>)
+    for folder in [base, *stored]:
         record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        assert record["state"] == "SUCCEEDED" and record["results_uri"] == arguments["results_uri"]
-        assert json.loads(arguments["metadata_json"])["run_id"] == RunFolder(folder).read_report().metadata.run_id
+        submitted = next(p for p in parameters if p["results_uri"] == record["results_uri"])
+        assert record["state"] == "SUCCEEDED"
+        assert json.loads(submitted["metadata_json"])["run_id"] == RunFolder(folder).read_report().metadata.run_id
+    head_dir = next(f for f in stored if not f.name.startswith("base-"))
+    base_run, head_run = RunFolder(base).read(), RunFolder(head_dir).read()
     assert base_run.report.metadata.git_commit != head_run.report.metadata.git_commit
     assert base_run.report.metadata.corpus_hash == head_run.report.metadata.corpus_hash
     assert base_run.config.spec.prompt != head_run.config.spec.prompt
-    assert base_run.report.counts.questions == head_run.report.counts.questions == 2
-    # The same data by hash both times: the head run's cluster reused the base run's index from the KFP cache.
-    assert base_run.index.index_id == head_run.index.index_id
-    # (a rebuild would have written a new artifact under the head run's own pipeline root)
+    # The diff compares the cluster's base and head like local runs: the prompt changed, the data did not.
+    result = json.loads(diff_json.read_text(encoding="utf-8"))
+    assert result["app"] == "eval-tiny" and result["verdict"] == "pass"
+    assert "prompt" in json.dumps(result["config_changes"])
+    # The same data by hash each time: later runs reused the first run's index from the cluster's KFP cache
+    # (a rebuild would have written a new artifact under that run's own pipeline root).
     assert head_run.index.index_dir == base_run.index.index_dir
-    head_log = re.sub(r"\x1b\[[0-9;]*m", "", list(kfp.runs.values())[1].log.read_text(encoding="utf-8"))
-    assert "Executing task 'build-index'" not in head_log
-    assert "Executing task 'answer-testset" in head_log  # the prompt changed: answered again
+    assert all("Executing task 'build-index'" not in log for log in logs[1:])
+    assert all("Executing task 'answer-testset" in log for log in logs[1:2])
 
 
 def test_a_failed_step_surfaces_its_message_and_publishes_nothing(

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -297,3 +298,36 @@ def submit_to_cluster(
         time.perf_counter() - started,
         plan.warnings,
     )
+
+
+def cluster_evaluator(
+    *,
+    host: str | None,
+    namespace: str | None,
+    experiment: str,
+    timeout_s: int,
+    pipeline_root: str | None,
+    object_store_secret: str | None = None,
+    dvc_remote: str | None = None,
+) -> Callable[[Path, Path, Path | None, bool], Path]:
+    """An evaluator for ``ragops diff --backend kfp``: each side is submitted to the cluster and fetched back."""
+
+    def run(config: Path, root: Path, out: Path | None, force: bool) -> Path:
+        return submit_to_cluster(
+            config,
+            root,
+            out,
+            shards=1,
+            host=host,
+            namespace=namespace,
+            experiment=experiment,
+            corpus_uri=None,
+            testsets_uri=None,
+            timeout_s=timeout_s,
+            pipeline_root=pipeline_root,
+            object_store_secret=object_store_secret,
+            dvc_remote=dvc_remote,
+            force=force,
+        ).out_dir
+
+    return run
