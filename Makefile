@@ -82,6 +82,7 @@ pipeline: install
 bench: install
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_eval.py
+	$(BIN)/python bench/bench_cluster.py
 
 test: install-llm tools-debian lint typecheck
 	$(BIN)/pytest -q

@@ -6,28 +6,46 @@ import pytest
 
 from ragops.errors import InfrastructureError, UsageError
 from ragops.pipelines.cluster import cluster_arguments, submit
+from ragops.pipelines.objects import DataManifest
 from tests.conftest import free_loopback_port
 
 LOCAL = {
-    "corpus_uri": "/repo/datasets/x/docs",
-    "testsets_uri": "/repo/.ragops/t",
+    "corpus_manifest_json": "{}",
+    "testsets_manifest_json": "{}",
     "embedding_cache_dir": "/c",
     "judge_cache_dir": "/j",
 }
+RESULTS = "s3://bucket/root/ragops-results/app/run"
 
 
-def test_cluster_runs_read_data_from_uris_and_keep_no_local_cache() -> None:
-    arguments = cluster_arguments(LOCAL, "s3://bucket/corpus", "gs://bucket/testsets")
-    assert arguments["corpus_uri"] == "s3://bucket/corpus"
-    assert arguments["testsets_uri"] == "gs://bucket/testsets"
+def test_uri_overrides_are_copied_as_is_and_no_local_cache_is_kept() -> None:
+    arguments = cluster_arguments(
+        LOCAL, None, results_uri=RESULTS, corpus_uri="s3://bucket/corpus", testsets_uri="gs://bucket/testsets"
+    )
+    corpus = DataManifest.model_validate_json(arguments["corpus_manifest_json"])
+    testsets = DataManifest.model_validate_json(arguments["testsets_manifest_json"])
+    assert [(e.store, e.md5) for e in corpus.entries] == [("s3://bucket/corpus", "")]
+    assert [(e.store, e.md5) for e in testsets.entries] == [("gs://bucket/testsets", "")]
+    assert arguments["results_uri"] == RESULTS
     assert arguments["embedding_cache_dir"] == ""
     assert arguments["judge_cache_dir"] == ""
+    assert "object_store_secret" not in arguments  # the pipeline's default secret name stays
 
 
-@pytest.mark.parametrize(("corpus", "testsets"), [(None, "s3://b/t"), ("s3://b/c", None), ("/local/docs", "s3://b/t")])
-def test_local_or_missing_data_is_a_usage_error(corpus: str | None, testsets: str | None) -> None:
+@pytest.mark.parametrize(
+    ("corpus", "testsets", "results"),
+    [
+        (None, "s3://b/t", RESULTS),
+        ("s3://b/c", None, RESULTS),
+        ("/local/docs", "s3://b/t", RESULTS),
+        ("s3://b/c", "s3://b/t", "/local/results"),
+    ],
+)
+def test_local_or_half_given_locations_are_a_usage_error(
+    corpus: str | None, testsets: str | None, results: str
+) -> None:
     with pytest.raises(UsageError):
-        cluster_arguments(LOCAL, corpus, testsets)
+        cluster_arguments(LOCAL, None, results_uri=results, corpus_uri=corpus, testsets_uri=testsets)
 
 
 def test_an_unreachable_cluster_is_an_infrastructure_error() -> None:

@@ -13,7 +13,8 @@ from ragops.pipelines.components import RAGOPS_IMAGE_REPOSITORY
 
 
 def _spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(pipeline_compile.COMPILED.read_text(encoding="utf-8"))
+    # The pipeline spec, then the platform spec (Kubernetes secrets as env).
+    loaded: dict[str, Any] = next(yaml.safe_load_all(pipeline_compile.COMPILED.read_text(encoding="utf-8")))
     return loaded
 
 
@@ -59,6 +60,21 @@ def test_cached_steps_take_the_content_hashes() -> None:
     # Its other inputs are the retrieve step's outputs: it runs again exactly when retrieval did.
     retrieved = generate["inputs"]["artifacts"]["retrieved"]["taskOutputArtifact"]
     assert retrieved == {"outputArtifactKey": "retrieved", "producerTask": "retrieve-testset"}
+
+
+def test_object_store_steps_take_credentials_from_an_optional_secret_named_by_a_parameter() -> None:
+    documents = list(yaml.safe_load_all(pipeline_compile.COMPILED.read_text(encoding="utf-8")))
+    executors = documents[1]["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+    spec = _spec()
+    tasks = spec["root"]["dag"]["tasks"]
+    for task in ("fetch-data", "fetch-data-2", "score-run"):  # import-corpus, import-testsets, score-run
+        executor = executors[spec["components"][tasks[task]["componentRef"]["name"]]["executorLabel"]]
+        (secret,) = executor["secretAsEnv"]
+        assert secret["optional"] is True
+        assert secret["secretNameParameter"]["componentInputParameter"] == "object_store_secret"
+        assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"} <= {
+            m["envVar"] for m in secret["keyToEnv"]
+        }
 
 
 def test_no_step_installs_anything_at_start() -> None:

@@ -18,7 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +144,10 @@ def _stored_base(
     return None, stale
 
 
+# Evaluates (config, repository root, run folder or None for the default, replace it) and returns the run folder.
+Evaluator = Callable[[Path, Path, Path | None, bool], Path]
+
+
 @contextmanager
 def base_worktree(root: Path, commit: str) -> Iterator[Path]:
     """A detached worktree of ``commit``, removed afterwards (also on failure or interruption)."""
@@ -186,8 +190,12 @@ def diff_ref(
     on_step: StepCallback | None = None,
     on_progress: StepProgressCallback | None = None,
     links: Links | None = None,
+    evaluator: Evaluator | None = None,
 ) -> DiffOutcome:
-    """Diff the app at ``config_path`` (working tree, or ``head_run``) against its evaluation at ``base_ref``."""
+    """Diff the app at ``config_path`` (working tree, or ``head_run``) against its evaluation at ``base_ref``.
+
+    ``evaluator`` runs an evaluation and returns its run folder (default: the KFP local runner; a cluster with
+    :func:`ragops.app.evaluate.cluster_evaluator`)."""
     from ragops.pipelines.evaluate import config_hash  # imports KFP: only when evaluating by ref
 
     root = root.resolve()
@@ -201,11 +209,14 @@ def diff_ref(
     state = (state_dir or kfp_state_dir(root)).resolve()
     notes: list[str] = []
 
+    if evaluator is None:
+
+        def evaluator(config: Path, tree: Path, out: Path | None, force: bool) -> Path:
+            run = evaluate(config, tree, out, state_dir=state, on_step=on_step, on_progress=on_progress, force=force)
+            return run.out_dir
+
     head_evaluated = head_run is None
-    if head_run is None:
-        head_dir = evaluate(config_path, root, None, state_dir=state, on_step=on_step, on_progress=on_progress).out_dir
-    else:
-        head_dir = head_run
+    head_dir = evaluator(config_path, root, None, False) if head_run is None else head_run
     head = RunFolder(head_dir).read()
     if head.report.app != app:
         raise UsageError(f"--head-run {head_dir} is a run of {head.report.app!r}, not {app!r}")
@@ -228,9 +239,7 @@ def diff_ref(
             if base_dir is None:
                 _pull_base_data(tree, base_config_path, root)
                 out = runs_dir(root, app) / f"base-{commit[:12]}"
-                base_dir = evaluate(
-                    base_config_path, tree, out, state_dir=state, on_step=on_step, on_progress=on_progress, force=True
-                ).out_dir
+                base_dir = evaluator(base_config_path, tree, out, True)
                 base_evaluated = True
             else:
                 notes.append(f"base: reused the stored run {display_path(base_dir, root)} (same commit and config)")

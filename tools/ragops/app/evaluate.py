@@ -9,10 +9,14 @@ the run is submitted and waited for.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ragops import logs
 from ragops.app.preflight import load_app
@@ -52,6 +56,13 @@ class ClusterSubmission:
     state: str
     url: str
     record: Path  # run.json in the run folder
+    out_dir: Path
+    report: Report
+    results_uri: str
+    uploaded: int  # objects of git-held data this submission uploaded
+    sources: dict[str, str]  # repository path → where the cluster read it
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def new_run_id(config: AppConfig, now: datetime | None = None) -> str:
@@ -129,6 +140,95 @@ def evaluate(
     return EvalRun(out, report, index, events, time.perf_counter() - started, warnings)
 
 
+PIPELINE_ROOT_ENV = "RAGOPS_PIPELINE_ROOT"
+OBJECT_STORE_SECRET_ENV = "RAGOPS_OBJECT_STORE_SECRET"
+
+
+@dataclass(frozen=True)
+class ClusterPlan:
+    """A cluster run ready to submit: its arguments, where its results will be, and what it reads from where."""
+
+    app: str
+    run_id: str
+    out: Path
+    pipeline_root: str
+    results_uri: str
+    arguments: dict[str, Any]
+    uploaded: int
+    sources: dict[str, str]
+    warnings: list[str]
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.arguments["metadata_json"])
+        return loaded
+
+
+def plan_cluster_run(
+    config_path: Path,
+    root: Path,
+    out_dir: Path | None,
+    *,
+    shards: int,
+    pipeline_root: str | None,
+    corpus_uri: str | None = None,
+    testsets_uri: str | None = None,
+    object_store_secret: str | None = None,
+    dvc_remote: str | None = None,
+    force: bool = False,
+) -> ClusterPlan:
+    """Everything before submitting: check ``--out``, hash the data, make it readable by hash (uploading git-held
+    data once, checking the DVC remote holds the rest), and choose the results location."""
+    from ragops.pipelines.cluster import cluster_arguments
+    from ragops.pipelines.cluster_data import cluster_data, results_uri
+    from ragops.pipelines.evaluate import pipeline_arguments
+
+    root = root.resolve()
+    pipeline_root = (pipeline_root or os.environ.get(PIPELINE_ROOT_ENV, "")).rstrip("/")
+    if not pipeline_root:
+        raise UsageError(
+            f"--backend kfp needs --pipeline-root URI (or ${PIPELINE_ROOT_ENV}): the object-store prefix "
+            "(s3://bucket/prefix) where the run keeps its artifacts, the git-held data and the results"
+        )
+    config = load_app(config_path, root)
+    shards, warnings = shard_count(shards, _question_count(config, root))
+    out = (out_dir or default_run_dir(root, config.name)).absolute()
+    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
+    run_id = new_run_id(config)
+    local = pipeline_arguments(config, root, kfp_state_dir(root), shards, run_id)
+    data = None
+    if not (corpus_uri and testsets_uri):
+        data = cluster_data(config, root, pipeline_root, local["corpus_hash"], dvc_remote)
+    results = results_uri(pipeline_root, config.name, run_id)
+    arguments = cluster_arguments(
+        local,
+        data,
+        results_uri=results,
+        corpus_uri=corpus_uri,
+        testsets_uri=testsets_uri,
+        object_store_secret=object_store_secret or os.environ.get(OBJECT_STORE_SECRET_ENV) or None,
+    )
+    uploaded, sources = (data.uploaded, data.sources) if data else (0, {})
+    return ClusterPlan(config.name, run_id, out, pipeline_root, results, arguments, uploaded, sources, warnings)
+
+
+def fetch_cluster_results(plan: ClusterPlan, record: dict[str, Any]) -> RunFolder:
+    """Download the run folder the pipeline wrote to ``plan.results_uri``, check it is the run submitted (commit,
+    config, data hashes, run id), add ``run.json`` (``record``) and publish it at ``plan.out``."""
+    from ragops.pipelines.results import download_run_folder, verify
+
+    staging = staging_folder(plan.out)
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        downloaded = download_run_folder(plan.results_uri, staging)
+        verify(downloaded, plan.metadata, plan.results_uri)
+        record = {**record, "results_uri": plan.results_uri}
+        (staging / "run.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        return publish(staging, plan.out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def submit_to_cluster(
     config_path: Path,
     root: Path,
@@ -141,21 +241,87 @@ def submit_to_cluster(
     corpus_uri: str | None,
     testsets_uri: str | None,
     timeout_s: int,
+    pipeline_root: str | None = None,
+    object_store_secret: str | None = None,
+    dvc_remote: str | None = None,
+    force: bool = False,
+    poll_s: float | None = None,
 ) -> ClusterSubmission:
-    """Submit the evaluation pipeline to a Kubeflow cluster, wait for it, and record the run in ``out_dir``."""
-    from ragops.pipelines.cluster import cluster_arguments, submit
-    from ragops.pipelines.evaluate import pipeline_arguments
+    """Submit the evaluation pipeline to a Kubeflow cluster, wait for it, fetch its run folder back into
+    ``out_dir`` and check it is the run submitted; from then on it is a run folder like a local one.
 
-    root = root.resolve()
-    config = load_app(config_path, root)
-    shards, _ = shard_count(shards, _question_count(config, root))
-    local = pipeline_arguments(config, root, kfp_state_dir(root), shards, new_run_id(config))
-    arguments = cluster_arguments(local, corpus_uri, testsets_uri)
-    result = submit(
-        arguments, app=config.name, host=host, namespace=namespace, experiment=experiment, timeout_s=timeout_s
+    The data goes by content hash (see ``pipelines.cluster_data``); ``pipeline_root`` (or ``$RAGOPS_PIPELINE_ROOT``)
+    is the object-store prefix for the run's artifacts, git-held data and results."""
+    from ragops.pipelines.cluster import POLL_S, submit
+
+    started = time.perf_counter()
+    plan = plan_cluster_run(
+        config_path,
+        root,
+        out_dir,
+        shards=shards,
+        pipeline_root=pipeline_root,
+        corpus_uri=corpus_uri,
+        testsets_uri=testsets_uri,
+        object_store_secret=object_store_secret,
+        dvc_remote=dvc_remote,
+        force=force,
     )
-    out = (out_dir or default_run_dir(root, config.name)).absolute()
-    out.mkdir(parents=True, exist_ok=True)
-    record = out / "run.json"
-    record.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
-    return ClusterSubmission(result.run_id, result.state, result.url, record)
+    logs.bind(app=plan.app)
+    result = submit(
+        plan.arguments,
+        app=plan.app,
+        host=host,
+        namespace=namespace,
+        experiment=experiment,
+        timeout_s=timeout_s,
+        pipeline_root=plan.pipeline_root,
+        poll_s=POLL_S if poll_s is None else poll_s,
+    )
+    folder = fetch_cluster_results(plan, dict(result.to_dict()))
+    return ClusterSubmission(
+        result.run_id,
+        result.state,
+        result.url,
+        folder.path / "run.json",
+        plan.out,
+        folder.read_report(),
+        plan.results_uri,
+        plan.uploaded,
+        plan.sources,
+        time.perf_counter() - started,
+        plan.warnings,
+    )
+
+
+def cluster_evaluator(
+    *,
+    host: str | None,
+    namespace: str | None,
+    experiment: str,
+    timeout_s: int,
+    pipeline_root: str | None,
+    object_store_secret: str | None = None,
+    dvc_remote: str | None = None,
+) -> Callable[[Path, Path, Path | None, bool], Path]:
+    """An evaluator for ``ragops diff --backend kfp``: each side is submitted to the cluster and fetched back."""
+
+    def run(config: Path, root: Path, out: Path | None, force: bool) -> Path:
+        return submit_to_cluster(
+            config,
+            root,
+            out,
+            shards=1,
+            host=host,
+            namespace=namespace,
+            experiment=experiment,
+            corpus_uri=None,
+            testsets_uri=None,
+            timeout_s=timeout_s,
+            pipeline_root=pipeline_root,
+            object_store_secret=object_store_secret,
+            dvc_remote=dvc_remote,
+            force=force,
+        ).out_dir
+
+    return run

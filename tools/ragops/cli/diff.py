@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ragops.app.diff import DiffOutcome, diff_ref, diff_runs, workflow_run_url
+from ragops.app.diff import DiffOutcome, Evaluator, diff_ref, diff_runs, workflow_run_url
+from ragops.app.evaluate import cluster_evaluator
 from ragops.cli.evaluate import step_printer
 from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
@@ -50,7 +51,27 @@ def register(commands: Any) -> None:
         default=render_md.MAX_CHARS,
         help=f"cut long markdown sections to stay under this size (default {render_md.MAX_CHARS})",
     )
+    cluster = parser.add_argument_group("evaluating on a Kubeflow cluster (with --base-ref)")
+    cluster.add_argument("--backend", choices=("local", "kfp"), default="local", help="where to evaluate base and head")
+    cluster.add_argument(
+        "--host", help="KFP API endpoint (default: $KF_PIPELINES_ENDPOINT); token: $KF_PIPELINES_TOKEN"
+    )
+    cluster.add_argument("--namespace", help="Kubeflow namespace (multi-user clusters)")
+    cluster.add_argument("--experiment", default="ragops", help="KFP experiment to file the runs under")
+    cluster.add_argument("--pipeline-root", help="object-store prefix of the runs (default: $RAGOPS_PIPELINE_ROOT)")
+    cluster.add_argument("--timeout", type=int, default=6 * 3600, help="seconds to wait for each run (default 6 h)")
     parser.set_defaults(run=run)
+
+
+def _cluster(args: argparse.Namespace) -> Evaluator:
+    return cluster_evaluator(
+        host=args.host,
+        namespace=args.namespace,
+        experiment=args.experiment,
+        timeout_s=args.timeout,
+        pipeline_root=args.pipeline_root,
+        object_store_secret=os.environ.get("RAGOPS_OBJECT_STORE_SECRET"),
+    )
 
 
 def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
@@ -71,7 +92,10 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
             on_step=step_printer(),
             on_progress=StepProgress(),
             links=links,
+            evaluator=_cluster(args) if args.backend == "kfp" else None,
         )
+    if args.backend != "local":
+        raise UsageError("--backend kfp evaluates base and head: it goes with --base-ref")
     if args.second is None:
         raise UsageError("give two run folders (BASE_RUN HEAD_RUN), or a config with --base-ref REF")
     if args.head_run is not None or args.base_run is not None:

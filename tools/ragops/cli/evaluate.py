@@ -50,8 +50,18 @@ def register(commands: Any) -> None:
     )
     cluster.add_argument("--namespace", help="Kubeflow namespace (multi-user clusters)")
     cluster.add_argument("--experiment", default="ragops", help="KFP experiment to file the run under")
-    cluster.add_argument("--corpus-uri", help="where the cluster reads the corpus (s3://, gs://, minio://)")
-    cluster.add_argument("--testsets-uri", help="where the cluster reads the test sets: a folder of <name>.jsonl")
+    cluster.add_argument(
+        "--pipeline-root",
+        help="object-store prefix for the run's artifacts, git-held data and results (default: $RAGOPS_PIPELINE_ROOT)",
+    )
+    cluster.add_argument(
+        "--object-store-secret",
+        help="Kubernetes secret whose AWS_* keys the steps get as env (default: $RAGOPS_OBJECT_STORE_SECRET, "
+        "else ragops-object-store if it exists)",
+    )
+    cluster.add_argument("--dvc-remote", help="DVC remote the cluster reads DVC-tracked data from (default: DVC's)")
+    cluster.add_argument("--corpus-uri", help="override: a folder the cluster copies as the corpus (s3://, gs://, …)")
+    cluster.add_argument("--testsets-uri", help="override: a folder of <name>.jsonl the cluster copies")
     cluster.add_argument("--timeout", type=int, default=6 * 3600, help="seconds to wait for the run (default 6 h)")
     parser.set_defaults(run=run)
 
@@ -146,7 +156,24 @@ def _run_on_cluster(args: argparse.Namespace, root: Path) -> int:
         corpus_uri=args.corpus_uri,
         testsets_uri=args.testsets_uri,
         timeout_s=args.timeout,
+        pipeline_root=args.pipeline_root,
+        object_store_secret=args.object_store_secret,
+        dvc_remote=args.dvc_remote,
+        force=args.force,
     )
+    for warning in result.warnings:
+        _log.warning("eval_warning", message=f"warning: {warning}")
+    for path, source in sorted(result.sources.items()):
+        _log.info("eval_data", message=f"data: {path} read from {source}", path=path, source=source)
+    if result.uploaded:
+        text = f"data: uploaded {result.uploaded} new object(s) of git-held data"
+        _log.info("eval_uploaded", message=text, objects=result.uploaded)
     print(f"run {result.run_id}: {result.state} — {result.url}")
-    print(f"the report, predictions and KFP Metrics are the score-run step's outputs there; record: {result.record}")
+    report = result.report
+    print(f"{report.app}: {report.counts.questions} questions in {result.seconds:.1f} s (on the cluster)")
+    shown = headline_names(report, headline_k(report))
+    width = max(len(name) for name in shown)
+    for name in shown:
+        print(f"  {name:<{width}}  {report.metrics[name]:.4f}")
+    print(f"run folder: {result.out_dir} (fetched from {result.results_uri}; run record run.json)")
     return EXIT_OK

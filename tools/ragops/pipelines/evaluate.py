@@ -20,6 +20,7 @@ from ragops.evaluation.provenance import git_commit, git_dirty, installed_versio
 from ragops.hashing import canonical_sha256
 from ragops.layout import resolve_repo_path
 from ragops.pipelines import steps
+from ragops.pipelines.objects import DataManifest, ManifestEntry
 from ragops.rag.hashing import indexing_config_hash, indexing_only
 
 
@@ -56,6 +57,12 @@ def _stage_testsets(config: AppConfig, root: Path, state_dir: Path) -> tuple[Pat
     return folder, hashes
 
 
+def local_manifest(folder: Path, label: str) -> str:
+    """A manifest that copies a folder of this machine as is: what the local runner's fetch step reads."""
+    entry = ManifestEntry(path="", store=str(folder), label=label)
+    return DataManifest(entries=[entry]).model_dump_json()
+
+
 def pipeline_arguments(
     config: AppConfig, root: Path, state_dir: Path, shards: int, run_id: str | None = None
 ) -> dict[str, Any]:
@@ -80,8 +87,8 @@ def pipeline_arguments(
         "retrieve_config_json": steps.retrieval_only(config).model_dump_json(by_alias=True),
         "generate_config_json": steps.generation_only(config).model_dump_json(by_alias=True),
         "index_config_json": indexing_only(config).model_dump_json(by_alias=True),
-        "corpus_uri": str(corpus),
-        "testsets_uri": str(testsets_dir),
+        "corpus_manifest_json": local_manifest(corpus, config.spec.data.corpus),
+        "testsets_manifest_json": local_manifest(testsets_dir, "test sets"),
         "corpus_hash": corpus_hash,
         "index_config_hash": indexing_config_hash(config),
         "testsets_hash": testsets_dir.name,

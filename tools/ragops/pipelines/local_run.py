@@ -108,6 +108,8 @@ def _captured(log_path: Path, callback: StepCallback, on_progress: StepProgressC
                 # The runner warns that our image is not a plain Python image; on the local runner the components
                 # run in this environment, which has ragops installed, so the warning is noise.
                 warnings.filterwarnings("ignore", message=".*custom or non-Python base image.*")
+                # Display names (import-corpus, …) are for the KFP UI; the local runner says it ignores them.
+                warnings.filterwarnings("ignore", message=".*have no effect in the current local runner.*")
                 yield
     finally:
         builtins.print = original_print

@@ -8,10 +8,11 @@ reuses the index and the retrieved hits and only generates again; one that edits
 
 from typing import NamedTuple
 
-from kfp import dsl
-from kfp.dsl import Artifact, Dataset
+from kfp import dsl, kubernetes
+from kfp.dsl import Artifact
 
 from ragops.pipelines.components.build_index import build_index
+from ragops.pipelines.components.fetch_data import fetch_data
 from ragops.pipelines.components.generate_answers import generate_answers
 from ragops.pipelines.components.retrieve_testset import retrieve_testset
 from ragops.pipelines.components.score_run import score_run
@@ -19,6 +20,10 @@ from ragops.pipelines.components.score_run import score_run
 PIPELINE_NAME = "ragops-eval"
 # Shards answered at once on a cluster; the local runner runs them one after another on this machine.
 MAX_PARALLEL_SHARDS = 8
+# Object-store credentials for the steps that read data or write results, from an optional Kubernetes secret
+# (pipeline parameter ``object_store_secret``); without it the pod's own identity (IRSA, workload identity) is used.
+OBJECT_STORE_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_REGION")
+DEFAULT_OBJECT_STORE_SECRET = "ragops-object-store"
 
 
 class EvalOutputs(NamedTuple):
@@ -32,8 +37,8 @@ def rag_eval_pipeline(
     retrieve_config_json: str,
     generate_config_json: str,
     index_config_json: str,
-    corpus_uri: str,
-    testsets_uri: str,
+    corpus_manifest_json: str,
+    testsets_manifest_json: str,
     corpus_hash: str,
     index_config_hash: str,
     testsets_hash: str,
@@ -42,14 +47,16 @@ def rag_eval_pipeline(
     judge_cache_dir: str = "",
     shards: list = [0],  # type: ignore[type-arg]  # noqa: B006  # KFP takes bare `list`; a compiled default
     num_shards: int = 1,
+    results_uri: str = "",
+    object_store_secret: str = DEFAULT_OBJECT_STORE_SECRET,
 ) -> EvalOutputs:
-    corpus = dsl.importer(artifact_uri=corpus_uri, artifact_class=Dataset, reimport=False)
+    corpus = fetch_data(manifest_json=corpus_manifest_json, content_hash=corpus_hash)
     corpus.set_display_name("import-corpus")
-    testsets = dsl.importer(artifact_uri=testsets_uri, artifact_class=Dataset, reimport=False)
+    testsets = fetch_data(manifest_json=testsets_manifest_json, content_hash=testsets_hash)
     testsets.set_display_name("import-testsets")
     index = build_index(
         index_config_json=index_config_json,
-        corpus=corpus.output,
+        corpus=corpus.outputs["data"],
         corpus_hash=corpus_hash,
         index_config_hash=index_config_hash,
         embedding_cache_dir=embedding_cache_dir,
@@ -58,7 +65,7 @@ def rag_eval_pipeline(
         retrieved = retrieve_testset(
             retrieve_config_json=retrieve_config_json,
             index=index.outputs["index"],
-            testsets=testsets.output,
+            testsets=testsets.outputs["data"],
             testsets_hash=testsets_hash,
             shard=shard,
             num_shards=num_shards,
@@ -73,10 +80,15 @@ def rag_eval_pipeline(
         config_json=config_json,
         predictions=dsl.Collected(answers.outputs["predictions"]),
         shard_seconds=dsl.Collected(answers.outputs["Output"]),
-        testsets=testsets.output,
+        testsets=testsets.outputs["data"],
         metadata_json=metadata_json,
         index_summary=index.outputs["Output"],
         judge_cache_dir=judge_cache_dir,
+        results_uri=results_uri,
     )
+    for task in (corpus, testsets, scored):
+        kubernetes.use_secret_as_env(
+            task, secret_name=object_store_secret, secret_key_to_env={k: k for k in OBJECT_STORE_ENV}, optional=True
+        )
     scored.set_caching_options(False)  # cheap, and its report must carry this run's metadata
     return EvalOutputs(report=scored.outputs["report"], index_summary=index.outputs["Output"])

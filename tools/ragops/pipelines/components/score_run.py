@@ -15,11 +15,13 @@ def score_run(
     metadata_json: str,
     index_summary: str,
     judge_cache_dir: str,
+    results_uri: str,
     report: Output[Artifact],
     metrics: Output[Metrics],
 ) -> None:
     """Write report.json, predictions.jsonl, report.md and report.html into ``report``; log every metric to the
-    KFP Metrics artifact so the KFP UI shows them."""
+    KFP Metrics artifact so the KFP UI shows them. With ``results_uri`` (a cluster run), the run folder is also
+    uploaded there, where ``ragops eval --backend kfp`` fetches it back."""
     from ragops.pipelines.steps import score_step
 
     values = score_step(
@@ -34,3 +36,9 @@ def score_run(
     )
     for name, value in values.items():
         metrics.log_metric(name, value)
+    if results_uri:
+        from pathlib import Path
+
+        from ragops.pipelines.results import upload_run_folder
+
+        upload_run_folder(Path(report.path), results_uri)
