@@ -9,6 +9,8 @@ set -euo pipefail
 if [ -n "${ACT:-}" ] && [ -n "${RAGOPS_ACT_VENV:-}" ]; then
   venv="$RAGOPS_ACT_VENV"
   echo "act: using the host's virtualenv $venv"
+  # What `make install` does after installing: fetch the DVC-tracked data.
+  PYTHONPATH="$PWD/tools" "$venv/bin/ragops" data pull
 else
   make install
   venv="$PWD/.venv"
