@@ -93,8 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token-env", default="", help="environment variable holding the GITHUB_TOKEN secret")
     parser.add_argument("--actor", default="", help="GITHUB_ACTOR (default: act's)")
     parser.add_argument("--act", default="", help="the act binary (default: next to this Python, else on PATH)")
-    parser.add_argument("act_args", nargs=argparse.REMAINDER, help="more act arguments, after --")
-    args = parser.parse_args(argv)
+    parser.add_argument("--artifacts", type=Path, help="keep the jobs' artifacts here (default: a temporary folder)")
+    parser.add_argument(
+        "--artifact-store",
+        help="RAGOPS_ARTIFACT_STORE for the release (default: file://ROOT/.ragops/act-store)",
+    )
+    parser.epilog = "Arguments after -- go to act unchanged."
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
 
     root = args.root.resolve()
     workflow = root / ".github" / "workflows" / WORKFLOWS[args.event]
@@ -110,8 +117,9 @@ def main(argv: list[str] | None = None) -> int:
             event_file = Path(scratch) / "event.json"
             event = default_event(root, args.event, args.base, args.repository)
             event_file.write_text(json.dumps(event, indent=2), encoding="utf-8")
-        artifacts = Path(scratch) / "artifacts"
-        artifacts.mkdir()
+        artifacts = (args.artifacts or Path(scratch) / "artifacts").resolve()
+        artifacts.mkdir(parents=True, exist_ok=True)
+        store = args.artifact_store or (root / ".ragops" / "act-store").as_uri()
         command = [
             act,
             args.event,
@@ -128,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             f"RAGOPS_ACT_ARTIFACTS={artifacts}",
             "--env",
             f"GITHUB_REPOSITORY={args.repository}",
+            "--var",
+            f"RAGOPS_ARTIFACT_STORE={store}",
             *local_repository_args(root, workflow),
         ]
         if args.api_url:
@@ -141,7 +151,6 @@ def main(argv: list[str] | None = None) -> int:
             # `-s NAME` without a value: act reads the secret from the environment, never from argv.
             env["GITHUB_TOKEN"] = os.environ[args.token_env]
             command += ["-s", "GITHUB_TOKEN"]
-        extra = args.act_args[1:] if args.act_args[:1] == ["--"] else args.act_args
         command += extra
         print("+", " ".join(command), flush=True)
         return subprocess.run(command, cwd=root, env=env, check=False).returncode

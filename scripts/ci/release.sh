@@ -93,6 +93,11 @@ if git diff --cached --quiet; then
 else
   git -c user.name="$bot_name" -c user.email="$bot_email" commit --quiet \
     -m "release: promote ${promoted[*]} to $env_name" -m "Evaluated commit: $head"
+  if [ -n "${ACT:-}" ] && [ "${RAGOPS_ACT_PUSH:-}" != 1 ]; then
+    # make act-release must not push to a real origin by accident.
+    echo "act: committed $(git rev-parse --short HEAD) in act's copy only (RAGOPS_ACT_PUSH=1 pushes it)"
+    git show --stat HEAD
+  else
   for attempt in 1 2 3 4 5; do
     if git_remote push --quiet origin HEAD:refs/heads/main; then
       echo "pushed the release commit $(git rev-parse --short HEAD) to main"; break
@@ -106,6 +111,7 @@ else
       echo "::error::the $env_name overlay changed on main meanwhile in a conflicting way; re-run the release"; exit 1
     }
   done
+  fi
 fi
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "::error::quality gate failed, not released: ${failed[*]}"; exit 1
