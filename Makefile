@@ -4,22 +4,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm
-# Re-install when the dependency list changes.
-$(STAMP): pyproject.toml
+# The locked versions (`make lock` writes them from pyproject.toml): runtime + test extra, and + llm extra.
+LOCK := requirements.lock
+LLM_LOCK := requirements-llm.lock
+PIP_TOOLS := pip-tools==7.6.2
+# Re-install when the locked versions change: exactly those, then the package itself without resolving anything.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -r $(LOCK)
+	@# A lock older than pyproject.toml would install without what was just added: stop and say so.
+	$(BIN)/python scripts/lock.py --check
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 # The local LLM server for the end-to-end tests (llama.cpp builds from source: a few minutes, once).
-$(LLM_STAMP): $(STAMP)
+$(LLM_STAMP): $(STAMP) $(LLM_LOCK)
 	@echo "installing llama.cpp's server for the local-LLM tests (builds from source: a few minutes, once)"
 	# GGML_NATIVE=OFF: a build tuned to this CPU (AMX/AVX-512) segfaults on others and on some of these.
 	# --no-cache-dir: a wheel cached from a native build must not be reused.
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 $(BIN)/pip install --quiet --no-cache-dir --no-binary llama-cpp-python -e '.[test,llm]'
+	# The llm lock repeats requirements.lock's pins, so only the llm extra's packages are new.
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 $(BIN)/pip install --quiet --no-cache-dir --no-binary llama-cpp-python -r $(LLM_LOCK)
 	touch $(LLM_STAMP)
 
-.PHONY: install install-llm tools-debian demo test lint typecheck schemas pipeline validate bench clean act-pr act-release
+.PHONY: install install-llm lock lock-upgrade tools-debian demo test lint typecheck schemas pipeline validate bench clean act-pr act-release
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
@@ -35,6 +43,18 @@ tools-debian:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus; }
 
+# Re-resolve both locks from pyproject.toml (needs PyPI); run after changing dependencies and commit both files.
+# Kept pins stay where pyproject.toml still allows them; lock-upgrade moves every pin to the newest allowed.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet '$(PIP_TOOLS)'
+	$(BIN)/python scripts/lock.py
+
+lock-upgrade:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet '$(PIP_TOOLS)'
+	$(BIN)/python scripts/lock.py --upgrade
+
 demo: install
 	$(BIN)/ragops validate
 	$(BIN)/ragops eval rag-configs/covid-qa.yaml --out runs/demo/covid-qa
@@ -43,6 +63,7 @@ lint: install
 	$(BIN)/ruff check tools tests scripts bench
 	$(BIN)/ruff format --check tools tests scripts bench
 	$(BIN)/lint-imports
+	$(BIN)/deptry tools
 	$(BIN)/ragops schemas --check
 	$(BIN)/ragops pipeline compile --check
 	$(BIN)/actionlint

@@ -39,7 +39,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         started, started_cpu = time.perf_counter(), time.process_time()
-        cold = build_index(config, ROOT, work / "cold", work / "cache")
+        cold = build_index(config, ROOT / config.spec.data.corpus, work / "cold", work / "cache", root=ROOT)
         cold_s, cold_cpu = time.perf_counter() - started, time.process_time() - started_cpu
         index = load_index(work / "cold")
 
@@ -53,10 +53,10 @@ def main() -> int:
         floor_s, floor_cpu = time.perf_counter() - started, time.process_time() - started_cpu
 
         started = time.perf_counter()
-        build_index(config, ROOT, work / "warm", work / "cache")
+        build_index(config, ROOT / config.spec.data.corpus, work / "warm", work / "cache", root=ROOT)
         warm_s = time.perf_counter() - started
         started = time.perf_counter()
-        build_index(config, ROOT, work / "warm", work / "cache")
+        build_index(config, ROOT / config.spec.data.corpus, work / "warm", work / "cache", root=ROOT)
         rerun_s = time.perf_counter() - started
 
         engine = RagEngine(config, index, ROOT)

@@ -13,11 +13,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from ragops.app.index import ensure_index
 from ragops.config.loader import load_app_config
 from ragops.config.models import AppConfig
 from ragops.config.testset import QuestionRecord, load_testset
+from ragops.layout import index_dir as default_index_dir
 from ragops.rag.engine import RagEngine
-from ragops.rag.index import build_index, default_cache_dir, default_index_dir, load_index
+from ragops.rag.index import load_index
 
 ROOT = Path(__file__).resolve().parents[1]
 MODES = ("vector", "text", "hybrid")
@@ -43,8 +45,8 @@ def scores(
 ) -> dict[str, dict[int, tuple[float, float]]]:
     """mode → k → (hit@k, recall@k)."""
     ks = sorted(config.spec.evaluation.k_values)
-    index_dir = default_index_dir(ROOT, config)
-    build_index(config, ROOT, index_dir, default_cache_dir(ROOT))
+    index_dir = default_index_dir(ROOT, config.name)
+    ensure_index(config, ROOT, index_dir)
     index = load_index(index_dir)
     table: dict[str, dict[int, tuple[float, float]]] = {}
     for mode in MODES:

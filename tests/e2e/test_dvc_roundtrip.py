@@ -118,8 +118,8 @@ def test_clone_pull_use_change_diff_and_missing_object(
     assert "~ doc-3.txt" in capsys.readouterr().out
 
     # Someone "forgot to push": the new object is not in the remote. The clone's pull names file and remote.
-    with data_dvc.ObjectReader(origin) as objects:
-        listing = objects.listing(corpus.head_fingerprint or "")
+    with data_dvc.RevisionReader(origin, "HEAD") as reader:
+        listing = reader.listing("datasets/c/docs")
     assert listing is not None
     oid = listing["doc-3.txt"]
     (tmp_path / "remote/files/md5" / oid[:2] / oid[2:]).unlink()

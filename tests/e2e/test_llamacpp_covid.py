@@ -45,7 +45,7 @@ def test_covid_questions_get_real_answers_from_the_local_llm(llama_server: Llama
     for doc_id in {d for r in records for d in r["gold_doc_ids"]}:
         shutil.copy(REPO_ROOT / "datasets" / "covid-qa" / "docs" / f"{doc_id}.txt", corpus)
     config = _app(llama_server.base_url, corpus)
-    build_index(config, REPO_ROOT, tmp_path / "index", tmp_path / "cache")
+    build_index(config, REPO_ROOT / config.spec.data.corpus, tmp_path / "index", tmp_path / "cache", root=REPO_ROOT)
     engine = RagEngine(config, load_index(tmp_path / "index"), REPO_ROOT)
 
     answers = engine.answer_many([r["question"] for r in records])

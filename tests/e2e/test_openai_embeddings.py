@@ -101,14 +101,14 @@ def test_endpoint_vectors_index_retrieve_and_cache_like_local_ones(
 ) -> None:
     host, port = minilm_endpoint.server_address[:2]
     remote = _config({"provider": "openai", "model": MINILM, "base_url": f"http://{host!s}:{port}/v1"})
-    first = build_index(remote, Path("/"), tmp_path / "remote", tmp_path / "cache")
+    first = build_index(remote, Path(remote.spec.data.corpus), tmp_path / "remote", tmp_path / "cache")
     assert first.chunks > 0 and first.embedded == first.chunks
     assert minilm_endpoint.requests >= 1
     index = load_index(tmp_path / "remote")
     assert index.manifest.model == f"openai:http://{host!s}:{port}/v1:{MINILM}"
 
     local = _config({"provider": "sentence-transformers", "model": MINILM})
-    build_index(local, Path("/"), tmp_path / "local", tmp_path / "cache")
+    build_index(local, Path(local.spec.data.corpus), tmp_path / "local", tmp_path / "cache")
     remote_hits = RagEngine(remote, index, Path("/")).answer(QUESTION).hits
     local_hits = RagEngine(local, load_index(tmp_path / "local"), Path("/")).answer(QUESTION).hits
     assert [h.chunk_id for h in remote_hits] == [h.chunk_id for h in local_hits]
@@ -116,7 +116,7 @@ def test_endpoint_vectors_index_retrieve_and_cache_like_local_ones(
     assert np.allclose([h.score for h in remote_hits], [h.score for h in local_hits], atol=1e-4)
 
     served = minilm_endpoint.requests
-    again = build_index(remote, Path("/"), tmp_path / "remote-again", tmp_path / "cache")
+    again = build_index(remote, Path(remote.spec.data.corpus), tmp_path / "remote-again", tmp_path / "cache")
     assert again.embedded == 0 and minilm_endpoint.requests == served, "cached vectors need no request"
 
 
@@ -127,4 +127,4 @@ def test_per_token_embeddings_are_refused_with_a_clear_error(
         {"provider": "openai", "model": llama_embedding_server.model, "base_url": llama_embedding_server.base_url}
     )
     with pytest.raises(InfrastructureError, match="one embedding vector per text"):
-        build_index(config, Path("/"), tmp_path / "index", tmp_path / "cache")
+        build_index(config, Path(config.spec.data.corpus), tmp_path / "index", tmp_path / "cache")

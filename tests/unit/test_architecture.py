@@ -1,4 +1,4 @@
-"""The layer contract: ``cli → app → pipelines/github/gitops/serve → evaluation → rag → data → config → corpus →
+"""The layer contract: ``cli → app → pipelines/github/gitops/serve → evaluation → rag → data → config → corpus → git →
 foundations``, enforced by import-linter (pyproject ``[tool.importlinter]``) and free of import cycles."""
 
 from __future__ import annotations

@@ -17,6 +17,15 @@ STATE_DIR = ".ragops"
 CONFIG_SUFFIXES = frozenset({".yaml", ".yml"})
 TESTSET_SUFFIX = ".jsonl"
 TESTSETS_FOLDER = "testsets"
+# What Argo CD or Flux deploys: kustomize/overlays/<environment>/<app>/, written by promotion.
+KUSTOMIZE_DIR = "kustomize"
+OVERLAYS_FOLDER = "overlays"
+ENVIRONMENTS = ("staging", "production")
+# The files promotion writes into an overlay (and nothing else, except the image digest in kustomization.yaml).
+OVERLAY_CONFIG = "app.yaml"
+OVERLAY_RELEASE = "release.json"
+OVERLAY_RELEASE_ENV = "release.env"
+KUSTOMIZATION = "kustomization.yaml"
 
 
 def state_dir(root: Path) -> Path:
@@ -60,3 +69,18 @@ def resolve_repo_path(value: str, root: Path) -> Path | None:
         return None
     resolved = (root / candidate).resolve()
     return resolved if resolved.is_relative_to(root.resolve()) else None
+
+
+def config_file(root: Path, app: str) -> Path:
+    """``rag-configs/<app>.yaml`` (or ``.yml`` when only that exists)."""
+    yaml_path = root / CONFIG_DIR / f"{app}.yaml"
+    yml_path = root / CONFIG_DIR / f"{app}.yml"
+    return yml_path if not yaml_path.exists() and yml_path.exists() else yaml_path
+
+
+def overlays_dir(root: Path) -> Path:
+    return root / KUSTOMIZE_DIR / OVERLAYS_FOLDER
+
+
+def overlay_dir(root: Path, environment: str, app: str) -> Path:
+    return overlays_dir(root) / environment / app

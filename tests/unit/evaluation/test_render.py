@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import escape
+
 from ragops.evaluation import render_html, render_md, svg
 from ragops.evaluation.report import Metadata, Report
 from ragops.evaluation.scoring import Scoring, build_report, score
@@ -53,6 +55,25 @@ def test_html_is_self_contained_and_escapes_user_text(run: Run) -> None:
     assert page.count("<svg") == 2
     assert f'<td>f1</td><td class="num">{fmt(report.metrics["f1"])}</td>' in page
     assert page.count("<details>") == len(scoring.predictions)
+
+
+def test_html_escapes_a_script_in_a_question_and_in_every_other_user_field(run: Run) -> None:
+    script = "<script>alert(1)</script>"
+    hostile = run.predictions[0].model_copy(
+        update={
+            "question": f"What does {script} do?",
+            "context": f"</div>{script}",
+            "retrieved_doc_ids": ['"><img src=x onerror=alert(1)>', *run.predictions[0].retrieved_doc_ids],
+        }
+    )
+    scoring = score([hostile, *run.predictions[1:]], run.testsets, K_VALUES, wall_seconds=1.0)
+    report, _ = _scored(run)
+    page = render_html.render(report.model_copy(update={"app": script}), scoring.predictions, run.testsets)
+    assert "<script" not in page and "<img" not in page
+    assert f"<summary>What does {escape(script)} do?</summary>" in page
+    assert f"<div class='context'>&lt;/div&gt;{escape(script)}</div>" in page
+    assert escape('"><img src=x onerror=alert(1)>') in page
+    assert f"<title>Evaluation: {escape(script)}</title>" in page
 
 
 def test_renderers_are_deterministic(run: Run) -> None:

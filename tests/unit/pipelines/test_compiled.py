@@ -1,4 +1,5 @@
-"""The compiled pipeline is checked in, current, sharded with ParallelFor, and keyed on content hashes."""
+"""The compiled pipeline is checked in, current, sharded with ParallelFor, keyed on content hashes, and installs
+nothing when a step starts."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Any
 
 import yaml
 
+import ragops
 from ragops.pipelines import compile as pipeline_compile
+from ragops.pipelines.components import RAGOPS_IMAGE_REPOSITORY
 
 
 def _spec() -> dict[str, Any]:
@@ -49,3 +52,29 @@ def test_cached_steps_take_the_content_hashes() -> None:
     assert answer["answer_config_json"] == "pipelinechannel--answer_config_json"
     assert "config_json" not in answer, "editing a gate or the judge must not answer the questions again"
     assert answer["testsets_hash"] == "pipelinechannel--testsets_hash"
+
+
+def test_no_step_installs_anything_at_start() -> None:
+    """KFP's default pip-installs kfp before every step: offline clusters fail and local steps pay for it."""
+    text = pipeline_compile.COMPILED.read_text(encoding="utf-8")
+    assert "pip install" not in text
+    assert "kfp==" not in text
+
+
+def test_every_component_runs_in_the_image_of_this_package_version() -> None:
+    executors = _spec()["deploymentSpec"]["executors"]
+    images = {e["container"]["image"] for e in executors.values() if "container" in e}
+    assert images == {f"{RAGOPS_IMAGE_REPOSITORY}:{ragops.__version__}"}
+
+
+def test_staleness_ignores_the_kfp_version_and_nothing_else() -> None:
+    compiled = (
+        "        - \"\\nPIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install 'kfp==2.17.0'\\\n"
+        "        image: ghcr.io/ragops/ragops:0.1.0\n"
+        "sdkVersion: kfp-2.17.0\n"
+    )
+    newer_sdk = compiled.replace("2.17.0", "2.18.1rc1")
+    assert pipeline_compile.normalised(newer_sdk) == pipeline_compile.normalised(compiled)
+    assert "2.17.0" not in pipeline_compile.normalised(compiled)
+    newer_ragops = compiled.replace("ragops:0.1.0", "ragops:0.2.0")
+    assert pipeline_compile.normalised(newer_ragops) != pipeline_compile.normalised(compiled)

@@ -19,7 +19,7 @@ MakeApp = Callable[..., tuple[AppConfig, Path]]
 
 def _engine(make_app: MakeApp, **spec: object) -> RagEngine:
     config, root = make_app(**spec)
-    build_index(config, root, root / "index", root / "cache")
+    build_index(config, root / "docs", root / "index", root / "cache")
     return RagEngine(config, load_index(root / "index"), root)
 
 
@@ -57,7 +57,7 @@ def test_text_mode_with_no_shared_word_returns_no_hits(make_app: MakeApp) -> Non
 
 def test_an_index_built_with_other_settings_is_refused(make_app: MakeApp) -> None:
     config, root = make_app()
-    build_index(config, root, root / "index", root / "cache")
+    build_index(config, root / "docs", root / "index", root / "cache")
     other, _ = make_app(splitter={"chunk_size": 64, "chunk_overlap": 8})
     with pytest.raises(ValidationFailed, match="other indexing settings"):
         RagEngine(other, load_index(root / "index"), root)

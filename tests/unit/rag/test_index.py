@@ -23,7 +23,7 @@ def _build(config: AppConfig, root: Path, events: list[str] | None = None):  # t
         if events is not None:
             events.append(stage)
 
-    return build_index(config, root, root / "index", root / "cache", progress)
+    return build_index(config, root / config.spec.data.corpus, root / "index", root / "cache", progress, root=root)
 
 
 def test_second_run_reuses_the_index_and_embeds_nothing(make_app: MakeApp) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 from ragops.app.preflight import environment_checks
 from ragops.config.loader import load_app_config
 from ragops.config.models import AppConfig
-from ragops.errors import UsageError
-from ragops.layout import embedding_cache_dir, index_dir
+from ragops.errors import UsageError, ValidationFailed
+from ragops.layout import embedding_cache_dir, index_dir, resolve_repo_path
 from ragops.rag.index import IndexReport, Progress, build_index
 
 
@@ -26,10 +26,14 @@ def ensure_index(
     progress: Progress | None = None,
 ) -> IndexReport:
     """Build ``config``'s index, or reuse it when its corpus and indexing settings are unchanged."""
+    corpus = resolve_repo_path(config.spec.data.corpus, root)
+    if corpus is None:
+        raise ValidationFailed(f"the corpus {config.spec.data.corpus!r} leaves the repository (spec.data.corpus)")
     return build_index(
         config,
-        root,
+        corpus,
         index_folder or index_dir(root, config.name),
         cache_folder or embedding_cache_dir(root),
         progress,
+        root=root,
     )

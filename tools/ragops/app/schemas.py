@@ -12,11 +12,14 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from ragops.app.affected import AffectedResult
 from ragops.config.gate import GatePolicy
 from ragops.config.models import AppConfig
 from ragops.config.shortform import ShortFormConfig
 from ragops.config.testset import QuestionRecord
+from ragops.evaluation.diff.model import DiffResult
 from ragops.evaluation.report import Report
+from ragops.gitops.release import Release
 
 SCHEMA_BASE_URL = "https://ragops.dev/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -59,6 +62,27 @@ def generate() -> dict[str, dict[str, Any]]:
             "eval-report.v1.json",
             "ragops evaluation report (v1)",
             "report.json of one evaluation run: metrics, breakdowns, counts, metric info, timings, metadata.",
+        ),
+        "release.v1.json": _with_header(
+            _model(Release),
+            "release.v1.json",
+            "ragops release manifest (v1)",
+            "release.json of one release of one app in one environment, written by ragops promote into "
+            "kustomize/overlays/<env>/<app>/: commit, config/corpus/test-set hashes, index artifact, image, evaluation",
+        ),
+        "diff-result.v1.json": _with_header(
+            _model(DiffResult),
+            "diff-result.v1.json",
+            "ragops diff result (v1)",
+            "ragops diff --format json: base against head of one app: paired metric deltas with confidence "
+            "intervals, gate outcomes and verdict, per-question changes, what changed.",
+        ),
+        "affected.v1.json": _with_header(
+            _model(AffectedResult),
+            "affected.v1.json",
+            "ragops affected apps (v1)",
+            "ragops affected --format json: the apps a change affects (include: a job matrix), unaffected and "
+            "deleted apps.",
         ),
     }
 

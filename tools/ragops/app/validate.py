@@ -12,11 +12,14 @@ from pathlib import Path
 
 from ragops.app.preflight import environment_checks
 from ragops.config.diagnostics import Diagnostic
+from ragops.config.gate import DEFAULTS_FILE, load_defaults
 from ragops.config.loader import display_path, read_config
+from ragops.config.models import LoaderSpec
 from ragops.config.testset import check_against_corpus, load_testset
-from ragops.corpus import document_ids
+from ragops.corpus import CorpusLinkError
 from ragops.errors import UsageError, ValidationFailed
 from ragops.layout import CONFIG_DIR, CONFIG_SUFFIXES, DATASETS_DIR, is_testset_file, resolve_repo_path
+from ragops.rag.documents import document_ids
 
 
 @dataclass
@@ -71,8 +74,9 @@ def validate(paths: Sequence[Path], root: Path, allow_empty: bool = False) -> Va
         raise UsageError(f"--root {root}: no such folder")
     root = root.resolve()
     result = ValidationResult()
-    # test set -> the corpora its gold ids must be found in (from the configs that use it, else docs/ beside it)
-    testsets: dict[Path, set[Path]] = {}
+    # test set -> the corpora its gold ids must be found in (from the configs that use it, else docs/ beside it),
+    # each with the loader settings that decide its document ids (ids come from the loader's own function).
+    testsets: dict[Path, set[tuple[Path, str]]] = {}  # (corpus, LoaderSpec as JSON)
     files = _expand(paths, root)
     if not files and not allow_empty:
         where = ", ".join(str(p) for p in paths) if paths else f"{root}/{CONFIG_DIR} and {root}/{DATASETS_DIR}"
@@ -80,9 +84,14 @@ def validate(paths: Sequence[Path], root: Path, allow_empty: bool = False) -> Va
             f"nothing to validate in {where}: no RAG configs (*.yaml) or test sets (testsets/*.jsonl) found; "
             "check the path or --root (or pass --allow-empty when an empty selection is expected)"
         )
+    if not paths:
+        result.diagnostics += check_gate_defaults(root)
     for path in files:
         if path.suffix == ".jsonl":
             testsets.setdefault(path.resolve(), set())
+            continue
+        if path.resolve() == root / DEFAULTS_FILE:
+            result.diagnostics += check_gate_defaults(root)
             continue
         loaded = read_config(path, root, environment_checks)
         result.configs += 1
@@ -93,14 +102,37 @@ def validate(paths: Sequence[Path], root: Path, allow_empty: bool = False) -> Va
         for value in loaded.config.spec.data.testsets:
             testset = resolve_repo_path(value, root)
             if testset is not None and testset.is_file():
-                testsets.setdefault(testset, set()).update([corpus] if corpus else [])
+                loader = loaded.config.spec.loader.model_dump_json()
+                testsets.setdefault(testset, set()).update([(corpus, loader)] if corpus else [])
     for testset, corpora in sorted(testsets.items()):
         display = display_path(testset, root)
         loaded_set = load_testset(testset, display)
         result.testsets += 1
         result.diagnostics += loaded_set.diagnostics
         sibling = testset.parent.parent / "docs"
-        for corpus in sorted(corpora or ({sibling} if sibling.is_dir() else set())):
-            if corpus.is_dir():
-                result.diagnostics += check_against_corpus(loaded_set, display, document_ids(corpus))
+        default = {(sibling, LoaderSpec().model_dump_json())} if sibling.is_dir() else set()
+        for corpus, loader in sorted(corpora or default):
+            if not corpus.is_dir():
+                continue
+            try:
+                ids = document_ids(corpus, LoaderSpec.model_validate_json(loader))
+            except CorpusLinkError as exc:
+                # The link's own path, not resolved: resolving a loop is what failed.
+                where = exc.path.relative_to(root).as_posix() if exc.path.is_relative_to(root) else str(exc.path)
+                link = Diagnostic(where, 1, 1, "corpus-link", exc.problem, exc.fix)
+                if link not in result.diagnostics:
+                    result.diagnostics.append(link)
+                continue
+            result.diagnostics += check_against_corpus(loaded_set, display, ids)
     return result
+
+
+def check_gate_defaults(root: Path) -> list[Diagnostic]:
+    """The repository's default gate policy (``gate-policy.yaml``), when it has one: a finding per problem."""
+    try:
+        load_defaults(root)
+    except ValidationFailed as exc:
+        fix = "follow schemas/gate-policy.v1.json: rules: [{metric: NAME, min|max|max_regression|...: VALUE}]"
+        message = exc.message.removeprefix(f"{root / DEFAULTS_FILE}: ")
+        return [Diagnostic(DEFAULTS_FILE, 0, 0, "gate-policy", message, fix)]
+    return []

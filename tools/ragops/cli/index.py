@@ -8,13 +8,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ragops.app.artifacts import publish_index
 from ragops.app.index import ensure_index, load_app
 from ragops.config.loader import repo_root_for
 from ragops.config.models import AppConfig
 from ragops.errors import EXIT_OK
 from ragops.rag.index import IndexReport
 
-_STAGES = {"load": "reading documents", "chunk": "chunking", "embed": "embedding chunks", "index": "writing index"}
+_STAGES = {
+    "wait": "waiting for another ragops building this index",
+    "load": "reading documents",
+    "chunk": "chunking",
+    "embed": "embedding chunks",
+    "index": "writing index",
+}
 
 
 class StderrProgress:
@@ -31,7 +38,7 @@ class StderrProgress:
             self.open_line = done < total
             if not self.open_line:
                 print(file=sys.stderr)
-        elif stage in {"embed", "answer"} or done == total:
+        elif stage in {"wait", "embed", "answer"} or done == total:
             print(text, file=sys.stderr, flush=True)
 
 
@@ -55,6 +62,12 @@ def register(commands: Any) -> None:
     )
     add_location_options(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--publish",
+        metavar="STORE",
+        help="then pack the index into a content-addressed artifact in STORE (file://…, s3://…) and print its digest",
+    )
+    parser.add_argument("--endpoint-url", help="S3-compatible endpoint for --publish (default: $AWS_ENDPOINT_URL)")
     parser.set_defaults(run=run)
 
 
@@ -76,5 +89,17 @@ def render(report: IndexReport, app: str) -> str:
 def run(args: argparse.Namespace) -> int:
     config, root = load_config(args)
     report = ensure_index(config, root, args.index_dir, args.cache_dir, StderrProgress())
-    print(json.dumps(report.to_dict(), indent=2) if args.json else render(report, config.name))
+    published = publish_index(Path(report.index_dir), args.publish, args.endpoint_url) if args.publish else None
+    if args.json:
+        document = report.to_dict()
+        if published is not None:
+            document["artifact"] = published.to_dict()
+        print(json.dumps(document, indent=2))
+        return EXIT_OK
+    print(render(report, config.name))
+    if published is not None:
+        state = "published" if published.uploaded else "already in the store"
+        print(f"artifact {state}:", file=sys.stderr)
+        print(published.digest)
+        print(published.uri)
     return EXIT_OK

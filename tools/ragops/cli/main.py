@@ -7,10 +7,46 @@ import sys
 from collections.abc import Sequence
 
 from ragops import __version__
-from ragops.cli import comment, data, evaluate, export, index, pipeline, query, schemas, validate
+from ragops.cli import (
+    affected,
+    artifact,
+    comment,
+    data,
+    diff,
+    evaluate,
+    export,
+    feedback,
+    index,
+    overlay,
+    pipeline,
+    promote,
+    query,
+    release,
+    schemas,
+    serve,
+    validate,
+)
 from ragops.errors import EXIT_USAGE, RagopsError
 
-SUBCOMMANDS = (validate, export, schemas, data, evaluate, pipeline, index, query, comment)
+SUBCOMMANDS = (
+    validate,
+    export,
+    schemas,
+    data,
+    evaluate,
+    pipeline,
+    index,
+    query,
+    affected,
+    diff,
+    comment,
+    promote,
+    release,
+    overlay,
+    artifact,
+    serve,
+    feedback,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ from ragops.config.models import AppConfig
 from ragops.config.pydantic_errors import diagnostics_from_validation_error
 from ragops.config.secrets import find_secrets
 from ragops.config.shortform import ShortFormConfig, normalise, short_path
-from ragops.config.yamlsource import Position, YamlError, YamlSource, load_yaml
+from ragops.config.yamlsource import MAX_DOCUMENT_CHARS, Position, YamlError, YamlSource, load_yaml
 from ragops.errors import ValidationFailed
 
 _FULL_MARKERS = {"apiVersion", "kind", "metadata", "spec"}
@@ -80,6 +80,13 @@ def read_config(path: Path, root: Path | None = None, extra_checks: ExtraChecks 
         return result
 
     try:
+        # Checked before reading: a multi-gigabyte "config" in a pull request must not be read into memory.
+        if path.stat().st_size > 4 * MAX_DOCUMENT_CHARS:
+            return whole_file(
+                "yaml-too-large",
+                f"the file is larger than {4 * MAX_DOCUMENT_CHARS} bytes",
+                "a config is a few kilobytes: move data out of it",
+            )
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return whole_file("encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save as UTF-8")

@@ -3,6 +3,11 @@
 ``load_yaml`` returns plain Python data plus a map from each value's path (a tuple of keys and list indexes)
 to its position in the file, so errors found later — by pydantic or by semantic checks — can name the line
 and column. Duplicate keys (which PyYAML silently overwrites) and recursive aliases are errors.
+
+Loading is bounded, because configs arrive in pull requests: a document larger than ``MAX_DOCUMENT_CHARS``, with
+more than ``MAX_NODES`` values, or whose aliases reach more than ``MAX_ALIAS_NODES`` values (an alias counts every
+value it expands to) is refused at once — a "billion laughs" file would otherwise take minutes and gigabytes — and
+so is a merge key (``<<``) that would build a mapping of more than ``MAX_NODES`` entries.
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ Path_ = tuple[str | int, ...]
 
 # Deeply nested input is never a real config; bounding it keeps hostile input from exhausting the stack.
 _MAX_DEPTH = 64
+# Far above any real config (the sample apps have ~100 values and no aliases), far below what hurts.
+MAX_DOCUMENT_CHARS = 1 << 20
+MAX_ALIAS_NODES = 10_000
+MAX_NODES = 20_000
 
 
 @dataclass(frozen=True)
@@ -65,15 +74,58 @@ def _position(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1, style if isinstance(style, str) else "")
 
 
+def _too_large(what: str, node: yaml.Node | yaml.Event) -> YamlError:
+    return YamlError(
+        "yaml-too-large",
+        f"{what}: refused, as a config never needs that many (an alias bomb?)",
+        *_line_col(node),
+        fix="write the values out, or use fewer aliases (*name) and merge keys (<<)",
+    )
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader whose merge-key flattening cannot grow a mapping without bound (``<<: [*a, *a]`` per level
+    doubles it: 30 levels would be a billion entries, built before any value is read)."""
+
+    composed = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        # Counted while parsing, so a long flat document stops early instead of being parsed whole first.
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise _too_large(f"more than {MAX_NODES} values", self.peek_event())  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        super().flatten_mapping(node)  # recurses through this override, so every level is checked
+        if len(node.value) > MAX_NODES:
+            raise _too_large(f"merge keys expand this mapping to more than {MAX_NODES} entries", node)
+
+
 class _Walker:
     def __init__(self, loader: yaml.SafeLoader) -> None:
         self.loader = loader
         self.source = YamlSource(data=None)
         self.active: set[int] = set()
+        self.seen: set[int] = set()  # nodes walked once; walking one again is an alias expansion
+        self.alias_nodes = 0
+        self.nodes = 0
+
+    def _count(self, node: yaml.Node) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _too_large(f"more than {MAX_NODES} values once aliases are expanded", node)
+        if id(node) in self.seen:
+            self.alias_nodes += 1
+            if self.alias_nodes > MAX_ALIAS_NODES:
+                raise _too_large(f"aliases expand to more than {MAX_ALIAS_NODES} values (this one, repeatedly)", node)
+        else:
+            self.seen.add(id(node))
 
     def walk(self, node: yaml.Node, path: Path_) -> Any:
         if len(path) > _MAX_DEPTH:
             raise YamlError("yaml-syntax", f"nesting deeper than {_MAX_DEPTH} levels", *_line_col(node))
+        self._count(node)
         if id(node) in self.active:
             raise YamlError(
                 "yaml-syntax",
@@ -128,14 +180,32 @@ class _Walker:
         return result
 
 
-def _line_col(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _line_col(node: yaml.Node | yaml.Event) -> tuple[int, int]:
+    mark = node.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def load_yaml_data(text: str) -> Any:
+    """Plain data of one YAML document within the same bounds (for files that are not configs, e.g. ``.dvc``).
+
+    Raises ``YamlError``; mapping keys are the source text of each key, as in ``load_yaml``."""
+    return load_yaml(text).data
 
 
 def load_yaml(text: str) -> YamlSource:
-    """Parse one YAML document. Raises ``YamlError`` for anything that is not a single, well-formed document."""
+    """Parse one YAML document. Raises ``YamlError`` for anything that is not a single, well-formed document,
+    or one beyond the bounds above."""
+    if len(text) > MAX_DOCUMENT_CHARS:
+        line = text.count("\n", 0, MAX_DOCUMENT_CHARS) + 1
+        raise YamlError(
+            "yaml-too-large",
+            f"the document is longer than {MAX_DOCUMENT_CHARS} characters",
+            line,
+            1,
+            fix="a config is a few kilobytes: move data out of it",
+        )
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text)
     except yaml.reader.ReaderError as exc:  # raised while reading the text, before any parsing
         before = text[: exc.position]
         line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1

@@ -1,9 +1,10 @@
 """What changed in each corpus and test set between two git refs: documents and questions, for the PR comment.
 
 Both refs are read from git without checking anything out. A corpus or test set at a ref is either in git (its
-blobs) or DVC-tracked (the ``.dvc`` file in git names a hash; folder listings and file contents come from the DVC
-cache, else the remote). Every file is compared by its md5 — the fingerprint DVC uses — so the comparison works
-for git-tracked and DVC-tracked data alike, including a PR that moves a corpus from git to DVC (no change).
+blobs) or DVC-tracked (the ``.dvc`` file in git names a hash; folder listings and file contents are read through
+DVC's public ``dvc.api.DVCFileSystem`` at that ref, from the DVC cache, else the remote). Every file is compared by
+its md5 — the fingerprint DVC uses — so the comparison works for git-tracked and DVC-tracked data alike, including
+a PR that moves a corpus from git to DVC (no change).
 
 Documents are compared by path inside the corpus folder (reported with the document id tests sets use); questions
 by their ``id`` field: added, removed, or edited (any field of the record differs).
@@ -19,11 +20,10 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
-from ragops.data.dvc import ObjectReader
+from ragops.corpus import relpath_doc_id
+from ragops.data.dvc import RevisionReader
 from ragops.data.fingerprint import listing_fingerprint, md5_bytes
-from ragops.data.tracked import DIR_SUFFIX
+from ragops.data.tracked import DIR_SUFFIX, parse_dvc_out
 from ragops.errors import InfrastructureError, UsageError
 from ragops.layout import DATASETS_DIR
 
@@ -115,12 +115,6 @@ class DataChangeSummary:
 # --- reading a ref --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Entry:
-    md5: str
-    size: int | None
-
-
 class _Git:
     """Read-only access to the trees and blobs of a repository, without touching its working tree."""
 
@@ -164,13 +158,17 @@ class _Git:
 
 
 class _Snapshot:
-    """The data of one commit: folders and files, from git blobs or DVC objects."""
+    """The data of one commit: folders and files, from git blobs or (DVC-tracked ones) through DVC at that commit."""
 
-    def __init__(self, git: _Git, commit: str, objects: ObjectReader) -> None:
+    def __init__(self, git: _Git, commit: str, root: Path, remote: str | None) -> None:
         self.git = git
         self.commit = commit
-        self.objects = objects
         self.files = git.tree(commit, DATASETS_DIR + "/") if commit else {}
+        # Opens the DVC repository only when a DVC-tracked item is read: git-only repositories never need DVC.
+        self.dvc = RevisionReader(root, commit, remote)
+
+    def close(self) -> None:
+        self.dvc.close()
 
     def add_prefix(self, path: str) -> None:
         """Make paths outside datasets/ (named explicitly) visible too."""
@@ -179,30 +177,28 @@ class _Snapshot:
             self.files.update(self.git.tree(self.commit, path + ".dvc"))
 
     def _dvc_out(self, path: str) -> str | None:
+        """The hash the ``<path>.dvc`` file of this commit records, if there is one."""
         entry = self.files.get(path + ".dvc")
-        if entry is None:
-            return None
-        data = yaml.safe_load(self.git.blob(entry[0]))
-        outs = data.get("outs") if isinstance(data, dict) else None
-        if isinstance(outs, list) and len(outs) == 1 and isinstance(outs[0], dict):
-            md5 = outs[0].get("md5")
-            return md5 if isinstance(md5, str) else None
-        return None
+        out = parse_dvc_out(self.git.blob(entry[0])) if entry is not None else None
+        return out.md5 if out is not None else None
 
-    def folder(self, path: str) -> tuple[Storage | None, str | None, dict[str, _Entry] | None]:
-        """(storage, fingerprint, relpath → entry) of a folder; entries None when a DVC listing is unavailable."""
+    def folder(self, path: str) -> tuple[Storage | None, str | None, dict[str, str] | None]:
+        """(storage, fingerprint, relpath → md5) of a folder; the listing is None when DVC cannot read it."""
         recorded = self._dvc_out(path)
         if recorded is not None:
-            listing = self.objects.listing(recorded)
-            if listing is None:
-                return Storage.DVC, recorded, None
-            return Storage.DVC, recorded, {r: _Entry(m, self.objects.size(m)) for r, m in listing.items()}
+            return Storage.DVC, recorded, self.dvc.listing(path)
         prefix = path + "/"
-        blobs = {name[len(prefix) :]: value for name, value in self.files.items() if name.startswith(prefix)}
+        blobs = {name[len(prefix) :]: sha for name, (sha, _size) in self.files.items() if name.startswith(prefix)}
         if not blobs:
             return None, None, {}
-        entries = {rel: _Entry(self.git.md5(sha), size) for rel, (sha, size) in blobs.items()}
-        return Storage.GIT, listing_fingerprint({r: e.md5 for r, e in entries.items()}), entries
+        listing = {rel: self.git.md5(sha) for rel, sha in blobs.items()}
+        return Storage.GIT, listing_fingerprint(listing), listing
+
+    def size(self, path: str) -> int | None:
+        """Size in bytes of a file of this commit; None when DVC cannot tell."""
+        if path in self.files:
+            return self.files[path][1]
+        return self.dvc.size(path)
 
     def file(self, path: str) -> tuple[Storage | None, str | None, bytes | None]:
         """(storage, md5, content) of a file; content None when DVC content is unavailable."""
@@ -211,18 +207,17 @@ class _Snapshot:
             return Storage.GIT, md5_bytes(data), data
         recorded = self._dvc_out(path)
         if recorded is not None and not recorded.endswith(DIR_SUFFIX):
-            return Storage.DVC, recorded, self.objects.read(recorded)
+            return Storage.DVC, recorded, self.dvc.read(path)
         # Inside a DVC-tracked folder (e.g. a whole testsets/ folder tracked as one).
         parts = PurePosixPath(path).parts
         for cut in range(len(parts) - 1, 0, -1):
             folder = "/".join(parts[:cut])
-            folder_md5 = self._dvc_out(folder)
-            if folder_md5 is not None:
-                listing = self.objects.listing(folder_md5)
+            if self._dvc_out(folder) is not None:
+                listing = self.dvc.listing(folder)
                 md5 = listing.get("/".join(parts[cut:])) if listing else None
                 if md5 is None:
                     return (Storage.DVC, None, None) if listing is None else (None, None, None)
-                return Storage.DVC, md5, self.objects.read(md5)
+                return Storage.DVC, md5, self.dvc.read(path)
         return None, None, None
 
     def corpora(self) -> set[str]:
@@ -261,8 +256,8 @@ def summarize_changes(
     """
     git = _Git(root)
     base_commit, head_commit = git.commit(base), git.commit(head)
-    with ObjectReader(root, remote) as objects:
-        before, after = _Snapshot(git, base_commit, objects), _Snapshot(git, head_commit, objects)
+    before, after = _Snapshot(git, base_commit, root, remote), _Snapshot(git, head_commit, root, remote)
+    try:
         extra = [p.strip("/") for p in paths]
         for snapshot in (before, after):
             for path in extra:
@@ -271,11 +266,10 @@ def summarize_changes(
         testset_paths = before.testsets() | after.testsets() | {p for p in extra if p.endswith(".jsonl")}
         corpora = [_corpus_change(p, before, after) for p in sorted(corpus_paths)]
         testsets = [_testset_change(p, before, after) for p in sorted(testset_paths)]
+    finally:
+        before.close()
+        after.close()
     return DataChangeSummary(base, head, base_commit, head_commit, corpora, testsets)
-
-
-def _doc_id(relpath: str) -> str:
-    return PurePosixPath(relpath).with_suffix("").as_posix()
 
 
 def _corpus_change(path: str, before: _Snapshot, after: _Snapshot) -> CorpusChange:
@@ -291,12 +285,12 @@ def _corpus_change(path: str, before: _Snapshot, after: _Snapshot) -> CorpusChan
     documents: list[DocumentChange] = []
     for rel in sorted(old.keys() | new.keys()):
         a, b = old.get(rel), new.get(rel)
-        if a is not None and b is not None and a.md5 == b.md5:
+        if a == b:
             continue
         kind = ChangeKind.ADDED if a is None else ChangeKind.REMOVED if b is None else ChangeKind.MODIFIED
-        base_size = a.size if a is not None else None
-        head_size = b.size if b is not None else None
-        documents.append(DocumentChange(rel, _doc_id(rel), kind, base_size, head_size))
+        base_size = before.size(f"{path}/{rel}") if a is not None else None
+        head_size = after.size(f"{path}/{rel}") if b is not None else None
+        documents.append(DocumentChange(rel, relpath_doc_id(rel), kind, base_size, head_size))
     return CorpusChange(path, base_fp, head_fp, base_storage, head_storage, documents, n_old, n_new)
 
 

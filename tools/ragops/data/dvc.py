@@ -10,6 +10,9 @@ This is a thin layer over DVC's Python API (``dvc.repo.Repo``) that adds three t
   and the remote and says to run ``dvc push`` (``ValidationFailed``); an unreachable remote is an
   ``InfrastructureError``.
 
+Data as it was at another git revision (for ``ragops data diff``) is read with ``RevisionReader``, through DVC's
+public ``dvc.api.DVCFileSystem``. DVC internals are used in one marked section only, where no public API exists.
+
 Only ``dvc add`` outputs (``<path>.dvc`` files) are handled; outputs of ``dvc.yaml`` stages are out of scope.
 """
 
@@ -18,12 +21,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ragops.config.loader import display_path, read_config
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
@@ -34,6 +37,8 @@ from ragops.layout import resolve_repo_path
 # Folders never searched for .dvc files: they hold no user data and can be huge.
 _SKIP_DIRS = frozenset({".git", ".dvc", ".venv", "venv", "node_modules", "__pycache__"})
 _MAX_LISTED = 10  # files named in an error message before "and N more"
+
+T = TypeVar("T")
 
 
 class LocalState(StrEnum):
@@ -287,6 +292,14 @@ def _remote_url(repo: Any, name: str) -> str:
     return str(repo.config["remote"].get(name, {}).get("url", "?"))
 
 
+# --- DVC internals, kept on purpose ----------------------------------------------------------------------------
+# DVC's public API has no way to ask a remote which objects it lacks: `dvc.api.DVCFileSystem` only says a file is
+# unavailable, and `dvc status --cloud` prints a summary. Naming the exact files whose objects are missing (for the
+# `ragops data pull` error and `ragops data status --remote`) needs the object databases themselves
+# (`repo.cloud.get_remote_odb`, `repo.cache.local`, `oid_to_path`, `oids_exist`). Everything that uses them is in
+# this section; the rest of ragops reads DVC data through `dvc.api.DVCFileSystem` (see RevisionReader below).
+
+
 def _remote_odb(repo: Any, name: str) -> Any:
     """The remote's object store, after checking it can be reached at all."""
     url = _remote_url(repo, name)
@@ -352,58 +365,95 @@ def _read_listing(cache: Any, odb: Any, oid: str) -> dict[str, str] | None:
     return None
 
 
-class ObjectReader:
-    """Reads DVC objects by hash from the local cache, else the remote: for looking at data of other git refs.
+# --- data at a git revision, through DVC's public API ---------------------------------------------------------
 
-    Opens the repository once; use as a context manager. Without a reachable remote only the cache is read; in a
-    repository without DVC nothing is (every read returns None).
+
+class RevisionReader:
+    """DVC-tracked data as it was at one git revision, read through ``dvc.api.DVCFileSystem``.
+
+    Paths are repo-relative and posix. Folder listings and file contents come from the local DVC cache, else the
+    remote (``remote``, or the default one configured at that revision). Every read returns None when the content
+    is unavailable — in neither the cache nor a remote that can be reached and holds it, or no DVC repository at
+    all — so the caller falls back to the fingerprints its ``.dvc`` files record. The repository is opened on first
+    read; use as a context manager.
     """
 
-    def __init__(self, root: Path, remote: str | None = None) -> None:
+    def __init__(self, root: Path, rev: str, remote: str | None = None) -> None:
         self._root = root
+        self._rev = rev
         self._remote = remote
-        self._stack: Any = None
-        self._cache: Any = None
-        self._odb: Any = None
+        self._fs: Any = None
+        self._sizes_failed = False
 
-    def __enter__(self) -> ObjectReader:
-        from contextlib import ExitStack
-
-        self._stack = ExitStack()
-        try:
-            repo = self._stack.enter_context(_repo(self._root))
-        except UsageError:
-            return self  # a repository without DVC: all its data is in git, there are no objects to read
-        self._cache = repo.cache.local
-        try:
-            with _quiet_dvc():
-                self._odb = _remote_odb(repo, _remote_name(repo, self._remote))
-        except Exception:
-            self._odb = None  # no remote, or unreachable: what the cache holds is still readable
+    def __enter__(self) -> RevisionReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stack.close()
+        self.close()
 
-    def read(self, oid: str) -> bytes | None:
-        for store in (self._cache, self._odb):
-            if store is None:
-                continue
-            try:
-                data: bytes = store.fs.cat_file(store.oid_to_path(oid))
-            except Exception:
-                # Not there, or the remote failed mid-way: try the next store, and report "unavailable" at the end.
-                continue
-            return data
-        return None
+    def close(self) -> None:
+        if self._fs is not None:
+            self._fs.close()
+            self._fs = None
 
-    def listing(self, oid: str) -> dict[str, str] | None:
-        raw = self.read(oid)
-        return None if raw is None else {e["relpath"]: e["md5"] for e in json.loads(raw)}
+    def _read(self, what: Callable[[Any], T]) -> T | None:
+        from dvc.api import DVCFileSystem
 
-    def size(self, oid: str) -> int | None:
-        """Size of an object, when the local cache has it (asking the remote per file would be slow)."""
-        if self._cache is None:
+        try:
+            with _quiet_dvc():
+                if self._fs is None:
+                    self._fs = DVCFileSystem(str(self._root), rev=self._rev, remote=self._remote)
+                return what(self._fs)
+        except Exception:
+            # "Unavailable" has many faces in DVC: DataIndexDirError for a folder listing it cannot load,
+            # FileNotFoundError for an object no storage holds, the remote's own connection and credential errors,
+            # NotDvcRepoError. For a change summary they all mean the same thing: compare fingerprints only.
             return None
-        path = Path(self._cache.oid_to_path(oid))
-        return path.stat().st_size if path.is_file() else None
+
+    def listing(self, path: str) -> dict[str, str] | None:
+        """The files of the tracked folder ``path``: relpath inside it → md5 (DVC's per-file hash)."""
+        found = self._read(lambda fs: fs.find(path, detail=True))
+        if found is None:
+            return None
+        prefix = path.strip("/") + "/"
+        files: dict[str, str] = {}
+        for name, info in found.items():
+            md5 = _md5_of(info)
+            if md5 is None or not name.lstrip("/").startswith(prefix):
+                return None  # not a DVC-tracked folder at this revision after all
+            files[name.lstrip("/")[len(prefix) :]] = md5
+        return files
+
+    def read(self, path: str) -> bytes | None:
+        """The content of a tracked file, or of a file inside a tracked folder."""
+        data = self._read(lambda fs: fs.cat_file(path))
+        return data if isinstance(data, bytes) else None
+
+    def size(self, path: str) -> int | None:
+        """Size in bytes of a tracked file or of a file inside a tracked folder (for display only).
+
+        DVC records no per-file size in folder listings, so it is measured on the object, which can mean a round
+        trip to the remote. After the first failure no more are tried: an unreachable remote must not cost a
+        timeout for every document of a large change.
+        """
+        if self._sizes_failed:
+            return None
+        size = self._read(lambda fs: _object_size(fs, path))
+        if size is None:
+            self._sizes_failed = True
+        return size
+
+
+def _md5_of(info: dict[str, Any]) -> str | None:
+    """The DVC hash of a ``DVCFileSystem`` entry (``md5-dos2unix`` for files written by DVC 2)."""
+    dvc_info = info.get("dvc_info") or {}
+    md5 = dvc_info.get("md5") or dvc_info.get("md5-dos2unix")
+    return md5 if isinstance(md5, str) else None
+
+
+def _object_size(fs: Any, path: str) -> int:
+    recorded = (fs.info(path).get("dvc_info") or {}).get("size")
+    if isinstance(recorded, int):
+        return recorded
+    with fs.open(path, "rb") as handle:
+        return int(handle.seek(0, os.SEEK_END))

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ragops.corpus import allowed_root, checked_file
 from ragops.data.tracked import DIR_SUFFIX, read_dvc_file
 
 # Folders DVC never includes in a directory hash (its built-in ignore list).
@@ -99,15 +100,19 @@ def folder_hashes(corpus_dir: Path) -> FolderHashes:
     """Per-file md5s of a folder in the workspace and its fingerprint; see ``corpus_fingerprint``.
 
     For a DVC-tracked folder that is not pulled, ``files`` is empty and the fingerprint is the recorded one.
+    Symbolic links follow the corpus rules (``ragops.corpus``): a dangling link, a loop or a link leading outside
+    the repository is a ``CorpusLinkError``, and nothing outside is ever read.
     """
     if not corpus_dir.is_dir():
         recorded = recorded_hash(dvc_file_for(corpus_dir))
         if recorded is not None and recorded.endswith(DIR_SUFFIX):
             return FolderHashes({}, recorded)
         raise FileNotFoundError(f"no such folder: {corpus_dir}")
+    allowed = allowed_root(corpus_dir)
     root = corpus_dir.resolve()
     with _dvc_state(root) as state:
-        files = sorted(_walk(root, state))
+        # Links to folders are not followed (os.walk), like the loader; links to files are checked first.
+        files = sorted(p for p in _walk(root, state, allowed) if checked_file(p, allowed).is_file())
         hashes = _hash_files(files, state)
     relative = {path.relative_to(root).as_posix(): md5 for path, md5 in hashes.items()}
     return FolderHashes(relative, listing_fingerprint(relative))
@@ -167,9 +172,13 @@ def _dvc_state(path: Path) -> Iterator[_State | None]:
         repo.close()
 
 
-def _walk(root: Path, state: _State | None) -> Iterator[Path]:
+def _walk(root: Path, state: _State | None, allowed: Path | None = None) -> Iterator[Path]:
     for current, dirs, names in os.walk(root):
         here = Path(current)
+        if allowed is not None:
+            for name in dirs:
+                if (here / name).is_symlink():
+                    checked_file(here / name, allowed)  # not followed, but one leading outside is refused
         dirs[:] = [
             d for d in dirs if d not in _ALWAYS_IGNORED and not (state and state.is_ignored(here / d, is_dir=True))
         ]

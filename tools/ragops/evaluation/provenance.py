@@ -6,12 +6,13 @@ given commit and config (see :meth:`ragops.evaluation.run_folder.RunFolder.basel
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 from ragops.config.models import AppConfig
+from ragops.errors import InfrastructureError
+from ragops.git import run_git
 
 # Versions that can change a metric; recorded in every report.
 PACKAGES = (
@@ -42,9 +43,9 @@ def installed_versions(distributions: Sequence[str] = PACKAGES) -> dict[str, str
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
-    except OSError:
-        return None
+        done = run_git(root, *args)
+    except InfrastructureError:
+        return None  # no git: provenance says "unknown" rather than failing the evaluation
     return done.stdout if done.returncode == 0 else None
 
 

@@ -1,8 +1,10 @@
 """Compile the evaluation pipeline to KFP IR YAML, and check the checked-in copy is current.
 
 The compiled file is what a cluster runs, so it is checked in and reviewed like code. The staleness check
-ignores the SDK version line, as kubeflow/pipelines' own golden-file tests do, so a patch release of the SDK
-does not make it stale by itself.
+ignores the KFP SDK version wherever the compiler writes it (the ``sdkVersion`` line, as kubeflow/pipelines' own
+golden-file tests do, and any ``kfp==`` pin), so a patch release of the SDK does not make it stale by itself.
+Everything else counts, including the component image tag: it follows ``ragops.__version__``, so a release
+recompiles the pipeline to name its own image.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from kfp import compiler
 from ragops.pipelines.pipeline import rag_eval_pipeline
 
 COMPILED = Path(__file__).parent / "compiled" / "rag-eval.yaml"
-_SDK_VERSION = re.compile(r"^(\s*sdkVersion:).*$", re.MULTILINE)
+# What ``normalised`` replaces: the SDK version the compiler records, and a pinned kfp install should one come back.
+_SDK_VERSION = re.compile(r"^(\s*sdkVersion:\s*)\S+$", re.MULTILINE)
+_KFP_PIN = re.compile(r"\bkfp==[^\s'\"\\]+")
 
 
 def compile_to(path: Path) -> Path:
@@ -26,7 +30,8 @@ def compile_to(path: Path) -> Path:
 
 
 def normalised(text: str) -> str:
-    return _SDK_VERSION.sub(r"\1 kfp", text)
+    """``text`` with every KFP SDK version replaced by a placeholder; what the staleness check compares."""
+    return _KFP_PIN.sub("kfp==<version>", _SDK_VERSION.sub(r"\1kfp-<version>", text))
 
 
 def is_stale(path: Path = COMPILED) -> bool:

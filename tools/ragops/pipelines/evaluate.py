@@ -20,7 +20,7 @@ from ragops.evaluation.provenance import git_commit, git_dirty, installed_versio
 from ragops.hashing import canonical_sha256
 from ragops.layout import resolve_repo_path
 from ragops.pipelines import steps
-from ragops.rag.hashing import indexing_config_hash
+from ragops.rag.hashing import indexing_config_hash, indexing_only
 
 
 def config_hash(config: AppConfig) -> str:
@@ -78,7 +78,7 @@ def pipeline_arguments(
     return {
         "config_json": config.model_dump_json(by_alias=True),
         "answer_config_json": steps.answering_only(config).model_dump_json(by_alias=True),
-        "index_config_json": steps.indexing_only(config).model_dump_json(by_alias=True),
+        "index_config_json": indexing_only(config).model_dump_json(by_alias=True),
         "corpus_uri": str(corpus),
         "testsets_uri": str(testsets_dir),
         "corpus_hash": corpus_hash,

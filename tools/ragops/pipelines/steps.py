@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ragops.config.models import AppConfig, DataSpec, EvaluationSpec
+from ragops.config.models import AppConfig, EvaluationSpec
 from ragops.config.testset import QuestionRecord, load_testset
 from ragops.errors import ValidationFailed
 from ragops.evaluation.judge import judge_metrics
@@ -24,48 +24,18 @@ from ragops.rag.engine import Answer, RagEngine
 from ragops.rag.index import build_index, load_index
 
 
-def indexing_only(config: AppConfig) -> AppConfig:
-    """The config with everything that does not shape the index reset to defaults, so its JSON — a cache-key
-    parameter of build_index — changes only when the index would."""
-    spec = config.spec
-    return AppConfig.model_validate(
-        {
-            "apiVersion": config.api_version,
-            "kind": config.kind,
-            # A fixed name: apps that share a corpus and indexing settings share one cached index.
-            "metadata": {"name": "index"},
-            "spec": {
-                "data": {"corpus": "corpus", "testsets": ["testsets"]},
-                "loader": spec.loader,
-                "splitter": spec.splitter,
-                "embedding": spec.embedding,
-                "vector_store": spec.vector_store,
-            },
-        }
-    )
-
-
 def answering_only(config: AppConfig) -> AppConfig:
     """The config without its evaluation settings (k_values, gate, judge): the answering step's cache key, so
     changing how answers are scored never answers the questions again."""
     return config.model_copy(update={"spec": config.spec.model_copy(update={"evaluation": EvaluationSpec()})})
 
 
-def _reading(config: AppConfig, corpus_dir: str) -> AppConfig:
-    """The config pointed at the corpus where the pipeline put it (an artifact path, not the repository)."""
-    data = DataSpec(corpus=corpus_dir, testsets=list(config.spec.data.testsets))
-    return config.model_copy(update={"spec": config.spec.model_copy(update={"data": data})})
-
-
 def index_step(index_config_json: str, corpus_dir: str, index_dir: str, embedding_cache_dir: str) -> str:
     """Build the index; returns its :class:`IndexSummary` as JSON (shown to the user, kept in the run folder)."""
-    config = _reading(AppConfig.model_validate_json(index_config_json), corpus_dir)
+    config = AppConfig.model_validate_json(index_config_json)
     cache = Path(embedding_cache_dir) if embedding_cache_dir else Path(index_dir).parent / "embedding-cache"
-    report = build_index(config, Path("/"), Path(index_dir), cache)
-    manifest = load_index(Path(index_dir)).manifest
-    index_id = f"{manifest.corpus_fingerprint}:{manifest.indexing_config_hash[:16]}"
-    summary = IndexSummary.model_validate({**report.to_dict(), "index_id": index_id})
-    return summary.model_dump_json()
+    report = build_index(config, Path(corpus_dir), Path(index_dir), cache, root=Path.cwd())
+    return IndexSummary.model_validate(report.to_dict()).model_dump_json()
 
 
 def read_testsets(folder: Path) -> dict[str, list[QuestionRecord]]:

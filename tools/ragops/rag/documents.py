@@ -146,8 +146,30 @@ def _read_file(path: Path, reader: str, file_id: str, relative: str) -> list[Doc
     return [Document(file_id, _SINGLE_READERS[reader](path), relative)]
 
 
+def document_ids(corpus_dir: Path, spec: LoaderSpec) -> dict[str, Path]:
+    """Every document id ``load_corpus`` would produce (records of JSON files included) → the file holding it,
+    without extracting any text: what ``validate`` checks gold ids against. Unreadable files have no ids."""
+    ids: dict[str, Path] = {}
+    for path in list_documents(corpus_dir, spec.include, spec.exclude):
+        reader = _READER_BY_SUFFIX.get(path.suffix.lower()) if spec.type == "auto" else spec.type
+        file_id = doc_id(path, corpus_dir)
+        if reader != "json":
+            ids.setdefault(file_id, path)
+            continue
+        try:
+            for position, record, _ in _json_records(path):
+                if isinstance(record, dict):
+                    ids.setdefault(f"{file_id}/{_record_id(record, position)}", path)
+        except (_Unreadable, OSError):
+            continue
+    return ids
+
+
 def load_corpus(corpus_dir: Path, spec: LoaderSpec) -> LoadedCorpus:
-    """Every document under ``corpus_dir``; files that cannot be read are listed in ``problems``, not raised."""
+    """Every document under ``corpus_dir``; files that cannot be read are listed in ``problems``, not raised.
+
+    A symbolic link that dangles, loops or leads outside the repository raises ``CorpusLinkError`` (see
+    ``ragops.corpus``): that is a broken corpus, not an unreadable document."""
     result = LoadedCorpus(files=list_documents(corpus_dir, spec.include, spec.exclude))
     seen: dict[str, str] = {}
     for path in result.files:

@@ -56,6 +56,16 @@ class EmbeddingCache:
             raise
         return db
 
+    def has_many(self, keys: Iterable[str]) -> set[str]:
+        """The keys among ``keys`` that have an entry (valid or not: reading the vectors is what checks them)."""
+        wanted = list(dict.fromkeys(keys))
+        present: set[str] = set()
+        for first in range(0, len(wanted), _LOOKUP_BATCH):
+            batch = wanted[first : first + _LOOKUP_BATCH]
+            marks = ",".join("?" * len(batch))
+            present.update(k for (k,) in self._db.execute(f"SELECT key FROM embeddings WHERE key IN ({marks})", batch))
+        return present
+
     def get_many(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
         """The valid cached vectors among ``keys``; missing and corrupt entries are simply absent."""
         wanted = list(dict.fromkeys(keys))

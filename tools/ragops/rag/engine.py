@@ -2,11 +2,13 @@
 
 The same object serves ``ragops query``, the evaluation pipeline and the deployed service, so all three answer
 identically. ``answer_many`` retrieves questions in batches (one query-embedding call per batch); a question's
-``retrieve`` latency is its share of its batch's retrieval time.
+``retrieve`` latency is its share of its batch's retrieval time. The engine may be called from several threads
+at once: retrieval is serialised, generation is not.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -62,6 +64,9 @@ class RagEngine:
         self.config = config
         self.retriever = Retriever(index, spec.retrieval, embedder, spec.embedding.batch_size, reranker)
         self.generator = make_generator(config)
+        # Retrieval runs the embedding model and its tokenizer, which must not be entered by two threads at once
+        # (a fast tokenizer raises "Already borrowed"); generation may run concurrently.
+        self._retrieval_lock = threading.Lock()
 
     def answer(self, question: str) -> Answer:
         return self.answer_many([question])[0]
@@ -73,7 +78,8 @@ class RagEngine:
         for first in range(0, len(questions), _QUESTION_BATCH):
             batch = list(questions[first : first + _QUESTION_BATCH])
             started = time.perf_counter()
-            all_hits = self.retriever.retrieve_many(batch)
+            with self._retrieval_lock:
+                all_hits = self.retriever.retrieve_many(batch)
             retrieve_ms = (time.perf_counter() - started) * 1000 / len(batch)
             for question, hits in zip(batch, all_hits, strict=True):
                 started = time.perf_counter()

@@ -42,7 +42,9 @@ class ExtractiveGenerator:
         weight = {w: math.log(1 + len(candidates) / n) for w, n in frequency.items() if n}
 
         def score(candidate: _Candidate) -> float:
-            return sum(weight.get(w, 0.0) for w in candidate.words & asked)
+            # fsum is exactly rounded, so the score does not depend on the set's iteration order (which varies
+            # with PYTHONHASHSEED between processes): equal scores stay equal and ties break the same way.
+            return math.fsum(weight.get(w, 0.0) for w in candidate.words & asked)
 
         best = sorted(candidates, key=lambda c: (-score(c), c.rank, c.position))[: self.sentence_count]
         chosen = sorted(best, key=lambda c: (c.rank, c.position))

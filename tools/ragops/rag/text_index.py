@@ -19,8 +19,17 @@ class TextIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> TextIndex:
+        # Word ids, one compact array per text, instead of lists of word strings: those take ~60 bytes a word,
+        # gigabytes for a large corpus. The vocabulary is numbered in sorted order (bm25s numbers it in set order,
+        # which follows Python's per-process string hashing, so the same chunks gave different files and a
+        # different artifact digest); two passes keep only the vocabulary and the arrays in memory.
+        vocabulary: set[str] = set()
+        for text in texts:
+            vocabulary.update(words(text))
+        vocab = {word: number for number, word in enumerate(sorted(vocabulary))}
+        ids = [np.fromiter((vocab[w] for w in words(t)), dtype=np.int32) for t in texts]
         bm25 = bm25s.BM25()
-        bm25.index([words(t) for t in texts], show_progress=False)
+        bm25.index((ids, vocab), show_progress=False)
         return cls(bm25, len(texts))
 
     def search(self, queries: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:

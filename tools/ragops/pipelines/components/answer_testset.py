@@ -6,7 +6,7 @@ from kfp.dsl import Artifact, Dataset, Input, Output
 from ragops.pipelines.components import RAGOPS_IMAGE
 
 
-@dsl.component(base_image=RAGOPS_IMAGE)
+@dsl.component(base_image=RAGOPS_IMAGE, install_kfp_package=False)
 def answer_testset(
     answer_config_json: str,
     index: Input[Artifact],

@@ -6,7 +6,7 @@ from kfp.dsl import Artifact, Dataset, Input, Metrics, Output
 from ragops.pipelines.components import RAGOPS_IMAGE
 
 
-@dsl.component(base_image=RAGOPS_IMAGE)
+@dsl.component(base_image=RAGOPS_IMAGE, install_kfp_package=False)
 def score_run(
     config_json: str,
     predictions: Input[list[Dataset]],

@@ -1,0 +1,105 @@
+"""Benchmark: `ragops diff --base-ref` on a prompt-only pull request, against one head-only evaluation.
+
+A scratch git repository is built from the app's config, corpus and test sets (``main``), with a branch that only
+changes the prompt. Measured:
+
+- cold: a fresh state folder (no embedding, KFP or answer cache) — one evaluation of the head, against
+  ``ragops diff --base-ref main`` (evaluates head and base; the base shares the head's embeddings). Target ≤ 1.3×.
+- warm: the same state folder again — one evaluation of the head, against the diff (the stored base run is
+  reused because it is provably the same commit and config; the head's steps come from the cache). Target ≤ 1.1×.
+
+Usage: ``.venv/bin/python bench/bench_diff.py [--config rag-configs/hotpotqa.yaml]`` (default covid-qa, whose
+cold evaluation takes minutes). Prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from ragops.app.diff import diff_ref
+from ragops.app.evaluate import evaluate
+from ragops.config.loader import load_app_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, capture_output=True, check=True)
+
+
+def _scratch(config: Path, work: Path) -> Path:
+    """A git repo holding just this app, with a prompt-only change on branch ``prompt``."""
+    app = load_app_config(config, ROOT)
+    repo = work / "repo"
+    for value in (app.spec.data.corpus, *app.spec.data.testsets):
+        source = ROOT / value
+        target = repo / value
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, target)
+    relative = config.resolve().relative_to(ROOT)
+    (repo / relative).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(config, repo / relative)
+    (repo / ".gitignore").write_text("/runs/\n/.ragops/\n", encoding="utf-8")
+    _git(work, "init", "-q", "-b", "main", str(repo))
+    _git(repo, "-c", "user.email=b@example.com", "-c", "user.name=b", "add", "-A")
+    _git(repo, "-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-qm", "app")
+    _git(repo, "checkout", "-qb", "prompt")
+    text = (repo / relative).read_text(encoding="utf-8")
+    if "Helpful Answer:" in text:
+        text = text.replace("Helpful Answer:", "Answer:")
+    else:
+        text = text.replace(
+            "  llm:\n", "  prompt:\n    template: 'Context: {context}\\nQ: {question}\\nA:'\n  llm:\n", 1
+        )
+    (repo / relative).write_text(text, encoding="utf-8")
+    _git(repo, "-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-qam", "prompt")
+    return repo / relative
+
+
+def _timed_eval(config: Path, root: Path, state: Path, out: Path) -> float:
+    started = time.perf_counter()
+    evaluate(config, root, out, state_dir=state, force=True)
+    return time.perf_counter() - started
+
+
+def _timed_diff(config: Path, root: Path, state: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    outcome = diff_ref(config, "main", root, state_dir=state)
+    return time.perf_counter() - started, outcome.result.verdict
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "rag-configs" / "covid-qa.yaml")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        config = _scratch(args.config, work)
+        root = config.parents[1]
+        cold_eval = _timed_eval(config, root, work / "state-eval", work / "eval-cold")
+        cold_diff, verdict = _timed_diff(config, root, work / "state-diff")
+        warm_eval = _timed_eval(config, root, work / "state-diff", work / "eval-warm")
+        warm_diff, _ = _timed_diff(config, root, work / "state-diff")
+    rows = [
+        ("app config", str(args.config.name)),
+        ("cold: one head evaluation (s)", f"{cold_eval:.1f}"),
+        ("cold: ragops diff --base-ref (s)", f"{cold_diff:.1f}"),
+        ("cold ratio (target ≤ 1.3)", f"{cold_diff / cold_eval:.2f}"),
+        ("warm: one head evaluation (s)", f"{warm_eval:.1f}"),
+        ("warm: ragops diff --base-ref (s)", f"{warm_diff:.1f}"),
+        ("warm ratio (target ≤ 1.1)", f"{warm_diff / warm_eval:.2f}"),
+        ("verdict of the prompt-only PR", verdict),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""ragops affected on a real git repository: config, data (git and .dvc), shared files, new and deleted apps."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ragops.app.affected import affected
+from ragops.cli.main import main
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def _config(name: str, corpus: str, testset: str) -> str:
+    return (
+        "apiVersion: ragops.dev/v1\nkind: RAGApp\n"
+        f"metadata:\n  name: {name}\n"
+        f"spec:\n  data:\n    corpus: {corpus}\n    testsets:\n      - {testset}\n"
+    )
+
+
+def _write(root: Path, path: str, text: str) -> None:
+    target = root / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def _commit(root: Path, message: str) -> str:
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", message)
+    return _git(root, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.email", "t@example.com")
+    _git(root, "config", "user.name", "t")
+    _write(root, "rag-configs/one.yaml", _config("one", "datasets/a/docs", "datasets/a/testsets/a.jsonl"))
+    _write(root, "rag-configs/two.yaml", _config("two", "datasets/b/docs", "datasets/b/testsets/b.jsonl"))
+    _write(root, "rag-configs/old.yaml", _config("old", "datasets/a/docs", "datasets/a/testsets/a.jsonl"))
+    _write(root, "datasets/a/docs/x.txt", "x")
+    _write(root, "datasets/a/testsets/a.jsonl", "{}\n")
+    _write(root, "datasets/b/docs.dvc", "outs:\n- md5: 1.dir\n  path: docs\n")
+    _write(root, "datasets/b/testsets/b.jsonl", "{}\n")
+    _write(root, "tools/ragops/x.py", "")
+    _write(root, "README.md", "hi")
+    _commit(root, "base")
+    _git(root, "checkout", "-qb", "pr")
+    return root
+
+
+def _apps(root: Path) -> dict[str, list[str]]:
+    result = affected(root, "main", "HEAD")
+    return {
+        "include": [a.app for a in result.include],
+        "unaffected": [a.app for a in result.unaffected],
+        "deleted": [a.app for a in result.deleted],
+    }
+
+
+def test_a_docs_only_change_affects_nothing(repo: Path) -> None:
+    _write(repo, "README.md", "changed")
+    _commit(repo, "docs")
+    assert _apps(repo) == {"include": [], "unaffected": ["old", "one", "two"], "deleted": []}
+
+
+def test_config_and_data_changes_affect_their_apps(repo: Path) -> None:
+    _write(repo, "rag-configs/two.yaml", _config("two", "datasets/b/docs", "datasets/b/testsets/b.jsonl") + "# c\n")
+    _commit(repo, "config")
+    assert _apps(repo)["include"] == ["two"]
+    _write(repo, "datasets/a/docs/y.txt", "y")
+    _commit(repo, "doc")
+    assert _apps(repo)["include"] == ["old", "one", "two"]
+
+
+def test_a_dvc_file_change_affects_the_app_using_that_data(repo: Path) -> None:
+    _write(repo, "datasets/b/docs.dvc", "outs:\n- md5: 2.dir\n  path: docs\n")
+    _commit(repo, "dvc")
+    result = affected(repo, "main", "HEAD")
+    assert [a.app for a in result.include] == ["two"]
+    assert "datasets/b/docs" in result.include[0].reason
+
+
+def test_shared_files_affect_every_app_and_deleted_apps_are_reported(repo: Path) -> None:
+    _write(repo, "tools/ragops/x.py", "# changed\n")
+    (repo / "rag-configs" / "old.yaml").unlink()
+    _write(repo, "rag-configs/new.yaml", _config("new", "datasets/a/docs", "datasets/a/testsets/a.jsonl"))
+    _commit(repo, "shared")
+    result = affected(repo, "main", "HEAD")
+    assert [a.app for a in result.include] == ["new", "one", "two"]
+    assert [a.app for a in result.deleted] == ["old"]
+    assert "new app" in result.include[0].reason and "tools/ragops/x.py" in result.include[1].reason
+
+
+def test_json_is_a_job_matrix(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write(repo, "datasets/a/testsets/a.jsonl", "{}\n{}\n")
+    _commit(repo, "testset")
+    assert main(["affected", "main", "HEAD", "--format", "json", "--root", str(repo)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["apps"] == ["old", "one"]
+    assert document["include"][1] == {
+        "app": "one",
+        "config": "rag-configs/one.yaml",
+        "reason": document["include"][1]["reason"],
+    }
+    assert [a["app"] for a in document["unaffected"]] == ["two"]
+
+
+def test_an_unknown_ref_is_a_usage_error(repo: Path) -> None:
+    assert main(["affected", "nope", "--root", str(repo)]) == 2

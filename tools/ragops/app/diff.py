@@ -1,0 +1,247 @@
+"""Use case ``ragops diff``: compare a base and a head evaluation of one app, and check its gates.
+
+Two ways in:
+
+- :func:`diff_runs` — two existing run folders.
+- :func:`diff_ref` — an app config and a base git ref. The head is evaluated in the working tree (unless a head
+  run is given); the base in a temporary ``git worktree add --detach`` of the ref, removed afterwards, with the
+  SAME KFP state folder so the embedding, task and judge caches are shared and nothing is computed twice. A
+  stored run of the base (``--base-run``, or one found under ``runs/<app>/``) is reused only when its metadata
+  proves it is that exact commit, clean, with the same normalised config; any other candidate is reported as
+  stale, never silently used. DVC-tracked data of the base is pulled into the worktree, sharing the main
+  checkout's DVC cache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ragops.app.evaluate import evaluate, load_for_eval
+from ragops.config.gate import load_defaults
+from ragops.config.loader import display_path
+from ragops.data.changes import DataChangeSummary, summarize_changes
+from ragops.errors import RagopsError, UsageError
+from ragops.evaluation.diff.compare import compare
+from ragops.evaluation.diff.model import DiffResult, Links
+from ragops.evaluation.run_folder import RunContents, RunFolder
+from ragops.git import git_output
+from ragops.layout import kfp_state_dir, runs_dir
+from ragops.pipelines.events import StepCallback
+
+
+@dataclass(frozen=True)
+class DiffOutcome:
+    result: DiffResult
+    base_dir: Path | None  # the base run folder used (None for a new app)
+    head_dir: Path
+    base_evaluated: bool = False
+    head_evaluated: bool = False
+    stale: list[str] = field(default_factory=list)
+
+
+def workflow_run_url(environ: Mapping[str, str] | None = None) -> str | None:
+    """The GitHub Actions run this process belongs to, when it runs in one."""
+    env = os.environ if environ is None else environ
+    server, repo, run = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"), env.get("GITHUB_RUN_ID")
+    return f"{server.rstrip('/')}/{repo}/actions/runs/{run}" if server and repo and run else None
+
+
+def _git(root: Path, *args: str) -> str:
+    return git_output(root, *args).strip()
+
+
+def resolve_commit(root: Path, ref: str) -> str:
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except UsageError:
+        raise UsageError(
+            f"--base-ref {ref!r} is not a commit of {root}: fetch it first (git fetch origin {ref})"
+        ) from None
+
+
+def _data_summary(root: Path, base: str, head: str, notes: list[str]) -> DataChangeSummary | None:
+    try:
+        return summarize_changes(root, base, head)
+    except RagopsError as exc:
+        notes.append(f"documents and test sets could not be compared between the refs: {exc.message}")
+        return None
+
+
+def diff_runs(base_dir: Path, head_dir: Path, *, root: Path | None = None, links: Links | None = None) -> DiffOutcome:
+    """Compare two run folders of the same app. With ``root`` (the repository), its default gate policy applies and
+    documents are compared between the runs' commits when both are known there."""
+    base, head = RunFolder(base_dir).read(), RunFolder(head_dir).read()
+    if base.report.app != head.report.app:
+        raise UsageError(
+            f"the runs are of different apps: {base.report.app!r} ({base_dir}) and {head.report.app!r} ({head_dir})"
+        )
+    notes: list[str] = []
+    summary = None
+    if root is not None:
+        old, new = base.report.metadata.git_commit, head.report.metadata.git_commit
+        if old and new and old != new:
+            summary = _data_summary(root, old, new, notes)
+    result = compare(
+        base,
+        head,
+        defaults=load_defaults(root) if root is not None else None,
+        data=summary,
+        notes=notes,
+        links=links,
+    )
+    return DiffOutcome(result, base_dir, head_dir)
+
+
+# --- base by ref -------------------------------------------------------------------------------------------------
+
+
+def baseline_problems(run: RunFolder, commit: str, config_hash: str, app: str) -> list[str]:
+    """Why a stored run is not a valid base for ``commit`` with this config (empty: it is)."""
+    try:
+        report = run.read_report()
+    except RagopsError as exc:
+        return [f"unreadable ({exc.message})"]
+    meta = report.metadata
+    problems = []
+    if report.app != app:
+        problems.append(f"it is a run of app {report.app!r}")
+    if meta.git_commit != commit:
+        problems.append(f"it was made at commit {(meta.git_commit or 'unknown')[:12]}, not {commit[:12]}")
+    if meta.git_dirty is not False:
+        problems.append("its checkout had uncommitted changes" if meta.git_dirty else "its checkout state is unknown")
+    if meta.config_hash != config_hash:
+        problems.append("its config differs from the base's")
+    return problems
+
+
+def _stored_base(
+    root: Path, app: str, commit: str, config_hash: str, explicit: Path | None
+) -> tuple[Path | None, list[str]]:
+    """A stored run that is provably the base, and the candidates rejected (with why)."""
+    stale: list[str] = []
+    candidates = (
+        [explicit]
+        if explicit is not None
+        else sorted((p for p in runs_dir(root, app).glob("*") if (p / "report.json").is_file()), reverse=True)
+    )
+    for candidate in candidates:
+        problems = baseline_problems(RunFolder(candidate), commit, config_hash, app)
+        if not problems:
+            return candidate, stale
+        # When searching, runs of other commits are simply other runs; one at this commit that differs is stale.
+        other_commit = any(p.startswith("it was made at commit") for p in problems)
+        if explicit is not None or not other_commit:
+            stale.append(f"stored base run {display_path(candidate, root)} not used: {'; '.join(problems)}")
+    return None, stale
+
+
+@contextmanager
+def base_worktree(root: Path, commit: str) -> Iterator[Path]:
+    """A detached worktree of ``commit``, removed afterwards (also on failure or interruption)."""
+    parent = Path(tempfile.mkdtemp(prefix="ragops-base-"))
+    tree = parent / "tree"
+    _git(root, "worktree", "add", "--detach", "--quiet", str(tree), commit)
+    try:
+        yield tree
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root, capture_output=True, check=False)
+        shutil.rmtree(parent, ignore_errors=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=root, capture_output=True, check=False)
+
+
+def _pull_base_data(tree: Path, config: Path, root: Path) -> None:
+    """DVC-tracked data of the base, into the worktree, through the main checkout's DVC cache."""
+    if not (tree / ".dvc").is_dir():
+        return
+    from ragops.data.dvc import data_paths_for_configs, resolve_targets
+
+    if not resolve_targets(data_paths_for_configs([config], tree), tree)[0]:
+        return  # all of this app's data is in git: the worktree has it already
+    cache = root / ".dvc" / "cache"
+    if cache.is_dir():
+        # config.local is per checkout and not in git: point this worktree at the shared cache.
+        (tree / ".dvc" / "config.local").write_text(f"[cache]\n    dir = {cache}\n", encoding="utf-8")
+    from ragops.data.dvc import data_pull_for_configs
+
+    data_pull_for_configs([config], tree)
+
+
+def diff_ref(
+    config_path: Path,
+    base_ref: str,
+    root: Path,
+    *,
+    head_run: Path | None = None,
+    base_run: Path | None = None,
+    state_dir: Path | None = None,
+    on_step: StepCallback | None = None,
+    links: Links | None = None,
+) -> DiffOutcome:
+    """Diff the app at ``config_path`` (working tree, or ``head_run``) against its evaluation at ``base_ref``."""
+    from ragops.pipelines.evaluate import config_hash  # imports KFP: only when evaluating by ref
+
+    root = root.resolve()
+    config_path = config_path.resolve()
+    if not config_path.is_relative_to(root):
+        raise UsageError(f"{config_path} is outside the repository {root}")
+    relative = config_path.relative_to(root).as_posix()
+    head_config = load_for_eval(config_path, root)
+    app = head_config.name
+    commit = resolve_commit(root, base_ref)
+    state = (state_dir or kfp_state_dir(root)).resolve()
+    notes: list[str] = []
+
+    head_evaluated = head_run is None
+    if head_run is None:
+        head_dir = evaluate(config_path, root, None, state_dir=state, on_step=on_step).out_dir
+    else:
+        head_dir = head_run
+    head = RunFolder(head_dir).read()
+    if head.report.app != app:
+        raise UsageError(f"--head-run {head_dir} is a run of {head.report.app!r}, not {app!r}")
+
+    exists = (
+        subprocess.run(
+            ["git", "cat-file", "-e", f"{commit}:{relative}"], cwd=root, capture_output=True, check=False
+        ).returncode
+        == 0
+    )
+    base: RunContents | None = None
+    base_dir: Path | None = None
+    base_evaluated = False
+    stale: list[str] = []
+    if exists:
+        with base_worktree(root, commit) as tree:
+            base_config_path = tree / relative
+            base_config = load_for_eval(base_config_path, tree)
+            base_dir, stale = _stored_base(root, app, commit, config_hash(base_config), base_run)
+            if base_dir is None:
+                _pull_base_data(tree, base_config_path, root)
+                out = runs_dir(root, app) / f"base-{commit[:12]}"
+                base_dir = evaluate(base_config_path, tree, out, state_dir=state, on_step=on_step, force=True).out_dir
+                base_evaluated = True
+            else:
+                notes.append(f"base: reused the stored run {display_path(base_dir, root)} (same commit and config)")
+        base = RunFolder(base_dir).read()
+    notes += stale
+    head_commit = head.report.metadata.git_commit
+    summary = _data_summary(root, commit, head_commit, notes) if exists and head_commit else None
+    if head.report.metadata.git_dirty:
+        notes.append("head: evaluated with uncommitted changes; documents are compared with the last commit")
+    result = compare(
+        base,
+        head,
+        defaults=load_defaults(root),
+        data=summary,
+        base_ref=base_ref,
+        notes=notes,
+        links=links,
+    )
+    return DiffOutcome(result, base_dir, head_dir, base_evaluated, head_evaluated, stale)

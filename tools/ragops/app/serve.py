@@ -1,0 +1,72 @@
+"""Running the RAG service: verify what will be served, then run uvicorn until it is asked to stop.
+
+The index and config are verified *before* the port is bound, so a mismatch or a damaged index is a clean
+``ValidationFailed`` (exit 1) naming what differs, and no orchestrator ever sees a listening service that can
+not serve. Each uvicorn worker then loads its own engine in the background (``/readyz`` waits for it). On
+SIGTERM uvicorn stops accepting connections and finishes the requests in flight, then exits by that signal
+(status 143 in a shell, as Kubernetes expects).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+from ragops.errors import ValidationFailed
+from ragops.serve import jsonlog
+from ragops.serve.app import create_app, default_loader
+from ragops.serve.loading import prepare
+from ragops.serve.settings import SETTINGS_ENV, ServeSettings
+
+
+@dataclass(frozen=True)
+class ServeResult:
+    app: str
+    index_digest: str
+    release: str | None
+
+
+def _uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,  # ours: JSON lines (jsonlog.configure)
+        "access_log": False,  # one line per request comes from the app, with its request id
+        "timeout_graceful_shutdown": settings.graceful_timeout_s,
+        "server_header": False,
+    }
+
+
+def serve(settings: ServeSettings) -> ServeResult:
+    """Verify, then serve until SIGTERM/SIGINT. Raises if the index or config is refused."""
+    jsonlog.configure(settings.log_level)
+    prepared = prepare(settings)
+    result = ServeResult(
+        prepared.config.name, prepared.digest, prepared.release.release_id if prepared.release else None
+    )
+    if settings.workers > 1:
+        os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        uvicorn.run(
+            "ragops.serve.app:app_from_environment",
+            factory=True,
+            workers=settings.workers,
+            **_uvicorn_options(settings),
+        )
+        return result
+    server: uvicorn.Server | None = None
+
+    def stop() -> None:
+        # Asked to exit, not signalled: uvicorn re-raises a caught signal on the way out, which would hide exit 1.
+        if server is not None:
+            server.should_exit = True
+
+    app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop)
+    server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))
+    server.run()
+    failure = app.state.serve.failure
+    if failure is not None:
+        raise ValidationFailed(f"the service stopped: {failure}")
+    return result

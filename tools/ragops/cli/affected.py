@@ -1,0 +1,42 @@
+"""``ragops affected BASE HEAD``: the apps a change affects, as text or as a JSON job matrix."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ragops.app.affected import SHARED, affected
+from ragops.config.loader import repo_root_for
+from ragops.errors import EXIT_OK
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "affected",
+        help="list the apps a change affects (a job matrix for CI)",
+        description="Apps (rag-configs/*.yaml) whose config, corpus or test sets (including their .dvc files) "
+        f"changed between the merge base of BASE and HEAD, or all apps when a shared file changed "
+        f"({', '.join(SHARED)}). Unaffected and deleted apps are listed, never to be evaluated.",
+    )
+    parser.add_argument("base", help="base ref, e.g. origin/main")
+    parser.add_argument("head", nargs="?", default="HEAD", help="head ref (default HEAD)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--root", type=Path, help="repository root (default: found from the current folder)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = (args.root or repo_root_for(Path.cwd())).resolve()
+    result = affected(root, args.base, args.head)
+    if args.format == "json":
+        print(result.model_dump_json(indent=2))
+        return EXIT_OK
+    print(f"{len(result.include)} affected app(s) between {result.merge_base[:12]} and {result.head[:12]}:")
+    for app in result.include:
+        print(f"  {app.app} ({app.config}): {app.reason}")
+    for app in result.unaffected:
+        print(f"  unaffected: {app.app} ({app.config})")
+    for app in result.deleted:
+        print(f"  deleted: {app.app} ({app.config}): not evaluated")
+    return EXIT_OK

@@ -1,0 +1,107 @@
+"""``ragops diff``: compare a base and a head evaluation of an app, check its gates, render the comparison.
+
+``ragops diff BASE_RUN HEAD_RUN`` compares two run folders; ``ragops diff CONFIG --base-ref REF`` evaluates what
+is needed (the head in the working tree, the base in a temporary worktree of REF) and compares. Exit code 1 when
+a blocking gate fails, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ragops.app.diff import DiffOutcome, diff_ref, diff_runs, workflow_run_url
+from ragops.cli.evaluate import _step_printer
+from ragops.config.loader import repo_root_for
+from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
+from ragops.evaluation.diff import render_json, render_md, render_text
+from ragops.evaluation.diff.model import Links
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "diff",
+        help="compare base and head evaluations of an app; exit 1 when a gate fails",
+        description="Compare two evaluations of one app on the questions both runs share (paired bootstrap 95%% "
+        "CI and permutation p-value per metric), list per-question and other changes, and check the gate policy "
+        "(the app's spec.evaluation.gate over the repository's gate-policy.yaml). Either two run folders, or a "
+        "config and --base-ref: the head is evaluated in the working tree (or taken from --head-run), the base "
+        "in a temporary git worktree of the ref with the same caches, unless a stored run provably of that "
+        "commit and config exists.",
+        epilog="Exit codes: 0 all blocking gates pass, 1 a gate failed or input is invalid, 2 usage, 3 infrastructure.",
+    )
+    parser.add_argument("first", type=Path, metavar="BASE_RUN|CONFIG", help="base run folder, or the app config")
+    parser.add_argument("second", type=Path, nargs="?", metavar="HEAD_RUN", help="head run folder (two-run mode)")
+    parser.add_argument("--base-ref", help="git ref of the base (config mode), e.g. main or origin/main")
+    parser.add_argument("--head-run", type=Path, help="use this run folder as the head instead of evaluating")
+    parser.add_argument("--base-run", type=Path, help="a stored run of the base; used only if it is provably the base")
+    parser.add_argument("--state-dir", type=Path, help="shared pipeline caches (default: .ragops/kfp/ of the repo)")
+    parser.add_argument("--root", type=Path, help="repository root (default: found from the config or cwd)")
+    parser.add_argument("--format", choices=("md", "json", "text"), default="text", help="output format")
+    parser.add_argument("--out", type=Path, help="write the rendering to this file instead of stdout")
+    parser.add_argument("--report-url", help="link to the full HTML report, shown in the markdown")
+    parser.add_argument(
+        "--max-chars",
+        type=int,
+        default=render_md.MAX_CHARS,
+        help=f"cut long markdown sections to stay under this size (default {render_md.MAX_CHARS})",
+    )
+    parser.set_defaults(run=run)
+
+
+def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
+    if args.base_ref is not None:
+        if args.second is not None:
+            raise UsageError("with --base-ref give one CONFIG, not two paths (use --head-run for a stored head)")
+        if not args.first.is_file():
+            raise UsageError(f"{args.first}: no such config file")
+        root = (args.root or repo_root_for(args.first)).resolve()
+        print(f"diff {args.first} against {args.base_ref}", file=sys.stderr)
+        return diff_ref(
+            args.first,
+            args.base_ref,
+            root,
+            head_run=args.head_run,
+            base_run=args.base_run,
+            state_dir=args.state_dir,
+            on_step=_step_printer(sys.stderr),
+            links=links,
+        )
+    if args.second is None:
+        raise UsageError("give two run folders (BASE_RUN HEAD_RUN), or a config with --base-ref REF")
+    if args.head_run is not None or args.base_run is not None:
+        raise UsageError("--head-run and --base-run go with --base-ref")
+    root = args.root.resolve() if args.root else repo_root_for(Path.cwd())
+    return diff_runs(args.first, args.second, root=root, links=links)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_chars < 1000:
+        raise UsageError("--max-chars must be at least 1000")
+    links = Links(report=args.report_url, workflow_run=workflow_run_url())
+    outcome = _outcome(args, links)
+    result = outcome.result
+    if args.format == "md":
+        text = render_md.render(result, args.max_chars)
+    elif args.format == "json":
+        text = render_json.render(result)
+    else:
+        text = render_text.render(result)
+    for note in outcome.stale:
+        print(f"warning: {note}", file=sys.stderr)
+    if args.out is not None:
+        _write(args.out, text)
+        print(f"{result.app}: {result.verdict.upper()} — {args.format} written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_INVALID if result.verdict == "fail" else EXIT_OK

@@ -1,0 +1,97 @@
+"""What changed between base and head besides the metrics: config keys, documents, timings.
+
+Config keys are compared in the normalised form the runs recorded (``config.json``), flattened to dotted paths
+(``spec.retrieval.top_k``; list items as ``[i]``), so a change that only reformats or comments the YAML shows
+nothing, and a default made explicit shows nothing either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from ragops.config.models import AppConfig
+from ragops.data.changes import ChangeKind, DataChangeSummary
+from ragops.evaluation.diff.model import ConfigKeyChange, DataChanges, DocumentEntry, TimingDelta
+from ragops.evaluation.metrics import TIMINGS
+from ragops.hashing import canonical_json
+
+_TIMING_DIRECTION = {t.name: t.info.direction for t in TIMINGS}
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Leaves of a JSON structure by dotted path; empty dicts and lists are leaves too."""
+    if isinstance(value, dict) and value:
+        out: dict[str, Any] = {}
+        for key in sorted(value):
+            out.update(flatten(value[key], f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list) and value:
+        out = {}
+        for index, item in enumerate(value):
+            out.update(flatten(item, f"{prefix}[{index}]"))
+        return out
+    return {prefix: value}
+
+
+def config_changes(base: AppConfig | None, head: AppConfig) -> list[ConfigKeyChange]:
+    old = flatten(base.model_dump(mode="json", by_alias=True)) if base is not None else {}
+    new = flatten(head.model_dump(mode="json", by_alias=True))
+    changes: list[ConfigKeyChange] = []
+    for key in sorted(old.keys() | new.keys()):
+        a = canonical_json(old[key]) if key in old else None
+        b = canonical_json(new[key]) if key in new else None
+        if a != b:
+            changes.append(ConfigKeyChange(key=key, base=a, head=b))
+    return changes
+
+
+def timing_deltas(base: Mapping[str, float] | None, head: Mapping[str, float]) -> list[TimingDelta]:
+    """Every timing either run reports, in registry order (unknown names last, sorted)."""
+    names = list(head) + [n for n in (base or {}) if n not in head]
+    order = {name: i for i, name in enumerate(_TIMING_DIRECTION)}
+    out: list[TimingDelta] = []
+    for name in sorted(names, key=lambda n: (order.get(n, len(order)), n)):
+        a = base.get(name) if base is not None else None
+        b = head.get(name)
+        delta = b - a if a is not None and b is not None else None
+        relative = delta / a if delta is not None and a else None
+        out.append(
+            TimingDelta(
+                name=name,
+                direction=_TIMING_DIRECTION.get(name, "lower"),
+                base=a,
+                head=b,
+                delta=delta,
+                relative=relative,
+            )
+        )
+    return out
+
+
+def data_changes(summary: DataChangeSummary | None, head: AppConfig) -> DataChanges:
+    """The documents of the app's corpus that changed; without a summary (two run folders), only whether the
+    corpus fingerprints differ can be known, and the caller says so."""
+    if summary is None:
+        return DataChanges(known=False, documents=[], corpus_changed=False, notes=[])
+    corpus = head.spec.data.corpus.strip("/")
+    documents: list[DocumentEntry] = []
+    notes: list[str] = []
+    changed = False
+    kinds: dict[ChangeKind, Literal["added", "removed", "modified"]] = {
+        ChangeKind.ADDED: "added",
+        ChangeKind.REMOVED: "removed",
+        ChangeKind.MODIFIED: "modified",
+    }
+    for change in summary.corpora:
+        if change.path != corpus:
+            continue
+        changed = change.changed
+        if change.unavailable:
+            notes.append(f"{change.path}: {change.unavailable}")
+        for document in change.documents:
+            documents.append(DocumentEntry(corpus=change.path, doc_id=document.doc_id, kind=kinds[document.kind]))
+    for testset in summary.testsets:
+        if testset.path in head.spec.data.testsets and testset.unavailable:
+            notes.append(f"{testset.path}: {testset.unavailable}")
+    return DataChanges(known=True, documents=documents, corpus_changed=changed, notes=notes)

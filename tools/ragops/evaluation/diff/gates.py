@@ -1,0 +1,208 @@
+"""Gate evaluation: the policy's rules against a metric diff, each limit checked with the reason in words.
+
+Thresholds (``min``/``max``) apply to the head run's value over all its questions; regressions
+(``max_regression``, ``max_relative_regression``) to the paired delta, in the metric's own direction. With
+``significant: true`` a regression beyond its limit fails only when its 95% confidence interval lies entirely on
+the worse side of zero. A new app (no base) is checked on thresholds only.
+
+A rule is blocking — its failure fails the check — when it says ``advisory: false``, or says nothing and the
+metric's role is ``gate`` (deterministic). Rules on timings (latency, tokens) are judged on the run-level values,
+which have no confidence interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ragops.config.gate import GatePolicy, GateRule
+from ragops.evaluation.diff.model import GateOutcome, MetricDelta, RuleCheck, TimingDelta
+from ragops.evaluation.metrics import Direction, Role
+
+_EPS = 1e-12  # float noise in means of the same numbers must not fail a "no regression" rule
+
+
+def _num(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+class _Subject:
+    """What a rule is checked against: a per-question metric or a run-level timing."""
+
+    def __init__(
+        self,
+        head: float | None,
+        base: float | None,
+        delta: float | None,
+        direction: Direction,
+        role: Role,
+        ci: tuple[float, float] | None,
+    ) -> None:
+        self.head, self.base, self.delta, self.direction, self.role, self.ci = head, base, delta, direction, role, ci
+
+    def regression(self) -> float | None:
+        if self.delta is None:
+            return None
+        return -self.delta if self.direction == "higher" else self.delta
+
+    def significantly_worse(self) -> bool | None:
+        if self.ci is None:
+            return None
+        low, high = self.ci
+        return high < 0.0 if self.direction == "higher" else low > 0.0
+
+
+def _subject(
+    name: str, metrics: Mapping[str, MetricDelta], head_all: Mapping[str, float], timings: Mapping[str, TimingDelta]
+) -> _Subject | None:
+    if name in metrics:
+        m = metrics[name]
+        ci = (m.ci_low, m.ci_high) if m.ci_low is not None and m.ci_high is not None else None
+        return _Subject(head_all.get(name, m.head), m.base, m.delta, m.direction, m.role, ci)
+    if name in timings:
+        t = timings[name]
+        return _Subject(t.head, t.base, t.delta, t.direction, "advisory", None)
+    return None
+
+
+def blocking(rule: GateRule, role: Role) -> bool:
+    if rule.advisory is not None:
+        return not rule.advisory
+    return role == "gate"
+
+
+def _checks(rule: GateRule, subject: _Subject, new_app: bool) -> list[RuleCheck]:
+    checks: list[RuleCheck] = []
+    head = subject.head
+    if rule.min is not None:
+        ok = head is not None and head >= rule.min - _EPS
+        shown = "missing" if head is None else _num(head)
+        checks.append(
+            RuleCheck(
+                limit="min",
+                threshold=rule.min,
+                value=head,
+                passed=ok,
+                reason=f"{shown} {'≥' if ok else '<'} min {_num(rule.min)}",
+            )
+        )
+    if rule.max is not None:
+        ok = head is not None and head <= rule.max + _EPS
+        shown = "missing" if head is None else _num(head)
+        checks.append(
+            RuleCheck(
+                limit="max",
+                threshold=rule.max,
+                value=head,
+                passed=ok,
+                reason=f"{shown} {'≤' if ok else '>'} max {_num(rule.max)}",
+            )
+        )
+    regression = subject.regression()
+    significant = subject.significantly_worse()
+    for limit, threshold in (
+        ("max_regression", rule.max_regression),
+        ("max_relative_regression", rule.max_relative_regression),
+    ):
+        if threshold is None:
+            continue
+        if new_app or regression is None:
+            checks.append(
+                RuleCheck(
+                    limit=limit,
+                    threshold=threshold,
+                    value=None,
+                    passed=True,
+                    reason=f"{limit} not checked: no base run to compare with",
+                )
+            )
+            continue
+        if limit == "max_relative_regression":
+            base = abs(subject.base or 0.0)
+            value = regression / base if base > 0 else (0.0 if regression <= _EPS else float("inf"))
+            what = (
+                f"regression {_num(100 * value)}% of base" if value != float("inf") else "regression from a base of 0"
+            )
+            beyond = value > threshold + _EPS
+            limit_text = f"max {_num(100 * threshold)}%"
+        else:
+            value = regression
+            what = (
+                f"regression {_num(value)}" if value > _EPS else f"no regression (delta {_num(subject.delta or 0.0)})"
+            )
+            beyond = value > threshold + _EPS
+            limit_text = f"max {_num(threshold)}"
+        if not beyond:
+            reason = f"{what} within {limit_text}"
+            passed = True
+        elif rule.significant and significant is False:
+            reason = f"{what} beyond {limit_text}, but its 95% CI includes 0 (not significant)"
+            passed = True
+        else:
+            note = ", significant" if rule.significant and significant else ""
+            reason = f"{what} beyond {limit_text}{note}"
+            passed = False
+        checks.append(
+            RuleCheck(
+                limit=limit,
+                threshold=threshold,
+                value=value if value != float("inf") else None,
+                passed=passed,
+                reason=reason,
+            )
+        )
+    return checks
+
+
+def evaluate_gates(
+    policy: GatePolicy,
+    origin: Mapping[str, str],
+    metrics: Mapping[str, MetricDelta],
+    head_all: Mapping[str, float],
+    timings: Mapping[str, TimingDelta],
+    *,
+    new_app: bool,
+) -> list[GateOutcome]:
+    """One outcome per rule, in policy order (the app's rules, then the defaults)."""
+    outcomes: list[GateOutcome] = []
+    for rule in policy.rules:
+        source = "default" if origin.get(rule.metric) == "default" else "app"
+        subject = _subject(rule.metric, metrics, head_all, timings)
+        if subject is None:
+            # An app's own rule on a metric it does not report is a mistake that must not pass silently; a
+            # repository default simply does not apply to an app that does not report the metric.
+            applies = source == "app"
+            outcomes.append(
+                GateOutcome(
+                    metric=rule.metric,
+                    origin=source,
+                    blocking=applies and rule.advisory is not True,
+                    status="missing",
+                    checks=[],
+                    reason=(
+                        f"{rule.metric} is not in the head report: check the metric name and k_values"
+                        if applies
+                        else f"default rule skipped: the app does not report {rule.metric}"
+                    ),
+                )
+            )
+            continue
+        checks = _checks(rule, subject, new_app)
+        is_blocking = blocking(rule, subject.role)
+        failed = [c for c in checks if not c.passed]
+        status = "pass" if not failed else ("fail" if is_blocking else "warn")
+        reason = "; ".join(c.reason for c in (failed or checks))
+        outcomes.append(
+            GateOutcome(
+                metric=rule.metric,
+                origin=source,
+                blocking=is_blocking,
+                status=status,
+                checks=checks,
+                reason=reason,
+            )
+        )
+    return outcomes
+
+
+def verdict(outcomes: list[GateOutcome]) -> str:
+    return "fail" if any(o.blocking and o.status in ("fail", "missing") for o in outcomes) else "pass"

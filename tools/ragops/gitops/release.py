@@ -1,0 +1,114 @@
+"""``release.json``: the manifest of one release of one app in one environment, and reading and writing it.
+
+Promotion writes it into ``kustomize/overlays/<env>/<app>/``; the service mounts it (``ragops serve --release``)
+and exports it as metrics; ``ragops release status`` reads it from git. It names everything the release is made of —
+the commit, the hashes of the config, corpus and test sets that were evaluated, the index artifact (URI and sha256
+digest), the image — and the evaluation that let it through (run id, headline metrics, gate verdict).
+
+A release is written as indented JSON with the fields in a fixed order, so the same release is the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_serializer
+
+from ragops.errors import UsageError, ValidationFailed
+from ragops.hashing import canonical_sha256
+
+SCHEMA_VERSION: Literal[1] = 1
+DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
+# The all-zero digest: what an overlay holds before its first promotion. It names nothing.
+PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
+# An image pinned by digest: repository@sha256:<hex> (a tag alongside is allowed by OCI but not by ragops).
+IMAGE_PATTERN = r"^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$"
+_DIGEST = re.compile(DIGEST_PATTERN)
+
+
+class ReleaseIndex(BaseModel):
+    """The index artifact the release serves: the init container fetches ``uri`` and refuses any other digest."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    uri: str = Field(min_length=1, description="Where the artifact is: …/sha256-<hex>.tar in a file:// or s3:// store.")
+    digest: str = Field(
+        pattern=DIGEST_PATTERN, description="sha256:<hex> of the artifact (the index folder's archive)."
+    )
+    index_id: str = Field(description="Corpus fingerprint and indexing-config hash the evaluated index had.")
+
+
+class ReleaseEvaluation(BaseModel):
+    """The evaluation run that let the release through."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    run_id: str = Field(description="The run's id (report.json metadata.run_id).")
+    metrics: dict[str, float] = Field(description="Headline metrics of the run: metric name → value.")
+    gate: Literal["pass", "fail"] = Field(description="The gate verdict; promotion writes only passing releases.")
+
+
+class Release(BaseModel):
+    """``release.json`` (schema_version 1)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Release")
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    app: str = Field(min_length=1)
+    environment: str = Field(min_length=1, description="The overlay's environment: staging, production.")
+    release_id: str = Field(
+        min_length=1, description="<commit[:12]>-<hash of the release's content>: equal releases have equal ids."
+    )
+    created_at: AwareDatetime = Field(
+        description="The released commit's committer date (UTC), so promoting the same state twice writes the same "
+        "bytes."
+    )
+    commit: str = Field(pattern=r"^[0-9a-f]{40}$", description="The commit that was evaluated and released.")
+    config_hash: str = Field(description="Hash of the normalised app config (as in the run's report).")
+    corpus_hash: str
+    testset_hashes: dict[str, str] = Field(description="Test-set name → content hash.")
+    index: ReleaseIndex
+    image: str | None = Field(
+        pattern=IMAGE_PATTERN, description="The service image, pinned by digest; null until an image is built."
+    )
+    evaluation: ReleaseEvaluation
+
+    @field_serializer("created_at")
+    def _utc_seconds(self, value: datetime) -> str:
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def release_id(commit: str, content: dict[str, object]) -> str:
+    """The id of a release: the commit and a short hash of what it is made of (config, data, index, image)."""
+    return f"{commit[:12]}-{canonical_sha256(content)[:8]}"
+
+
+def dumps(release: Release) -> str:
+    return json.dumps(release.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def is_digest(value: str) -> bool:
+    return bool(_DIGEST.match(value))
+
+
+def read_release(path: Path) -> Release | None:
+    """The release in ``path``; None when the overlay holds the placeholder (never promoted)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no release manifest; is this a promoted overlay?") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the release manifest ({exc.strerror or exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(f"{path}:{exc.lineno}: not JSON ({exc.msg}); restore it with git") from None
+    if isinstance(raw, dict) and raw.get("placeholder") is True:
+        return None
+    try:
+        return Release.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors()[:5])
+        raise ValidationFailed(f"{path}: not a valid release manifest: {problems}") from None

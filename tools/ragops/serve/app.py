@@ -1,0 +1,276 @@
+"""The FastAPI application: routes, readiness, and the wiring of batcher, metrics, logs and feedback.
+
+``create_app`` builds one independent app (its own metrics registry), so tests can run several. The engine is
+loaded in a background thread after the server starts: ``/healthz`` answers at once, ``/readyz`` and
+``/v1/query`` answer 503 until the index is loaded, verified and the model warm. If loading fails the app
+records why and asks its process to stop, so the service never runs without an index it checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from ragops.errors import RagopsError
+from ragops.rag.engine import Answer
+from ragops.serve import jsonlog
+from ragops.serve.batcher import MicroBatcher
+from ragops.serve.feedback import FeedbackStore, RequestRecord
+from ragops.serve.instrumented import TimedEmbedder
+from ragops.serve.loading import Prepared, build_engine, prepare
+from ragops.serve.metrics import ServeMetrics
+from ragops.serve.middleware import RequestGuard
+from ragops.serve.models import (
+    FeedbackRequest,
+    FeedbackResponse,
+    Latency,
+    QueryRequest,
+    QueryResponse,
+    ReleaseManifest,
+    Source,
+    Status,
+)
+from ragops.serve.settings import ServeSettings
+
+
+class AnswersMany(Protocol):
+    def answer_many(self, questions: Sequence[str]) -> list[Answer]: ...
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a loader hands the app once the index is verified and the engine is warm."""
+
+    engine: AnswersMany
+    chunks: int
+    documents: int
+    release: ReleaseManifest | None = None
+
+
+Loader = Callable[[ServeMetrics], Loaded]
+
+
+def default_loader(settings: ServeSettings, verified: Prepared | None = None) -> Loader:
+    """Verify (unless ``verified`` is given: the caller already did) and build a warm engine."""
+
+    def load(metrics: ServeMetrics) -> Loaded:
+        prepared = verified or prepare(settings)
+        engine = build_engine(prepared)
+        embedder = engine.retriever.embedder
+        if embedder is not None:
+            engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
+        manifest = prepared.index.manifest
+        return Loaded(engine, manifest.chunk_count, manifest.document_count, prepared.release)
+
+    return load
+
+
+class _State:
+    def __init__(self) -> None:
+        self.loaded: Loaded | None = None
+        self.failure: str | None = None
+        self.batcher: MicroBatcher[Answer] | None = None
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
+def _terminate_self() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def create_app(
+    settings: ServeSettings, loader: Loader | None = None, on_failure: Callable[[], None] | None = _terminate_self
+) -> FastAPI:
+    """The service's app; ``on_failure`` runs when loading fails (default: stop this process; None: keep serving
+    503s, for tests)."""
+    metrics = ServeMetrics()
+    logger = jsonlog.get_logger()
+    state = _State()
+    load = loader or default_loader(settings)
+    feedback = FeedbackStore(settings.feedback_dir) if settings.feedback_dir is not None else None
+
+    def load_in_background(loop: asyncio.AbstractEventLoop) -> None:
+        started = time.perf_counter()
+        try:
+            loaded = load(metrics)
+        except RagopsError as exc:
+            state.failure = exc.message
+        except Exception as exc:  # reported, never a silent half-started service
+            logger.exception("engine failed to load")
+            state.failure = f"{type(exc).__name__}: {exc}"
+        if state.failure is not None:
+            jsonlog.log(logger, "startup failed", logging.ERROR, reason=state.failure)
+            if on_failure is not None:
+                on_failure()
+            return
+        metrics.index_chunks.set(loaded.chunks)
+        metrics.index_documents.set(loaded.documents)
+        if loaded.release is not None:
+            metrics.set_release(loaded.release)
+        batcher: MicroBatcher[Answer] = MicroBatcher(
+            loaded.engine.answer_many, settings.max_batch, settings.max_wait_ms, settings.threads
+        )
+
+        async def go_live() -> None:
+            await batcher.start()
+            state.batcher = batcher
+            state.loaded = loaded
+            metrics.ready.set(1)
+            jsonlog.log(
+                logger,
+                "ready",
+                chunks=loaded.chunks,
+                documents=loaded.documents,
+                release=loaded.release.release_id if loaded.release else None,
+                seconds=round(time.perf_counter() - started, 2),
+            )
+
+        asyncio.run_coroutine_threadsafe(go_live(), loop).result()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=load_in_background, args=(loop,), name="ragops-load", daemon=True).start()
+        yield
+        metrics.ready.set(0)
+        if state.batcher is not None:
+            await state.batcher.stop()
+
+    app = FastAPI(
+        title="ragops RAG service",
+        version="1",
+        description="Answers questions with one evaluated RAG app release; see the README's Serving section.",
+        lifespan=lifespan,
+    )
+    app.state.serve = state
+    app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
+
+    def not_ready() -> JSONResponse:
+        detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
+        return JSONResponse(Status(status="unavailable", detail=detail).model_dump(), status_code=503)
+
+    @app.get("/healthz", response_model=Status, tags=["operations"])
+    async def healthz() -> Status:
+        """The process is alive (it may still be loading)."""
+        return Status(status="ok")
+
+    @app.get("/readyz", response_model=Status, responses={503: {"model": Status}}, tags=["operations"])
+    async def readyz() -> Any:
+        """Ready once the index is loaded and verified against the config and the engine is warm."""
+        if state.loaded is None:
+            return not_ready()
+        return Status(status="ready")
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    async def prometheus_metrics() -> Response:
+        """Prometheus metrics: requests, latency per stage, index size, the release and its evaluation."""
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.post(
+        "/v1/query",
+        response_model=QueryResponse,
+        responses={413: {"model": Status}, 503: {"model": Status}},
+        tags=["rag"],
+    )
+    async def query(body: QueryRequest, request: Request) -> Any:
+        """Answer a question with the served release: the answer, its sources and per-stage latency."""
+        request_id: str = request.state.request_id
+        if len(body.question) > settings.max_question_chars:
+            detail = [
+                {
+                    "type": "string_too_long",
+                    "loc": ["body", "question"],
+                    "msg": f"the question has {len(body.question)} characters, at most "
+                    f"{settings.max_question_chars} are accepted",
+                    "input": None,
+                }
+            ]
+            return JSONResponse({"detail": detail}, status_code=422)
+        if settings.log_questions:
+            request.state.log_fields = {"question": body.question}
+        if state.batcher is None:
+            return not_ready()
+        try:
+            batched = await state.batcher.submit(body.question)
+        except RagopsError as exc:  # e.g. the LLM endpoint is unreachable: the service itself is fine
+            return JSONResponse(Status(status="unavailable", detail=exc.message).model_dump(), status_code=503)
+        answer = batched.result
+        total = time.perf_counter() - request.state.started
+        metrics.stage_duration.labels(stage="queue").observe(batched.queued_s)
+        metrics.stage_duration.labels(stage="retrieve").observe(answer.latency_ms.get("retrieve", 0.0) / 1000)
+        metrics.stage_duration.labels(stage="generate").observe(answer.latency_ms.get("generate", 0.0) / 1000)
+        cited = set(answer.citations)
+        sources = [
+            Source(
+                doc_id=h.doc_id, chunk_id=h.chunk_id, score=h.score, start=h.start, end=h.end, cited=h.doc_id in cited
+            )
+            for h in answer.hits
+        ]
+        if feedback is not None:
+            loaded = state.loaded
+            feedback.record_request(
+                RequestRecord(
+                    request_id=request_id,
+                    time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    question=body.question,
+                    answer=answer.answer,
+                    retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
+                    cited_doc_ids=answer.citations,
+                    sources=[s.model_dump() for s in sources],
+                    release=loaded.release.release_id if loaded and loaded.release else None,
+                )
+            )
+        return QueryResponse(
+            request_id=request_id,
+            answer=answer.answer,
+            sources=sources,
+            latency_ms=Latency(
+                retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),
+                generate=round(answer.latency_ms.get("generate", 0.0), 3),
+                total=_ms(total),
+            ),
+        )
+
+    @app.post(
+        "/v1/feedback",
+        response_model=FeedbackResponse,
+        responses={404: {"model": Status}, 413: {"model": Status}},
+        tags=["rag"],
+    )
+    async def give_feedback(body: FeedbackRequest) -> Any:
+        """Rate an answer (up or down, optionally with a comment); stored durably, append-only."""
+        if feedback is None:
+            detail = "feedback is not enabled on this service (start it with --feedback-dir)"
+            return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
+        # fsync is blocking disk I/O: keep it off the event loop.
+        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, body.comment)
+        if not stored:
+            detail = f"no answered request with id {body.request_id!r} is known to this service"
+            return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
+        metrics.feedback.labels(rating=body.rating).inc()
+        return FeedbackResponse(request_id=body.request_id, stored=True)
+
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one uvicorn worker process (``--workers`` > 1): settings come from the environment."""
+    from ragops.serve.settings import SETTINGS_ENV
+
+    settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
+    jsonlog.configure(settings.log_level)
+    return create_app(settings)
