@@ -69,11 +69,14 @@ for config in "${to_release[@]}"; do
   ragops data pull "$config"
   rm -rf "$run_dir"
   ragops eval "$config" --out "$run_dir"
-  published="$(ragops index "$config" --publish "$store")"
-  digest="$(grep -o 'sha256:[0-9a-f]\{64\}' <<< "$published" | head -n 1)"
-  uri="$(grep -Eo '(s3|file|gs|https?)://[^[:space:]]+' <<< "$published" | head -n 1)"
+  # The index of this checkout, packed into a content-addressed artifact: its digest and URI go into release.json.
+  published="${RUNNER_TEMP:-/tmp}/published-$app.json"
+  ragops index "$config" --publish "$store" --json > "$published"
+  read -r digest uri < <(python -c 'import json, sys
+artifact = json.load(open(sys.argv[1], encoding="utf-8")).get("artifact") or {}
+print(artifact.get("digest", ""), artifact.get("uri", ""))' "$published")
   if [ -z "$digest" ] || [ -z "$uri" ]; then
-    echo "::error::$app: ragops index --publish printed no digest and URI: $published"; exit 3
+    echo "::error::$app: ragops index --publish reported no artifact digest and URI ($published)"; exit 3
   fi
   # Promote on top of what main's overlay holds now (the baseline of max_regression), not this commit's copy.
   git checkout origin/main -- "kustomize/overlays/$env_name/$app" 2>/dev/null || true

@@ -37,6 +37,7 @@ ACT_TIMEOUT_S = 1200
 COPIED = (
     "tools",
     "pyproject.toml",
+    "gate-policy.yaml",
     "Makefile",
     "schemas",
     ".github",
@@ -215,6 +216,13 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
         yield Scratch(work, origin, emulator, logs, store)
 
 
+def metric_row(body: str, metric: str) -> str:
+    """The row of ``metric`` in the comment's gated metric table."""
+    rows = [line for line in body.splitlines() if line.startswith(f"| `{metric}` |")]
+    assert rows, f"no {metric} row in the comment:\n{body[:2000]}"
+    return rows[0]
+
+
 def step_ran(log: str, step: str) -> bool:
     return re.search(rf"✅\s+Success - Main {re.escape(step)}", log) is not None
 
@@ -236,7 +244,10 @@ def test_pr_lowering_top_k_comments_the_regression_and_fails(scratch: Scratch) -
     assert len(comments) == 1, comments
     body = str(comments[0]["body"])
     assert "<!-- ragops:metric-diff -->" in body
-    assert "recall@5" in body
+    assert "**sample: FAIL**" in body, body[:2000]
+    # The metric table shows the regression: recall@5 worse, beyond its max_regression of 0.02.
+    row = metric_row(body, "recall@5")
+    assert "(worse)" in row and "FAIL" in row, row
     assert comments[0]["user"]["login"] == BOT  # type: ignore[index]
     assert "quality gate failed for: sample" in log, log[-4000:]
     assert code != 0
@@ -258,6 +269,10 @@ def test_second_push_updates_the_same_comment_and_passes(scratch: Scratch) -> No
     assert len(comments) == 1, comments
     assert comments[0]["id"] == first[0]["id"]
     assert comments[0]["body"] != first[0]["body"]
+    body = str(comments[0]["body"])
+    assert "**sample: PASS**" in body, body[:2000]
+    row = metric_row(body, "recall@5")
+    assert "= 0" in row and "pass" in row, row
     assert "every quality gate passed: sample" in log, log[-4000:]
     assert code == 0, log[-4000:]
 
