@@ -62,16 +62,18 @@ fi
 # Evaluate, publish and promote each; a failing gate stops that app, not the others.
 failed=()
 promoted=()
+state_dir=".ragops/kfp"  # the pipeline's caches (ragops eval's default --state-dir), kept by actions/cache
 for config in "${to_release[@]}"; do
   app="$(basename "$config" .yaml)"
   run_dir="runs/release/$app"
   echo "::group::$app: evaluate, publish, promote"
   ragops data pull "$config"
   rm -rf "$run_dir"
-  ragops eval "$config" --out "$run_dir"
+  ragops eval "$config" --out "$run_dir" --state-dir "$state_dir"
   # The index of this checkout, packed into a content-addressed artifact: its digest and URI go into release.json.
   published="${RUNNER_TEMP:-/tmp}/published-$app.json"
-  ragops index "$config" --publish "$store" --json > "$published"
+  # The evaluation's embedding cache (STATE/embedding-cache): the index it builds embeds nothing again.
+  ragops index "$config" --cache-dir "$state_dir/embedding-cache" --publish "$store" --json > "$published"
   read -r digest uri < <(python -c 'import json, sys
 artifact = json.load(open(sys.argv[1], encoding="utf-8")).get("artifact") or {}
 print(artifact.get("digest", ""), artifact.get("uri", ""))' "$published")
