@@ -5,8 +5,8 @@ builds the act command line. It runs act on the host (``-P ubuntu-latest=-self-h
 pinned remote action the workflows use to its local stand-in in ``tests/support/act-actions/`` (act clones each
 remote action when a job starts, even for a skipped step, and that clone fails offline), hands the host's
 virtualenv to the jobs (``RAGOPS_ACT_VENV``: act's copy of the working tree has no gitignored ``.venv``), and gives
-the artifact stand-ins a folder to share between jobs. With no event file it writes one: a pull request of HEAD
-against ``--base`` (default ``main``), or a push of HEAD to main.
+the artifact stand-ins a folder to share between jobs, which outlives the run (``.ragops/act/artifacts``). With no
+event file it writes one: a pull request of HEAD against ``--base`` (default ``main``), or a push of HEAD to main.
 
 The token, if any, is passed as act's ``GITHUB_TOKEN`` secret from the environment variable ``--token-env`` names;
 it never appears on a command line. Exit code: act's.
@@ -93,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token-env", default="", help="environment variable holding the GITHUB_TOKEN secret")
     parser.add_argument("--actor", default="", help="GITHUB_ACTOR (default: act's)")
     parser.add_argument("--act", default="", help="the act binary (default: next to this Python, else on PATH)")
-    parser.add_argument("--artifacts", type=Path, help="keep the jobs' artifacts here (default: a temporary folder)")
+    parser.add_argument(
+        "--artifacts",
+        type=Path,
+        help="keep the jobs' artifacts here (default: .ragops/act/artifacts, emptied at the start of every run)",
+    )
     parser.add_argument(
         "--artifact-store",
         help="RAGOPS_ARTIFACT_STORE for the release (default: file://ROOT/.ragops/act-store)",
@@ -117,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
             event_file = Path(scratch) / "event.json"
             event = default_event(root, args.event, args.base, args.repository)
             event_file.write_text(json.dumps(event, indent=2), encoding="utf-8")
-        artifacts = (args.artifacts or Path(scratch) / "artifacts").resolve()
+        if args.artifacts is None:
+            # A report left by an earlier run must not stand in for one this run failed to write.
+            artifacts = root / ".ragops" / "act" / "artifacts"
+            shutil.rmtree(artifacts, ignore_errors=True)
+        else:
+            artifacts = args.artifacts.resolve()
         artifacts.mkdir(parents=True, exist_ok=True)
         store = args.artifact_store or (root / ".ragops" / "act-store").as_uri()
         command = [
@@ -153,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
             command += ["-s", "GITHUB_TOKEN"]
         command += extra
         print("+", " ".join(command), flush=True)
-        return subprocess.run(command, cwd=root, env=env, check=False).returncode
+        code = subprocess.run(command, cwd=root, env=env, check=False).returncode
+        # The reports (e.g. report-<app>/<app>.md, the comment section, and the HTML reports) outlive act's copy.
+        print(f"act_run: exit code {code}; the jobs' artifacts are in {artifacts}", flush=True)
+        return code
 
 
 if __name__ == "__main__":
