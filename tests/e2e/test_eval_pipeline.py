@@ -42,9 +42,9 @@ def test_eval_runs_the_pipeline_caches_by_content_and_is_deterministic(tmp_path:
     second = evaluate(CONFIG, REPO_ROOT, tmp_path / "run2", state_dir=state)
     assert _metric_sections(first.out_dir) == _metric_sections(second.out_dir)
     cached = {e.step for e in second.steps if e.event == "cached"}
-    assert {"build-index", "answer-testset"} <= cached
+    assert {"build-index", "retrieve-testset", "generate-answers"} <= cached
 
-    # Only the prompt changes: the index is reused, the questions are answered again.
+    # Only the prompt changes: the index and the retrieved hits are reused, the answers generated again.
     edited = tmp_path / "eval-tiny.yaml"
     edited.write_text(
         CONFIG.read_text(encoding="utf-8").replace(
@@ -55,8 +55,10 @@ def test_eval_runs_the_pipeline_caches_by_content_and_is_deterministic(tmp_path:
     third = evaluate(edited, REPO_ROOT, tmp_path / "run3", state_dir=state)
     steps = {e.step: e.event for e in third.steps if e.event in ("cached", "finished")}
     assert steps["build-index"] == "cached"
-    assert steps["answer-testset"] == "finished"
+    assert steps["retrieve-testset"] == "cached"
+    assert steps["generate-answers"] == "finished"
     assert third.index_reused
+    assert _metric_sections(third.out_dir) == _metric_sections(first.out_dir)  # the extractive LLM ignores prompts
 
     # Only the evaluation settings change: the answers are reused and scored again.
     regated = tmp_path / "gate" / "eval-tiny.yaml"
@@ -66,8 +68,19 @@ def test_eval_runs_the_pipeline_caches_by_content_and_is_deterministic(tmp_path:
         encoding="utf-8",
     )
     fourth = evaluate(regated, REPO_ROOT, tmp_path / "run4", state_dir=state)
-    assert {"build-index", "answer-testset"} <= {e.step for e in fourth.steps if e.event == "cached"}
+    assert {"build-index", "retrieve-testset", "generate-answers"} <= {
+        e.step for e in fourth.steps if e.event == "cached"
+    }
     assert _metric_sections(fourth.out_dir) == _metric_sections(first.out_dir)
+
+    # Only a retrieval setting changes: the index is reused, retrieval and generation run again.
+    retuned = tmp_path / "retrieval" / "eval-tiny.yaml"
+    retuned.parent.mkdir()
+    retuned.write_text(CONFIG.read_text(encoding="utf-8").replace("top_k: 2", "top_k: 1"), encoding="utf-8")
+    fifth = evaluate(retuned, REPO_ROOT, tmp_path / "run5", state_dir=state)
+    steps = {e.step: e.event for e in fifth.steps if e.event in ("cached", "finished")}
+    assert steps["build-index"] == "cached"
+    assert steps["retrieve-testset"] == "finished" and steps["generate-answers"] == "finished"
 
 
 def test_eval_cli_prints_metrics_and_the_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 import sacrebleu
+from hypothesis import given
+from hypothesis import strategies as st
+from rouge_score import rouge_scorer
 
 from ragops.evaluation import answers, grounding
 
@@ -46,6 +49,17 @@ def test_rouge_l_by_hand() -> None:
     assert answers.rouge_l("red dog", ["a red dog"]) == pytest.approx(0.8)
     assert answers.rouge_l("red dog", ["a red dog", "red dog"]) == pytest.approx(1.0)
     assert answers.rouge_l("", ["a red dog"]) == 0.0
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab cd,É.\n1-")), max_size=40) | st.text(max_size=40)
+
+
+@given(answer=_TEXT, references=st.lists(_TEXT, min_size=1, max_size=3))
+def test_rouge_l_equals_rouge_score_exactly(answer: str, references: list[str]) -> None:
+    # Written out to spare every scoring step rouge-score's nltk and scipy imports; the values must not move.
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
+    expected = max(float(scorer.score(ref, answer)["rougeL"].fmeasure) for ref in references)
+    assert answers.rouge_l(answer, references) == expected
 
 
 def test_bleu_is_sacrebleu_sentence_bleu_on_a_unit_scale() -> None:

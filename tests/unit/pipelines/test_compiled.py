@@ -34,8 +34,8 @@ def test_answering_fans_out_over_shards_with_parallel_for() -> None:
     assert loop["parameterIterator"]["items"]["inputParameter"] == "pipelinechannel--shards"
     assert loop["iteratorPolicy"]["parallelismLimit"] >= 2
     body = spec["components"][loop["componentRef"]["name"]]["dag"]["tasks"]
-    assert "answer-testset" in body
-    assert _parameter_inputs(body["answer-testset"])["shard"].startswith("pipelinechannel--shards-loop-item")
+    assert {"retrieve-testset", "generate-answers"} <= set(body)
+    assert _parameter_inputs(body["retrieve-testset"])["shard"].startswith("pipelinechannel--shards-loop-item")
 
 
 def test_cached_steps_take_the_content_hashes() -> None:
@@ -48,10 +48,17 @@ def test_cached_steps_take_the_content_hashes() -> None:
     assert "config_json" not in build, "the index must not depend on the prompt or the LLM"
     assert tasks["build-index"]["cachingOptions"].get("enableCache", False)
     loop = next(t for t in tasks.values() if "parameterIterator" in t)
-    answer = _parameter_inputs(spec["components"][loop["componentRef"]["name"]]["dag"]["tasks"]["answer-testset"])
-    assert answer["answer_config_json"] == "pipelinechannel--answer_config_json"
-    assert "config_json" not in answer, "editing a gate or the judge must not answer the questions again"
-    assert answer["testsets_hash"] == "pipelinechannel--testsets_hash"
+    body = spec["components"][loop["componentRef"]["name"]]["dag"]["tasks"]
+    retrieve = _parameter_inputs(body["retrieve-testset"])
+    assert retrieve["retrieve_config_json"] == "pipelinechannel--retrieve_config_json"
+    assert "generate_config_json" not in retrieve, "editing the prompt or the LLM must not retrieve again"
+    assert "config_json" not in retrieve, "editing a gate or the judge must not retrieve again"
+    assert retrieve["testsets_hash"] == "pipelinechannel--testsets_hash"
+    generate = body["generate-answers"]
+    assert _parameter_inputs(generate) == {"generate_config_json": "pipelinechannel--generate_config_json"}
+    # Its other inputs are the retrieve step's outputs: it runs again exactly when retrieval did.
+    retrieved = generate["inputs"]["artifacts"]["retrieved"]["taskOutputArtifact"]
+    assert retrieved == {"outputArtifactKey": "retrieved", "producerTask": "retrieve-testset"}
 
 
 def test_no_step_installs_anything_at_start() -> None:

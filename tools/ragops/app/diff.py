@@ -23,7 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ragops.app.evaluate import evaluate, load_for_eval
+from ragops.app.evaluate import evaluate
+from ragops.app.preflight import load_app
 from ragops.config.gate import load_defaults
 from ragops.config.loader import display_path
 from ragops.data.changes import DataChangeSummary, summarize_changes
@@ -34,6 +35,7 @@ from ragops.evaluation.run_folder import RunContents, RunFolder
 from ragops.git import git_output
 from ragops.layout import kfp_state_dir, runs_dir
 from ragops.pipelines.events import StepCallback
+from ragops.progress import StepProgressCallback
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ def diff_ref(
     base_run: Path | None = None,
     state_dir: Path | None = None,
     on_step: StepCallback | None = None,
+    on_progress: StepProgressCallback | None = None,
     links: Links | None = None,
 ) -> DiffOutcome:
     """Diff the app at ``config_path`` (working tree, or ``head_run``) against its evaluation at ``base_ref``."""
@@ -192,7 +195,7 @@ def diff_ref(
     if not config_path.is_relative_to(root):
         raise UsageError(f"{config_path} is outside the repository {root}")
     relative = config_path.relative_to(root).as_posix()
-    head_config = load_for_eval(config_path, root)
+    head_config = load_app(config_path, root)
     app = head_config.name
     commit = resolve_commit(root, base_ref)
     state = (state_dir or kfp_state_dir(root)).resolve()
@@ -200,7 +203,7 @@ def diff_ref(
 
     head_evaluated = head_run is None
     if head_run is None:
-        head_dir = evaluate(config_path, root, None, state_dir=state, on_step=on_step).out_dir
+        head_dir = evaluate(config_path, root, None, state_dir=state, on_step=on_step, on_progress=on_progress).out_dir
     else:
         head_dir = head_run
     head = RunFolder(head_dir).read()
@@ -220,12 +223,14 @@ def diff_ref(
     if exists:
         with base_worktree(root, commit) as tree:
             base_config_path = tree / relative
-            base_config = load_for_eval(base_config_path, tree)
+            base_config = load_app(base_config_path, tree)
             base_dir, stale = _stored_base(root, app, commit, config_hash(base_config), base_run)
             if base_dir is None:
                 _pull_base_data(tree, base_config_path, root)
                 out = runs_dir(root, app) / f"base-{commit[:12]}"
-                base_dir = evaluate(base_config_path, tree, out, state_dir=state, on_step=on_step, force=True).out_dir
+                base_dir = evaluate(
+                    base_config_path, tree, out, state_dir=state, on_step=on_step, on_progress=on_progress, force=True
+                ).out_dir
                 base_evaluated = True
             else:
                 notes.append(f"base: reused the stored run {display_path(base_dir, root)} (same commit and config)")

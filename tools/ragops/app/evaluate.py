@@ -9,14 +9,13 @@ the run is submitted and waited for.
 from __future__ import annotations
 
 import json
-import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ragops.app.preflight import environment_checks
-from ragops.config.loader import load_app_config
+from ragops import logs
+from ragops.app.preflight import load_app
 from ragops.config.models import AppConfig
 from ragops.config.testset import load_testset
 from ragops.errors import UsageError
@@ -26,8 +25,7 @@ from ragops.evaluation.run_folder import IndexSummary, RunFolder, check_out_dir,
 from ragops.hashing import sha256_text
 from ragops.layout import default_run_dir, kfp_state_dir, resolve_repo_path
 from ragops.pipelines.events import StepCallback, StepEvent
-
-log = logging.getLogger(__name__)
+from ragops.progress import StepProgressCallback
 
 # More answering tasks than this only adds overhead, even on a cluster.
 MAX_SHARDS = 64
@@ -54,12 +52,6 @@ class ClusterSubmission:
     state: str
     url: str
     record: Path  # run.json in the run folder
-
-
-def load_for_eval(config_path: Path, root: Path) -> AppConfig:
-    if not config_path.is_file():
-        raise UsageError(f"{config_path}: no such config file")
-    return load_app_config(config_path, root, environment_checks)
 
 
 def new_run_id(config: AppConfig, now: datetime | None = None) -> str:
@@ -99,15 +91,18 @@ def evaluate(
     shards: int = 1,
     state_dir: Path | None = None,
     on_step: StepCallback | None = None,
+    on_progress: StepProgressCallback | None = None,
     force: bool = False,
 ) -> EvalRun:
-    """Run the evaluation pipeline on the KFP local runner and publish the run folder at ``out_dir``."""
+    """Run the evaluation pipeline on the KFP local runner and publish the run folder at ``out_dir``; ``on_step``
+    hears of each step starting, reused or finished, ``on_progress`` of the work inside a step (chunks embedded)."""
     from ragops.pipelines.evaluate import pipeline_arguments  # imports KFP and torch: only when evaluating
     from ragops.pipelines.local_run import run_local
 
     started = time.perf_counter()
     root = root.resolve()
-    config = load_for_eval(config_path, root)
+    config = load_app(config_path, root)
+    logs.bind(app=config.name)
     shards, warnings = shard_count(shards, _question_count(config, root))
     out = (out_dir or default_run_dir(root, config.name)).absolute()
     check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
@@ -126,8 +121,7 @@ def evaluate(
         staging.mkdir(parents=True)
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot create the run folder there ({exc.strerror or exc})") from None
-    log.info("evaluating", extra={"app": config.name, "run_id": run_id, "shards": shards})
-    outputs = run_local(arguments, state, staging / "kfp.log", record)
+    outputs = run_local(arguments, state, staging / "kfp.log", record, on_progress)
     RunFolder(Path(outputs["report"].path)).copy_into(staging)
     folder = publish(staging, out)
     report = folder.read_report()
@@ -153,7 +147,7 @@ def submit_to_cluster(
     from ragops.pipelines.evaluate import pipeline_arguments
 
     root = root.resolve()
-    config = load_for_eval(config_path, root)
+    config = load_app(config_path, root)
     shards, _ = shard_count(shards, _question_count(config, root))
     local = pipeline_arguments(config, root, kfp_state_dir(root), shards, new_run_id(config))
     arguments = cluster_arguments(local, corpus_uri, testsets_uri)

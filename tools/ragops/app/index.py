@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ragops.app.preflight import environment_checks
-from ragops.config.loader import load_app_config
 from ragops.config.models import AppConfig
-from ragops.errors import UsageError, ValidationFailed
+from ragops.errors import ValidationFailed
 from ragops.layout import embedding_cache_dir, index_dir, resolve_repo_path
 from ragops.rag.index import IndexReport, Progress, build_index
-
-
-def load_app(config_path: Path, root: Path) -> AppConfig:
-    if not config_path.is_file():
-        raise UsageError(f"no such config file: {config_path}")
-    return load_app_config(config_path, root, environment_checks)
 
 
 def ensure_index(

@@ -10,10 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from ragops.config.diagnostics import Finding, Severity
+from ragops.config.loader import load_app_config
 from ragops.config.models import AppConfig
 from ragops.data.tracked import tracking
+from ragops.errors import UsageError
 from ragops.layout import resolve_repo_path
 from ragops.rag import model_store
+
+
+def load_app(config_path: Path, root: Path) -> AppConfig:
+    """The app config at ``config_path`` with the pre-flight checks run; errors raise ValidationFailed."""
+    if not config_path.is_file():
+        raise UsageError(f"{config_path}: no such config file")
+    return load_app_config(config_path, root, environment_checks)
 
 
 def environment_checks(config: AppConfig, file: Path, root: Path) -> list[Finding]:

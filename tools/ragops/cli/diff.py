@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from ragops.app.diff import DiffOutcome, diff_ref, diff_runs, workflow_run_url
-from ragops.cli.evaluate import _step_printer
+from ragops.cli.evaluate import step_printer
 from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
 from ragops.evaluation.diff import render_json, render_md, render_text
 from ragops.evaluation.diff.model import Links
+from ragops.progress import StepProgress
 
 
 def register(commands: Any) -> None:
@@ -67,7 +68,8 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
             head_run=args.head_run,
             base_run=args.base_run,
             state_dir=args.state_dir,
-            on_step=_step_printer(sys.stderr),
+            on_step=step_printer(),
+            on_progress=StepProgress(),
             links=links,
         )
     if args.second is None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
-from ragops.app.evaluate import evaluate, submit_to_cluster
+from ragops import logs
 from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_OK, UsageError
 from ragops.evaluation.views import headline_k, headline_names
-from ragops.pipelines.events import StepEvent
+from ragops.progress import StepProgress
+
+if TYPE_CHECKING:
+    from ragops.pipelines.events import StepEvent
 
 _SHOWN: tuple[str, ...] = ("hit_rate@5", "recall@10", "mrr@10", "ndcg@10", "exact_match", "f1", "rouge_l", "bleu")
 _SHOWN += ("judge_faithfulness", "judge_answer_relevance")  # reported only when the app configures a judge
@@ -53,17 +56,25 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _step_printer(stream: TextIO) -> Callable[[StepEvent], None]:
-    """Progress lines for each pipeline step. ``stream`` is bound now: while the pipeline runs, sys.stderr is
-    redirected into the run's kfp.log."""
+_log = logs.get_logger("ragops.cli.eval")
+
+
+def step_printer() -> Callable[[StepEvent], None]:
+    """A log event for each pipeline step (text mode: one line each), with its duration when it finishes. The
+    logger writes to the stderr it was configured with: while the pipeline runs, sys.stderr goes to kfp.log."""
+    started: dict[str, float] = {}
 
     def show(event: StepEvent) -> None:
         if event.event == "started":
-            print(f"  ▸ {event.step} …", file=stream, flush=True)
+            started[event.step] = time.perf_counter()
+            _log.info("step_started", message=f"  ▸ {event.step} …", step=event.step)
         elif event.event == "cached":
-            print(f"  ✓ {event.step}: reused from cache (inputs unchanged)", file=stream, flush=True)
+            text = f"  ✓ {event.step}: reused from cache (inputs unchanged)"
+            _log.info("step_cached", message=text, step=event.step)
         elif event.event == "finished":
-            print(f"  ✓ {event.step}: {event.status.lower()}", file=stream, flush=True)
+            seconds = time.perf_counter() - started.get(event.step, time.perf_counter())
+            text = f"  ✓ {event.step}: {event.status.lower()}"
+            _log.info("step_finished", message=text, step=event.step, status=event.status, duration_s=round(seconds, 3))
 
     return show
 
@@ -76,18 +87,21 @@ def run(args: argparse.Namespace) -> int:
     root = (args.root or repo_root_for(args.config)).resolve()
     if args.backend == "kfp":
         return _run_on_cluster(args, root)
-    print(f"evaluating {args.config} on the KFP local runner", file=sys.stderr)
+    _log.info("eval_started", message=f"evaluating {args.config} on the KFP local runner", config=str(args.config))
+    from ragops.app.evaluate import evaluate  # imports KFP: only when evaluating, after saying so
+
     result = evaluate(
         args.config,
         root,
         args.out,
         shards=args.shards,
         state_dir=args.state_dir,
-        on_step=_step_printer(sys.stderr),
+        on_step=step_printer(),
+        on_progress=StepProgress(),
         force=args.force,
     )
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        _log.warning("eval_warning", message=f"warning: {warning}")
     index = result.index
     if result.index_reused:
         print(f"index: reused ({index.chunks} chunks, 0 embedded)")
@@ -103,11 +117,24 @@ def run(args: argparse.Namespace) -> int:
     for name in shown:
         print(f"  {name:<{width}}  {report.metrics[name]:.4f}")
     print(f"run folder: {result.out_dir} (report.md, report.html, report.json, predictions.jsonl)")
+    _log.info(
+        "eval_finished",
+        message=None,
+        app=report.app,
+        questions=report.counts.questions,
+        metrics={name: report.metrics[name] for name in shown},
+        run_folder=str(result.out_dir),
+        index_reused=result.index_reused,
+        duration_s=round(result.seconds, 3),
+    )
     return EXIT_OK
 
 
 def _run_on_cluster(args: argparse.Namespace, root: Path) -> int:
-    print(f"submitting {args.config} to Kubeflow Pipelines ({args.shards} shard(s)); waiting …", file=sys.stderr)
+    from ragops.app.evaluate import submit_to_cluster
+
+    text = f"submitting {args.config} to Kubeflow Pipelines ({args.shards} shard(s)); waiting …"
+    _log.info("eval_submitted", message=text, shards=args.shards)
     result = submit_to_cluster(
         args.config,
         root,
@@ -121,7 +148,5 @@ def _run_on_cluster(args: argparse.Namespace, root: Path) -> int:
         timeout_s=args.timeout,
     )
     print(f"run {result.run_id}: {result.state} — {result.url}")
-    print(
-        f"the report, predictions and KFP Metrics are the score-run step's outputs there; run record: {result.record}"
-    )
+    print(f"the report, predictions and KFP Metrics are the score-run step's outputs there; record: {result.record}")
     return EXIT_OK

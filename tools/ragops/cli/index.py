@@ -6,40 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ragops.app.artifacts import publish_index
-from ragops.app.index import ensure_index, load_app
+from ragops import logs
+from ragops.app.preflight import load_app
 from ragops.config.loader import repo_root_for
 from ragops.config.models import AppConfig
 from ragops.errors import EXIT_OK
-from ragops.rag.index import IndexReport
+from ragops.progress import ProgressRenderer
 
-_STAGES = {
-    "wait": "waiting for another ragops building this index",
-    "load": "reading documents",
-    "chunk": "chunking",
-    "embed": "embedding chunks",
-    "index": "writing index",
-}
-
-
-class StderrProgress:
-    """Renders engine progress on stderr: one updating line on a terminal, one line per step in logs."""
-
-    def __init__(self) -> None:
-        self.interactive = sys.stderr.isatty()
-        self.open_line = False
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        text = f"{_STAGES.get(stage, stage)}: {done}/{total}"
-        if self.interactive:
-            print(f"\r{text}\033[K", end="", file=sys.stderr, flush=True)
-            self.open_line = done < total
-            if not self.open_line:
-                print(file=sys.stderr)
-        elif stage in {"wait", "embed", "answer"} or done == total:
-            print(text, file=sys.stderr, flush=True)
+if TYPE_CHECKING:  # the index stack (FAISS, the embedding client) takes seconds to import: only when indexing
+    from ragops.rag.index import IndexReport
 
 
 def add_location_options(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +27,9 @@ def add_location_options(parser: argparse.ArgumentParser) -> None:
 
 def load_config(args: argparse.Namespace) -> tuple[AppConfig, Path]:
     root = repo_root_for(args.config)
-    return load_app(args.config, root), root
+    config = load_app(args.config, root)
+    logs.bind(app=config.name)
+    return config, root
 
 
 def register(commands: Any) -> None:
@@ -87,8 +66,11 @@ def render(report: IndexReport, app: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ragops.app.artifacts import publish_index
+    from ragops.app.index import ensure_index
+
     config, root = load_config(args)
-    report = ensure_index(config, root, args.index_dir, args.cache_dir, StderrProgress())
+    report = ensure_index(config, root, args.index_dir, args.cache_dir, ProgressRenderer())
     published = publish_index(Path(report.index_dir), args.publish, args.endpoint_url) if args.publish else None
     if args.json:
         document = report.to_dict()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ragops.app.query import answer_question
-from ragops.cli.index import StderrProgress, add_location_options, load_config
+from ragops.cli.index import add_location_options, load_config
 from ragops.errors import EXIT_OK
-from ragops.rag.engine import Answer
+from ragops.progress import ProgressRenderer
+
+if TYPE_CHECKING:  # the engine (FAISS, the embedding client) takes seconds to import: only when querying
+    from ragops.rag.engine import Answer
 
 _PREVIEW = 160
 
@@ -44,8 +46,10 @@ def render(answer: Answer) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ragops.app.query import answer_question  # the engine takes seconds to import: only when querying
+
     config, root = load_config(args)
-    answer = answer_question(config, root, args.question, args.index_dir, args.cache_dir, StderrProgress())
+    answer = answer_question(config, root, args.question, args.index_dir, args.cache_dir, ProgressRenderer())
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:

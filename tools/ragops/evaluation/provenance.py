@@ -25,7 +25,6 @@ PACKAGES = (
     "bm25s",
     "numpy",
     "openai",
-    "rouge-score",
     "sacrebleu",
 )
 

@@ -77,7 +77,8 @@ def pipeline_arguments(
     }
     return {
         "config_json": config.model_dump_json(by_alias=True),
-        "answer_config_json": steps.answering_only(config).model_dump_json(by_alias=True),
+        "retrieve_config_json": steps.retrieval_only(config).model_dump_json(by_alias=True),
+        "generate_config_json": steps.generation_only(config).model_dump_json(by_alias=True),
         "index_config_json": indexing_only(config).model_dump_json(by_alias=True),
         "corpus_uri": str(corpus),
         "testsets_uri": str(testsets_dir),

@@ -1,8 +1,9 @@
-"""The evaluation pipeline: wiring only. corpus → build_index → answer_testset (sharded) → score_run.
+"""The evaluation pipeline: wiring only. corpus → build_index → retrieve_testset → generate_answers (both
+sharded) → score_run.
 
 Content hashes are pipeline parameters passed to the steps they describe, so the KFP cache (which keys input
 artifacts by path, not content) re-runs a step exactly when its content changes: a PR that only edits a prompt
-reuses the index; one that edits a document rebuilds it.
+reuses the index and the retrieved hits and only generates again; one that edits a document rebuilds it all.
 """
 
 from typing import NamedTuple
@@ -10,8 +11,9 @@ from typing import NamedTuple
 from kfp import dsl
 from kfp.dsl import Artifact, Dataset
 
-from ragops.pipelines.components.answer_testset import answer_testset
 from ragops.pipelines.components.build_index import build_index
+from ragops.pipelines.components.generate_answers import generate_answers
+from ragops.pipelines.components.retrieve_testset import retrieve_testset
 from ragops.pipelines.components.score_run import score_run
 
 PIPELINE_NAME = "ragops-eval"
@@ -27,7 +29,8 @@ class EvalOutputs(NamedTuple):
 @dsl.pipeline(name=PIPELINE_NAME, description="Evaluate a RAG app on its test sets (ragops).")
 def rag_eval_pipeline(
     config_json: str,
-    answer_config_json: str,
+    retrieve_config_json: str,
+    generate_config_json: str,
     index_config_json: str,
     corpus_uri: str,
     testsets_uri: str,
@@ -52,13 +55,19 @@ def rag_eval_pipeline(
         embedding_cache_dir=embedding_cache_dir,
     )
     with dsl.ParallelFor(items=shards, parallelism=MAX_PARALLEL_SHARDS) as shard:
-        answers = answer_testset(
-            answer_config_json=answer_config_json,
+        retrieved = retrieve_testset(
+            retrieve_config_json=retrieve_config_json,
             index=index.outputs["index"],
             testsets=testsets.output,
             testsets_hash=testsets_hash,
             shard=shard,
             num_shards=num_shards,
+            embedding_cache_dir=embedding_cache_dir,
+        )
+        answers = generate_answers(
+            generate_config_json=generate_config_json,
+            retrieved=retrieved.outputs["retrieved"],
+            retrieve_seconds=retrieved.outputs["Output"],
         )
     scored = score_run(
         config_json=config_json,

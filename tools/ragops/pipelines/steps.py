@@ -11,30 +11,58 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ragops.config.models import AppConfig, EvaluationSpec
+from ragops.config.models import AppConfig
 from ragops.config.testset import QuestionRecord, load_testset
 from ragops.errors import ValidationFailed
-from ragops.evaluation.judge import judge_metrics
 from ragops.evaluation.metrics import METRICS, Metric
 from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids, read_jsonl, write_jsonl
 from ragops.evaluation.report import Metadata
 from ragops.evaluation.run_folder import IndexSummary, RunContents, RunFolder
 from ragops.evaluation.scoring import build_report, score
-from ragops.rag.engine import Answer, RagEngine
-from ragops.rag.index import build_index, load_index
+from ragops.progress import StepEmitter
+from ragops.rag.answering import Answer, Retrieved, answer_from
+from ragops.rag.hashing import INDEX_SECTIONS
+from ragops.rag.hits import Hit
+
+# The index, the embedding model and the judge's HTTP client are imported by the steps that use them: each step
+# is a process of its own, and the generate and score steps should not pay seconds for imports they never use.
 
 
-def answering_only(config: AppConfig) -> AppConfig:
-    """The config without its evaluation settings (k_values, gate, judge): the answering step's cache key, so
-    changing how answers are scored never answers the questions again."""
-    return config.model_copy(update={"spec": config.spec.model_copy(update={"evaluation": EvaluationSpec()})})
+def _only(config: AppConfig, name: str, sections: tuple[str, ...]) -> AppConfig:
+    """The config with only ``sections`` of its spec kept (the rest at defaults) under a fixed name, so its JSON —
+    a step's cache-key parameter — changes exactly when one of those sections does, and apps that agree on them
+    share the step's cached output."""
+    dumped = config.spec.model_dump(mode="json", by_alias=True)
+    return AppConfig.model_validate(
+        {
+            "apiVersion": config.api_version,
+            "kind": config.kind,
+            "metadata": {"name": name},
+            "spec": {"data": {"corpus": "corpus", "testsets": ["testsets"]}, **{k: dumped[k] for k in sections}},
+        }
+    )
+
+
+def retrieval_only(config: AppConfig) -> AppConfig:
+    """What shapes retrieval: the indexing settings (the engine checks the index against them) and the
+    retrieval settings. Editing the prompt, the LLM or the citation mode leaves it unchanged."""
+    return _only(config, "retrieval", (*INDEX_SECTIONS, "retrieval"))
+
+
+def generation_only(config: AppConfig) -> AppConfig:
+    """What shapes an answer once the hits are known: the LLM, the prompt and the citation mode."""
+    return _only(config, "generation", ("llm", "prompt", "citation"))
 
 
 def index_step(index_config_json: str, corpus_dir: str, index_dir: str, embedding_cache_dir: str) -> str:
     """Build the index; returns its :class:`IndexSummary` as JSON (shown to the user, kept in the run folder)."""
+    progress = StepEmitter("build-index")
+    progress("start", 0, 1)  # at once: importing the index stack, fingerprinting and the tokenizer take seconds
+    from ragops.rag.index import build_index
+
     config = AppConfig.model_validate_json(index_config_json)
     cache = Path(embedding_cache_dir) if embedding_cache_dir else Path(index_dir).parent / "embedding-cache"
-    report = build_index(config, Path(corpus_dir), Path(index_dir), cache, root=Path.cwd())
+    report = build_index(config, Path(corpus_dir), Path(index_dir), cache, progress, root=Path.cwd())
     return IndexSummary.model_validate(report.to_dict()).model_dump_json()
 
 
@@ -59,14 +87,14 @@ def shard_of(
     return ordered[shard::num_shards]
 
 
-def to_prediction(testset: str, record: QuestionRecord, answer: Answer, cites: bool) -> Prediction:
+def to_prediction(testset: str, question_id: str, answer: Answer, cites: bool) -> Prediction:
     chunks = [
         ChunkHit(chunk_id=h.chunk_id, doc_id=h.doc_id, start=h.start, end=h.end, score=h.score) for h in answer.hits
     ]
     return Prediction(
-        id=record.id,
+        id=question_id,
         testset=testset,
-        question=record.question,
+        question=answer.question,
         answer=answer.answer,
         retrieved_doc_ids=distinct_doc_ids(chunks),
         chunks=chunks,
@@ -78,21 +106,66 @@ def to_prediction(testset: str, record: QuestionRecord, answer: Answer, cites: b
     )
 
 
-def answer_step(
-    config_json: str, index_dir: str, testsets_dir: str, shard: int, num_shards: int, predictions_path: str
+def _task_name(step: str, shard: int, num_shards: int) -> str:
+    return step if num_shards == 1 else f"{step}[{shard}]"
+
+
+def retrieve_step(
+    config_json: str,
+    index_dir: str,
+    testsets_dir: str,
+    shard: int,
+    num_shards: int,
+    embedding_cache_dir: str,
+    retrieved_path: str,
 ) -> float:
-    """Answer one shard's questions into ``predictions_path`` (JSONL); returns the wall seconds it took."""
+    """Retrieve the hits of one shard's questions into ``retrieved_path`` (JSONL: test set, question id,
+    question, retrieval latency, hits); returns the wall seconds it took. Question vectors are kept in the
+    embedding cache (next to the output when ``embedding_cache_dir`` is empty, as on a cluster)."""
+    from ragops.rag.embedding_cache import EmbeddingCache
+    from ragops.rag.engine import RagEngine
+    from ragops.rag.index import load_index
+
     started = time.perf_counter()
     config = AppConfig.model_validate_json(config_json)
     questions = shard_of(read_testsets(Path(testsets_dir)), shard, num_shards)
-    engine = RagEngine(config, load_index(Path(index_dir)), Path.cwd())
-    answers = engine.answer_many([record.question for _, record in questions])
-    cites = config.spec.citation.mode != "off"
-    write_jsonl(
-        Path(predictions_path),
-        [to_prediction(name, record, answer, cites) for (name, record), answer in zip(questions, answers, strict=True)],
-    )
+    cache_dir = Path(embedding_cache_dir) if embedding_cache_dir else Path(retrieved_path).parent / "embedding-cache"
+    progress = StepEmitter(_task_name("retrieve-testset", shard, num_shards))
+    with EmbeddingCache(cache_dir) as cache:
+        engine = RagEngine(config, load_index(Path(index_dir)), Path.cwd(), embedding_cache=cache)
+        retrieved = engine.retrieve_many([record.question for _, record in questions], progress)
+    with Path(retrieved_path).open("w", encoding="utf-8") as out:
+        for (name, record), found in zip(questions, retrieved, strict=True):
+            row = {
+                "testset": name,
+                "id": record.id,
+                "question": found.question,
+                "retrieve_ms": found.retrieve_ms,
+                "hits": [hit.to_dict() for hit in found.hits],
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return time.perf_counter() - started
+
+
+def generate_step(config_json: str, retrieved_path: str, retrieve_seconds: float, predictions_path: str) -> float:
+    """Answer every question of ``retrieved_path`` (a ``retrieve_step`` output) from its hits, into
+    ``predictions_path`` (JSONL); returns the shard's wall seconds: retrieval's and this step's."""
+    from ragops.rag.generators import make_generator
+
+    started = time.perf_counter()
+    config = AppConfig.model_validate_json(config_json)
+    generator = make_generator(config)
+    cites = config.spec.citation.mode != "off"
+    with Path(retrieved_path).open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    progress = StepEmitter("generate-answers")
+    predictions = []
+    for row in rows:
+        found = Retrieved(row["question"], [Hit(**hit) for hit in row["hits"]], row["retrieve_ms"])
+        predictions.append(to_prediction(row["testset"], row["id"], answer_from(generator, found), cites))
+        progress("generate", len(predictions), len(rows))
+    write_jsonl(Path(predictions_path), predictions)
+    return retrieve_seconds + time.perf_counter() - started
 
 
 def score_step(
@@ -117,6 +190,8 @@ def score_step(
     metrics: tuple[Metric, ...] = METRICS
     judge = config.spec.evaluation.judge
     if judge is not None:
+        from ragops.evaluation.judge import judge_metrics
+
         cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
         metrics += judge_metrics(judge, predictions, cache)
     scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)

@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 
 from ragops.rag.generation import Generation
+from ragops.rag.hits import Hit
 from ragops.rag.lexical import sentences, words
-from ragops.rag.retrieval import Hit
 
 
 @dataclass(frozen=True)

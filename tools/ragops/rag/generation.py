@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ragops.rag.retrieval import Hit
+from ragops.rag.hits import Hit
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import openai
 from ragops.config.models import LLMSpec, PromptSpec
 from ragops.errors import ValidationFailed
 from ragops.rag.generation import Generation
+from ragops.rag.hits import Hit
 from ragops.rag.openai_client import describe_failure, make_client
 from ragops.rag.prompt import cited_doc_ids, render_prompt
-from ragops.rag.retrieval import Hit
 
 
 class OpenAIChatGenerator:

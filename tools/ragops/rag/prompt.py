@@ -6,7 +6,7 @@ import re
 
 from ragops.config.models import PromptSpec
 from ragops.errors import ValidationFailed
-from ragops.rag.retrieval import Hit
+from ragops.rag.hits import Hit
 
 _REFERENCE = re.compile(r"\[(\d+)\]")
 

@@ -3,36 +3,26 @@
 Each retriever returns ``max(candidates, top_k)`` hits (and at least as many as the reranker re-scores). Scores
 are mode-specific: cosine similarity (vector), BM25 (text), fused RRF score (hybrid), cross-encoder score (with a
 reranker); ``score_threshold`` applies to the score the hit ends up with. Many questions are retrieved in one
-batch: one embedding call, one FAISS search, one BM25 search.
+batch: one embedding call, one FAISS search, one BM25 search. With an embedding cache, question vectors are
+cached like chunk vectors (same key: model identity, normalisation, text), so asking the same questions again
+embeds nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
 
 from ragops.config.models import RetrievalSpec
+from ragops.rag.embedding_cache import EmbeddingCache, cache_key
 from ragops.rag.embeddings import Embedder
 from ragops.rag.fusion import reciprocal_rank_fusion
+from ragops.rag.hits import Hit
 from ragops.rag.index import Index
 from ragops.rag.reranker import Reranker
 
+__all__ = ["Hit", "Ranking", "Retriever"]  # Hit lives in ragops.rag.hits; importing it from here still works
+
 Ranking = list[tuple[int, float]]  # (row in the index, score), best first
-
-
-@dataclass(frozen=True)
-class Hit:
-    chunk_id: str
-    doc_id: str
-    rank: int  # from 1
-    score: float
-    start: int
-    end: int
-    text: str
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def _rankings(scores: np.ndarray, rows: np.ndarray) -> list[Ranking]:
@@ -50,6 +40,7 @@ class Retriever:
         embedder: Embedder | None,
         batch_size: int,
         reranker: Reranker | None = None,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         if spec.mode != "text" and embedder is None:
             raise ValueError(f"retrieval mode {spec.mode} needs an embedder")
@@ -58,12 +49,27 @@ class Retriever:
         self.embedder = embedder
         self.batch_size = batch_size
         self.reranker = reranker
+        self.cache = cache
         self.candidates = max(spec.candidates, spec.top_k, reranker.candidates if reranker else 0)
 
     def _vector(self, questions: list[str]) -> list[Ranking]:
-        assert self.embedder is not None  # checked in __init__
-        queries = self.embedder.encode(questions, self.batch_size)
-        return _rankings(*self.index.vectors.search(queries, self.candidates))
+        return _rankings(*self.index.vectors.search(self._query_vectors(questions), self.candidates))
+
+    def _query_vectors(self, questions: list[str]) -> np.ndarray:
+        embedder = self.embedder
+        assert embedder is not None  # checked in __init__
+        if self.cache is None:
+            return embedder.encode(questions, self.batch_size)
+        keys = [cache_key(embedder.identity, embedder.normalize, question) for question in questions]
+        known = self.cache.get_many(keys)
+        # Questions not cached are embedded together, in order, as without a cache: same batch, same vectors.
+        todo = [i for i, key in enumerate(keys) if key not in known]
+        rows: dict[int, np.ndarray] = {}
+        if todo:
+            fresh = embedder.encode([questions[i] for i in todo], self.batch_size)
+            rows = {i: vector for i, vector in zip(todo, fresh, strict=True)}
+            self.cache.put_many({keys[i]: vector for i, vector in rows.items()})
+        return np.stack([rows[i] if i in rows else known[key] for i, key in enumerate(keys)]).astype(np.float32)
 
     def _text(self, questions: list[str]) -> list[Ranking]:
         return _rankings(*self.index.text.search(questions, self.candidates))

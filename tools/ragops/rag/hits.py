@@ -1,0 +1,20 @@
+"""A retrieved chunk (``Hit``): what retrieval hands to generation, kept apart from the retriever so that
+generating from stored hits imports neither the index (FAISS, BM25) nor the embedding stack."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: str
+    doc_id: str
+    rank: int  # from 1
+    score: float
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
