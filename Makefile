@@ -27,7 +27,7 @@ $(LLM_STAMP): $(STAMP) $(LLM_LOCK)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 $(BIN)/pip install --quiet --no-cache-dir --no-binary llama-cpp-python -r $(LLM_LOCK)
 	touch $(LLM_STAMP)
 
-.PHONY: install install-llm lock lock-upgrade tools-debian demo test lint typecheck schemas pipeline validate bench clean
+.PHONY: install install-llm lock lock-upgrade tools-debian demo test lint typecheck schemas pipeline validate bench clean act-pr act-release
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
@@ -66,6 +66,8 @@ lint: install
 	$(BIN)/deptry tools
 	$(BIN)/ragops schemas --check
 	$(BIN)/ragops pipeline compile --check
+	$(BIN)/actionlint
+	$(BIN)/zizmor --offline --quiet .github/workflows
 
 typecheck: install
 	$(BIN)/mypy
@@ -83,6 +85,14 @@ bench: install
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_eval.py
 	$(BIN)/python bench/bench_cluster.py
+
+# Run the pull-request / release workflow on this machine with act, as GitHub would (README: "Trying a pull
+# request locally"). ACT_ARGS passes more act arguments, e.g. ACT_ARGS="-j validate".
+act-pr: install
+	$(BIN)/python scripts/ci/act_run.py pull_request -- $(ACT_ARGS)
+
+act-release: install
+	$(BIN)/python scripts/ci/act_run.py push -- $(ACT_ARGS)
 
 test: install-llm tools-debian lint typecheck
 	$(BIN)/pytest -q

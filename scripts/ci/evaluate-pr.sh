@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One affected app of a pull request: fetch its data, evaluate head and base, render the diff.
+# `evaluate-pr.sh APP CONFIG BASE_SHA` writes into reports/: APP.md (the comment section), APP.gate ("pass" or
+# "fail"), and the full HTML reports of both evaluations, APP-head.html and APP-base.html (uploaded as an artifact).
+# A failed gate is not a failure of this step: the comment job posts the diff first and fails the check after.
+# Anything else (exit 2 or 3: bad input, infrastructure) fails here.
+set -euo pipefail
+app="${1:?usage: evaluate-pr.sh APP CONFIG BASE_SHA}"
+config="${2:?usage: evaluate-pr.sh APP CONFIG BASE_SHA}"
+base="${3:?usage: evaluate-pr.sh APP CONFIG BASE_SHA}"
+mkdir -p reports
+
+# The head's data; `ragops diff --base-ref` pulls the base's data into its own checkout of the base.
+ragops data pull "$config"
+
+# The head is evaluated into a known folder, so its HTML report can be uploaded; `ragops diff --base-ref` evaluates
+# the base in a temporary worktree of BASE (same caches) and keeps that run as runs/APP/base-<sha12>.
+head_run="runs/$app/pr-head"
+rm -rf "$head_run"
+ragops eval "$config" --out "$head_run"
+
+status=0
+ragops diff "$config" --base-ref "$base" --head-run "$head_run" --format md --out "reports/$app.md" || status=$?
+case "$status" in
+  0) echo pass > "reports/$app.gate" ;;
+  1) echo fail > "reports/$app.gate"; echo "::warning::$app: a quality gate failed (the check fails after the comment)" ;;
+  *) echo "::error::$app: ragops diff failed with exit code $status"; exit "$status" ;;
+esac
+test -s "reports/$app.md" || { echo "::error::$app: ragops diff wrote no report"; exit 1; }
+
+cp "$head_run/report.html" "reports/$app-head.html"
+base_run="runs/$app/base-$(git rev-parse --short=12 "$base^{commit}")"
+if [ -f "$base_run/report.html" ]; then
+  cp "$base_run/report.html" "reports/$app-base.html"
+else
+  echo "$app: no base evaluation (the app is new in this pull request, or a stored base run was reused)"
+fi

@@ -1,0 +1,101 @@
+"""The workflows' security and act contracts: pinned actions, least privilege, no expressions in shell, stand-ins.
+
+actionlint and zizmor (make lint) check the same things more broadly; these tests name the project's own rules
+and also run the two linters, so a workflow edit that breaks them fails in pytest too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
+BIN = Path(sys.executable).parent
+
+
+def act_run() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("act_run", REPO_ROOT / "scripts" / "ci" / "act_run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def steps(workflow: Path) -> list[dict[str, object]]:
+    document = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+    return [step for job in document["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_the_three_workflows_exist() -> None:
+    assert {w.name for w in WORKFLOWS} >= {"pr.yml", "release.yml", "promote-production.yml"}
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
+def test_every_action_is_pinned_to_a_full_commit_sha(workflow: Path) -> None:
+    for step in steps(workflow):
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}", str(step["uses"])), step["uses"]
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
+def test_no_expression_inside_run(workflow: Path) -> None:
+    for step in steps(workflow):
+        assert "${{" not in str(step.get("run", "")), f"{workflow.name}: pass {step.get('run')!r} values via env:"
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
+def test_permissions_are_empty_at_the_top_and_granted_per_job(workflow: Path) -> None:
+    document = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+    assert document["permissions"] == {}
+    for name, job in document["jobs"].items():
+        assert "permissions" in job, f"{workflow.name}: job {name} states no permissions"
+        writes = {scope for scope, level in job["permissions"].items() if level == "write"}
+        assert writes <= {"contents", "pull-requests"}, (name, writes)
+
+
+def test_only_the_comment_job_may_write_to_pull_requests_and_pr_never_writes_contents() -> None:
+    document = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "pr.yml").read_text(encoding="utf-8"))
+    for name, job in document["jobs"].items():
+        assert job["permissions"].get("contents") != "write", name
+        assert (job["permissions"].get("pull-requests") == "write") == (name == "comment"), name
+    triggers = document[True]  # PyYAML reads the key `on` as True
+    assert set(triggers) == {"pull_request"}, "never pull_request_target: it runs a fork's code with secrets"
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
+def test_every_remote_action_has_a_local_stand_in_for_act(workflow: Path) -> None:
+    module = act_run()
+    args = module.local_repository_args(REPO_ROOT, workflow)
+    mapped = {arg.split("=", 1)[0] for arg in args if arg != "--local-repository"}
+    for repo, sha in module.pinned_actions(workflow):
+        if repo in module.SKIPPED_BY_ACT:
+            continue
+        assert f"{repo}@{sha}" in mapped
+    for arg in args:
+        if arg != "--local-repository":
+            assert (Path(arg.split("=", 1)[1]) / "action.yml").is_file(), arg
+
+
+def test_runner_setup_steps_are_skipped_under_act() -> None:
+    for workflow in WORKFLOWS:
+        for step in steps(workflow):
+            uses = str(step.get("uses", ""))
+            if uses.startswith(("actions/setup-python@", "actions/cache@")):
+                assert step.get("if") == "${{ !env.ACT }}", (workflow.name, uses)
+
+
+@pytest.mark.parametrize("linter", [["actionlint"], ["zizmor", "--offline", ".github/workflows"]], ids=str)
+def test_linters_report_nothing(linter: list[str]) -> None:
+    binary = BIN / linter[0]
+    if not binary.exists():
+        pytest.fail(f"{linter[0]} is not installed: it comes with the test extra (make install)")
+    done = subprocess.run([str(binary), *linter[1:]], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
