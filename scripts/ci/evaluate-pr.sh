@@ -9,6 +9,8 @@ app="${1:?usage: evaluate-pr.sh APP CONFIG BASE_SHA}"
 config="${2:?usage: evaluate-pr.sh APP CONFIG BASE_SHA}"
 base="${3:?usage: evaluate-pr.sh APP CONFIG BASE_SHA}"
 mkdir -p reports
+# shellcheck source=scripts/ci/backend.sh
+source "$(dirname "$0")/backend.sh"
 
 # The head's data; `ragops diff --base-ref` pulls the base's data into its own checkout of the base.
 ragops data pull "$config"
@@ -17,10 +19,11 @@ ragops data pull "$config"
 # the base in a temporary worktree of BASE (same caches) and keeps that run as runs/APP/base-<sha12>.
 head_run="runs/$app/pr-head"
 rm -rf "$head_run"
-ragops eval "$config" --out "$head_run"
+ragops eval "$config" --out "$head_run" "${backend_args[@]}"
 
 status=0
-ragops diff "$config" --base-ref "$base" --head-run "$head_run" --format md --out "reports/$app.md" || status=$?
+ragops diff "$config" --base-ref "$base" --head-run "$head_run" --format md --out "reports/$app.md" "${backend_args[@]}" \
+  || status=$?
 case "$status" in
   0) echo pass > "reports/$app.gate" ;;
   1) echo fail > "reports/$app.gate"; echo "::warning::$app: a quality gate failed (the check fails after the comment)" ;;

@@ -62,6 +62,8 @@ fi
 # Evaluate, publish and promote each; a failing gate stops that app, not the others.
 failed=()
 promoted=()
+# shellcheck source=scripts/ci/backend.sh
+source "$(dirname "$0")/backend.sh"
 state_dir=".ragops/kfp"  # the pipeline's caches (ragops eval's default --state-dir), kept by actions/cache
 for config in "${to_release[@]}"; do
   app="$(basename "$config" .yaml)"
@@ -69,7 +71,7 @@ for config in "${to_release[@]}"; do
   echo "::group::$app: evaluate, publish, promote"
   ragops data pull "$config"
   rm -rf "$run_dir"
-  ragops eval "$config" --out "$run_dir" --state-dir "$state_dir"
+  ragops eval "$config" --out "$run_dir" --state-dir "$state_dir" "${backend_args[@]}"
   # The index of this checkout, packed into a content-addressed artifact: its digest and URI go into release.json.
   published="${RUNNER_TEMP:-/tmp}/published-$app.json"
   # The evaluation's embedding cache (STATE/embedding-cache): the index it builds embeds nothing again.
