@@ -49,7 +49,7 @@ def main(app: str = "covid-qa", keep: str | None = None) -> None:
     rows = [
         ("app", app),
         ("questions", str(cold.report.counts.questions)),
-        ("chunks", str(cold.index["chunks"])),
+        ("chunks", str(cold.index.chunks)),
         ("cold eval (s)", f"{cold_s:.1f}"),
         ("prompt-only re-run (s)", f"{warm_s:.1f}"),
         ("ratio", f"{ratio:.3f} ({'within' if ratio <= TARGET_RATIO else 'OVER'} the {TARGET_RATIO} target)"),

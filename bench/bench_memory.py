@@ -91,7 +91,7 @@ def child(corpus: Path, work: Path) -> None:
             "spec": {"data": {"corpus": str(corpus), "testsets": ["unused.jsonl"]}},
         }
     )
-    report = build_index(config, corpus, work / "index", work / "cache", embedder=FakeEmbedder())  # type: ignore[arg-type]
+    report = build_index(config, corpus, work / "index", work / "cache", embedder=FakeEmbedder())
     print(report.chunks)
 
 

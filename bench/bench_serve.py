@@ -28,7 +28,8 @@ import psutil
 from ragops.app.artifacts import fetch_artifact, publish_index
 from ragops.config.loader import load_app_config
 from ragops.rag.engine import RagEngine
-from ragops.rag.index import build_index, default_cache_dir, load_index
+from ragops.app.index import ensure_index
+from ragops.rag.index import load_index
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,7 +94,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         started = time.perf_counter()
-        built = build_index(config, ROOT, work / "built", default_cache_dir(ROOT))
+        built = ensure_index(config, ROOT, work / "built")
         published = publish_index(work / "built", (work / "store").as_uri())
         fetched = fetch_artifact(published.uri, published.digest, work / "deploy" / "index")
         print(
