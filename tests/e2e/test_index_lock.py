@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from ragops.rag.index import lock_file
 from ragops.rag.locking import exclusive
 from tests.conftest import FIXTURES, REPO_ROOT
+
+WAIT_S = 120
 
 
 def _repo(tmp_path: Path) -> Path:
@@ -45,11 +49,19 @@ def test_a_second_concurrent_index_run_waits_then_reuses(tmp_path: Path) -> None
             subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             for _ in range(2)
         ]
-        # Let go only once both say they are waiting for the lock (each prints that before blocking).
+        # Let go only once both say they are waiting for the lock (each prints that before blocking); a process
+        # that never says so fails the test after a bounded wait instead of hanging it.
+        deadline = time.monotonic() + WAIT_S
         for run in runs:
             assert run.stderr is not None
             seen = ""
             while "waiting for another ragops" not in seen:
+                left = deadline - time.monotonic()
+                ready, _, _ = select.select([run.stderr], [], [], max(left, 0))
+                if not ready:
+                    for other in runs:
+                        other.kill()
+                    raise AssertionError(f"no 'waiting for another ragops' within {WAIT_S} s: {seen!r}")
                 line = run.stderr.readline().decode()
                 assert line, f"ended without waiting for the lock: {seen}"  # EOF: it exited
                 seen += line

@@ -25,6 +25,7 @@ StepProgressCallback = Callable[[str, str, int, int], None]  # (step, stage, don
 STEP_EVENT = "ragops.progress"
 _STAGES = {
     "start": ("starting", ""),
+    "wait": ("waiting for another ragops building this index", ""),
     "load": ("reading documents", "documents"),
     "chunk": ("chunking", "documents"),
     "embed": ("embedding chunks", "chunks"),
