@@ -57,7 +57,7 @@ lock-upgrade:
 
 demo: install
 	$(BIN)/ragops validate
-	$(BIN)/ragops eval rag-configs/covid-qa.yaml --out runs/demo/covid-qa
+	$(BIN)/ragops eval rag-configs/covid-qa.yaml --out runs/demo/covid-qa --force
 
 lint: install
 	$(BIN)/ruff check tools tests scripts bench

@@ -15,6 +15,23 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _git_identity() -> None:
+    """Tests commit in scratch repositories: on a machine whose git has no identity yet, give it one through a
+    global config file of the tests' own (repository-level settings, like the release bot's, still win)."""
+    import subprocess
+    import tempfile
+
+    known = subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, check=False)
+    if known.stdout.strip():
+        return
+    config = Path(tempfile.mkdtemp(prefix="ragops-tests-git-")) / "gitconfig"
+    config.write_text("[user]\n\tname = ragops tests\n\temail = tests@ragops.invalid\n", encoding="utf-8")
+    os.environ["GIT_CONFIG_GLOBAL"] = str(config)
+
+
+_git_identity()
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 

@@ -105,7 +105,9 @@ def test_base_and_head_on_the_cluster_come_back_as_run_folders_and_diff(
     # (a rebuild would have written a new artifact under that run's own pipeline root).
     assert head_run.index.index_dir == base_run.index.index_dir
     assert all("Executing task 'build-index'" not in log for log in logs[1:])
-    assert all("Executing task 'answer-testset" in log for log in logs[1:2])
+    # The head changed the prompt: its answers were generated again (its retrieval too: the base ran two shards,
+    # the diff's runs one, and the shard is part of the retrieve step's cache key).
+    assert all("Executing task 'generate-answers" in log for log in logs[1:2])
 
 
 def test_a_failed_step_surfaces_its_message_and_publishes_nothing(
