@@ -26,9 +26,9 @@ import httpx
 import psutil
 
 from ragops.app.artifacts import fetch_artifact, publish_index
+from ragops.app.index import ensure_index
 from ragops.config.loader import load_app_config
 from ragops.rag.engine import RagEngine
-from ragops.app.index import ensure_index
 from ragops.rag.index import load_index
 
 ROOT = Path(__file__).resolve().parents[1]
