@@ -26,7 +26,8 @@ from pathlib import Path
 from ragops.app.evaluate import evaluate
 from ragops.app.preflight import load_app
 from ragops.config.gate import load_defaults
-from ragops.config.loader import display_path
+from ragops.config.loader import display_path, load_app_config
+from ragops.config.models import AppConfig
 from ragops.data.changes import DataChangeSummary, summarize_changes
 from ragops.errors import RagopsError, UsageError
 from ragops.evaluation.diff.compare import compare
@@ -144,6 +145,17 @@ def _stored_base(
     return None, stale
 
 
+def _config_at(root: Path, commit: str, relative: str) -> AppConfig:
+    """The app config as committed at ``commit``, read from git without checking anything out (its data is not
+    looked at: only what the config itself says matters for deciding whether a stored run is the base)."""
+    text = git_output(root, "show", f"{commit}:{relative}")
+    with tempfile.TemporaryDirectory(prefix="ragops-base-config-") as scratch:
+        path = Path(scratch) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return load_app_config(path, Path(scratch))
+
+
 # Evaluates (config, repository root, run folder or None for the default, replace it) and returns the run folder.
 Evaluator = Callable[[Path, Path, Path | None, bool], Path]
 
@@ -232,17 +244,18 @@ def diff_ref(
     base_evaluated = False
     stale: list[str] = []
     if exists:
-        with base_worktree(root, commit) as tree:
-            base_config_path = tree / relative
-            base_config = load_app(base_config_path, tree)
-            base_dir, stale = _stored_base(root, app, commit, config_hash(base_config), base_run)
-            if base_dir is None:
+        # A stored run that is provably the base needs no checkout of it at all.
+        base_dir, stale = _stored_base(root, app, commit, config_hash(_config_at(root, commit, relative)), base_run)
+        if base_dir is None:
+            with base_worktree(root, commit) as tree:
+                base_config_path = tree / relative
+                load_app(base_config_path, tree)  # the base's own pre-flight checks, in its own checkout
                 _pull_base_data(tree, base_config_path, root)
                 out = runs_dir(root, app) / f"base-{commit[:12]}"
                 base_dir = evaluator(base_config_path, tree, out, True)
                 base_evaluated = True
-            else:
-                notes.append(f"base: reused the stored run {display_path(base_dir, root)} (same commit and config)")
+        else:
+            notes.append(f"base: reused the stored run {display_path(base_dir, root)} (same commit and config)")
         base = RunFolder(base_dir).read()
     notes += stale
     head_commit = head.report.metadata.git_commit

@@ -9,11 +9,13 @@ the use case that ties them together is ``ragops.app.evaluate``.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 from ragops.config.models import AppConfig
+from ragops.corpus import checked_file
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
 from ragops.errors import ValidationFailed
 from ragops.evaluation.provenance import git_commit, git_dirty, installed_versions, model_identities
@@ -63,6 +65,35 @@ def local_manifest(folder: Path, label: str) -> str:
     return DataManifest(entries=[entry]).model_dump_json()
 
 
+def _stage_corpus(corpus: Path, corpus_hash: str, root: Path, state_dir: Path) -> Path:
+    """Copy the corpus to ``<state>/corpora/<fingerprint>``: content-addressed like the test sets, so evaluations of
+    the same documents from different checkouts (the base of a pull request is evaluated in a worktree) read the
+    same path, and the KFP cache — which keys input data by path — serves the index and the retrieval to both.
+
+    Links are checked against the repository before anything is copied (the copy holds files, not links); links to
+    folders are not followed, as the loader does not follow them."""
+    folder = state_dir / "corpora" / corpus_hash.replace(".", "-")
+    if folder.is_dir():
+        return folder
+    allowed = root.resolve()
+    for path in corpus.rglob("*"):
+        if path.is_symlink():
+            checked_file(path, allowed)  # outside the repository, dangling or a loop: CorpusLinkError
+
+    def folder_links(where: str, names: list[str]) -> set[str]:
+        return {name for name in names if (Path(where) / name).is_symlink() and (Path(where) / name).is_dir()}
+
+    staging = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    # Copies, not hard links: an edit in place of a checkout file must not change a content-addressed copy.
+    shutil.copytree(corpus, staging, symlinks=False, ignore=folder_links)
+    try:
+        staging.rename(folder)
+    except OSError:  # another evaluation staged the same content meanwhile
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
 def pipeline_arguments(
     config: AppConfig, root: Path, state_dir: Path, shards: int, run_id: str | None = None
 ) -> dict[str, Any]:
@@ -87,7 +118,9 @@ def pipeline_arguments(
         "retrieve_config_json": steps.retrieval_only(config).model_dump_json(by_alias=True),
         "generate_config_json": steps.generation_only(config).model_dump_json(by_alias=True),
         "index_config_json": indexing_only(config).model_dump_json(by_alias=True),
-        "corpus_manifest_json": local_manifest(corpus, config.spec.data.corpus),
+        "corpus_manifest_json": local_manifest(
+            _stage_corpus(corpus, corpus_hash, root, state_dir), config.spec.data.corpus
+        ),
         "testsets_manifest_json": local_manifest(testsets_dir, "test sets"),
         "corpus_hash": corpus_hash,
         "index_config_hash": indexing_config_hash(config),
