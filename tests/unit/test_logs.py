@@ -73,12 +73,13 @@ def test_process_fields_reach_events_logged_from_other_threads(capsys: pytest.Ca
 
 
 def test_a_session_restores_stderr_and_logging_afterwards() -> None:
-    before = sys.stderr, list(logging.getLogger().handlers), logs.current_format()
-    with logs.session("json"):
+    before = sys.stderr, list(logging.getLogger().handlers), logs.current_format(), logs.context()
+    with logs.session("json", run_id="r-session"):
         assert sys.stderr is not before[0]
         assert logs.current_format() == "json"
-    assert (sys.stderr, list(logging.getLogger().handlers), logs.current_format()) == before
-    assert logs.context() == {}
+        assert logs.context()["run_id"] == "r-session"
+    # Whatever was bound before (other tests may have used the library outside a session) is what remains.
+    assert (sys.stderr, list(logging.getLogger().handlers), logs.current_format(), logs.context()) == before
 
 
 def test_a_live_status_line_is_ended_before_the_next_log_line(capsys: pytest.CaptureFixture[str]) -> None:
