@@ -6,7 +6,6 @@ the repository root; every module asks this one for them rather than spelling th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 CONFIG_DIR = "rag-configs"
@@ -49,9 +48,10 @@ def runs_dir(root: Path, app: str) -> Path:
     return root / RUNS_DIR / app
 
 
-def default_run_dir(root: Path, app: str, now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    return runs_dir(root, app) / stamp
+def default_run_dir(root: Path, app: str, run_id: str) -> Path:
+    """``runs/<app>/<run id>``: the run id starts with the UTC time (folders sort by it) and ends with a hash, so
+    two evaluations started in the same second (cached ones take less) never pick the same folder."""
+    return runs_dir(root, app) / run_id
 
 
 def is_config_file(path: Path) -> bool:

@@ -115,7 +115,8 @@ def evaluate(
     config = load_app(config_path, root)
     logs.bind(app=config.name)
     shards, warnings = shard_count(shards, _question_count(config, root))
-    out = (out_dir or default_run_dir(root, config.name)).absolute()
+    run_id = new_run_id(config)
+    out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
     check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
     state = (state_dir or kfp_state_dir(root)).resolve()
     events: list[StepEvent] = []
@@ -125,7 +126,6 @@ def evaluate(
         if on_step is not None:
             on_step(event)
 
-    run_id = new_run_id(config)
     arguments = pipeline_arguments(config, root, state, shards, run_id)
     staging = staging_folder(out)
     try:
@@ -192,9 +192,9 @@ def plan_cluster_run(
         )
     config = load_app(config_path, root)
     shards, warnings = shard_count(shards, _question_count(config, root))
-    out = (out_dir or default_run_dir(root, config.name)).absolute()
-    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
     run_id = new_run_id(config)
+    out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
+    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
     local = pipeline_arguments(config, root, kfp_state_dir(root), shards, run_id)
     data = None
     if not (corpus_uri and testsets_uri):

@@ -29,7 +29,7 @@ def register(commands: Any) -> None:
         "report.md and report.html into the run folder.",
     )
     parser.add_argument("config", type=Path, help="rag-configs/<app>.yaml")
-    parser.add_argument("--out", type=Path, help="run folder (default: runs/<app>/<UTC time>/)")
+    parser.add_argument("--out", type=Path, help="run folder (default: runs/<app>/<UTC time>-<hash>/)")
     parser.add_argument(
         "--shards", type=int, default=1, help="split the test sets into N answering tasks (capped at one per question)"
     )
