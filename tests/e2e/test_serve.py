@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -128,8 +129,17 @@ def test_metrics_expose_the_contract_names_and_the_release(served: Served) -> No
 
 def test_request_log_is_one_json_line_per_request_without_the_question(served: Served) -> None:
     question = "Which rays are the most energetic photons?"
-    httpx.post(f"{served.base_url}/v1/query", json={"question": question}, headers={"X-Request-ID": "log-me-1"})
-    lines = [line for line in served.log_lines() if line.get("request_id") == "log-me-1"]
+    reply = httpx.post(
+        f"{served.base_url}/v1/query", json={"question": question}, headers={"X-Request-ID": "log-me-1"}, timeout=60
+    )
+    assert reply.status_code == 200
+    # The server writes its access line as the response goes out: give the file a moment to receive it.
+    deadline = time.monotonic() + 30
+    while True:
+        lines = [line for line in served.log_lines() if line.get("request_id") == "log-me-1"]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert len(lines) == 1
     assert lines[0]["event"] == "request" and lines[0]["status"] == 200 and lines[0]["path"] == "/v1/query"
     assert isinstance(lines[0]["latency_ms"], float)
