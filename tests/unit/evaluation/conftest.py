@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from ragops.config.models import AppConfig
 from ragops.config.testset import GoldSpan, QuestionRecord
 from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids
+from ragops.evaluation.report import Metadata
+from ragops.evaluation.run_folder import IndexSummary, RunContents, RunFolder
+from ragops.evaluation.scoring import build_report, score
 
 DOCS = [f"doc-{i:02d}" for i in range(40)]
 REFERENCES = ["Eiffel Tower", "1889", "Gustave Eiffel", "wrought iron", "Paris, France", "324 metres"]
@@ -92,3 +97,58 @@ def make_run(seed: int = 20240601) -> Run:
 @pytest.fixture
 def run() -> Run:
     return make_run()
+
+
+RUN_K_VALUES = [1, 5]
+
+
+def run_contents(
+    run: Run, app: str = "sample", commit: str | None = "abc123", dirty: bool | None = False
+) -> RunContents:
+    """The run as a run folder holds it: report (commit ``commit``, ``dirty``), predictions, config, index."""
+    scoring = score(run.predictions, run.testsets, RUN_K_VALUES, wall_seconds=2.0)
+    metadata = Metadata(
+        git_commit=commit,
+        config_hash="cfg",
+        corpus_hash="corpus",
+        testset_hashes={name: f"h-{name}" for name in run.testsets},
+        index_id="corpus:cfg",
+        k_values=RUN_K_VALUES,
+        package_versions={"ragops": "0.1.0"},
+        models={"embedding": "sentence-transformers:m", "llm": "extractive", "reranker": "r"},
+        git_dirty=dirty,
+        run_id="20260101T000000Z-abcdef12",
+    )
+    config = AppConfig.model_validate(
+        {
+            "apiVersion": "ragops.dev/v1",
+            "kind": "RAGApp",
+            "metadata": {"name": app},
+            "spec": {"data": {"corpus": "datasets/x/docs", "testsets": ["datasets/x/testsets/a.jsonl"]}},
+        }
+    )
+    index = IndexSummary(
+        index_id="corpus:cfg",
+        index_dir="/tmp/index",
+        reused_index=False,
+        documents=40,
+        chunks=90,
+        embedded=10,
+        reused=80,
+        problems=[{"path": "bad.pdf", "reason": "encrypted"}],
+        notes=["a note"],
+        seconds=1.5,
+    )
+    return RunContents(
+        report=build_report(scoring, app=app, metadata=metadata),
+        predictions=scoring.predictions,
+        config=config,
+        index=index,
+        testsets={name: list(records) for name, records in run.testsets.items()},
+    )
+
+
+def write_run_folder(run: Run, folder: Path, commit: str | None = "abc123", dirty: bool | None = False) -> RunFolder:
+    out = RunFolder(folder)
+    out.write(run_contents(run, commit=commit, dirty=dirty))
+    return out

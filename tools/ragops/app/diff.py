@@ -30,6 +30,7 @@ from ragops.config.loader import display_path, load_app_config
 from ragops.config.models import AppConfig
 from ragops.data.changes import DataChangeSummary, summarize_changes
 from ragops.errors import RagopsError, UsageError
+from ragops.evaluation import baselines
 from ragops.evaluation.diff.compare import compare
 from ragops.evaluation.diff.model import DiffResult, Links
 from ragops.evaluation.run_folder import RunContents, RunFolder
@@ -125,14 +126,18 @@ def baseline_problems(run: RunFolder, commit: str, config_hash: str, app: str) -
 
 
 def _stored_base(
-    root: Path, app: str, commit: str, config_hash: str, explicit: Path | None
+    root: Path, state: Path, app: str, commit: str, config_hash: str, explicit: Path | None
 ) -> tuple[Path | None, list[str]]:
-    """A stored run that is provably the base, and the candidates rejected (with why)."""
+    """A stored run that is provably the base, and the candidates rejected (with why): ``explicit``, else the
+    app's run folders (newest first), then the runs of clean commits the state folder keeps."""
     stale: list[str] = []
     candidates = (
         [explicit]
         if explicit is not None
-        else sorted((p for p in runs_dir(root, app).glob("*") if (p / "report.json").is_file()), reverse=True)
+        else [
+            *sorted((p for p in runs_dir(root, app).glob("*") if (p / "report.json").is_file()), reverse=True),
+            *baselines.candidates(state, app),
+        ]
     )
     for candidate in candidates:
         problems = baseline_problems(RunFolder(candidate), commit, config_hash, app)
@@ -245,7 +250,9 @@ def diff_ref(
     stale: list[str] = []
     if exists:
         # A stored run that is provably the base needs no checkout of it at all.
-        base_dir, stale = _stored_base(root, app, commit, config_hash(_config_at(root, commit, relative)), base_run)
+        base_dir, stale = _stored_base(
+            root, state, app, commit, config_hash(_config_at(root, commit, relative)), base_run
+        )
         if base_dir is None:
             with base_worktree(root, commit) as tree:
                 base_config_path = tree / relative

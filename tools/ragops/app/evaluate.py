@@ -23,6 +23,7 @@ from ragops.app.preflight import load_app
 from ragops.config.models import AppConfig
 from ragops.config.testset import load_testset
 from ragops.errors import UsageError
+from ragops.evaluation.baselines import remember as remember_baseline
 from ragops.evaluation.provenance import git_commit
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import IndexSummary, RunFolder, check_out_dir, publish, staging_folder
@@ -135,6 +136,7 @@ def evaluate(
     outputs = run_local(arguments, state, staging / "kfp.log", record, on_progress)
     RunFolder(Path(outputs["report"].path)).copy_into(staging)
     folder = publish(staging, out)
+    remember_baseline(folder, state)
     report = folder.read_report()
     index = IndexSummary.model_validate_json(outputs["index_summary"])
     return EvalRun(out, report, index, events, time.perf_counter() - started, warnings)

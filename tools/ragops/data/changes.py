@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -123,8 +123,11 @@ class _Git:
         self._md5_of_blob: dict[str, str] = {}
 
     def run(self, *args: str) -> bytes:
+        return self.run_with_input(args, None)
+
+    def run_with_input(self, args: Sequence[str], stdin: bytes | None) -> bytes:
         try:
-            done = subprocess.run(["git", *args], cwd=self.root, capture_output=True, check=False)
+            done = subprocess.run(["git", *args], cwd=self.root, input=stdin, capture_output=True, check=False)
         except FileNotFoundError as exc:
             raise InfrastructureError("git is not installed") from exc
         if done.returncode != 0:
@@ -150,11 +153,21 @@ class _Git:
     def blob(self, sha: str) -> bytes:
         return self.run("cat-file", "blob", sha)
 
-    def md5(self, sha: str) -> str:
-        # The same blob appears at both refs for every unchanged file: hash it once.
-        if sha not in self._md5_of_blob:
-            self._md5_of_blob[sha] = md5_bytes(self.blob(sha))
-        return self._md5_of_blob[sha]
+    def md5s(self, shas: Collection[str]) -> dict[str, str]:
+        """md5 of each blob's content. One ``git cat-file --batch`` reads every blob not hashed yet (a corpus has
+        thousands: one git process each took seconds); the same blob appears at both refs for every unchanged
+        file, so each is hashed once."""
+        missing = sorted(set(shas) - self._md5_of_blob.keys())
+        if missing:
+            out = self.run_with_input(("cat-file", "--batch"), "".join(f"{sha}\n" for sha in missing).encode())
+            position = 0
+            for sha in missing:
+                header_end = out.index(b"\n", position)
+                size = int(out[position:header_end].split()[2])
+                start = header_end + 1
+                self._md5_of_blob[sha] = md5_bytes(out[start : start + size])
+                position = start + size + 1  # the content is followed by a newline
+        return {sha: self._md5_of_blob[sha] for sha in shas}
 
 
 class _Snapshot:
@@ -191,7 +204,8 @@ class _Snapshot:
         blobs = {name[len(prefix) :]: sha for name, (sha, _size) in self.files.items() if name.startswith(prefix)}
         if not blobs:
             return None, None, {}
-        listing = {rel: self.git.md5(sha) for rel, sha in blobs.items()}
+        md5s = self.git.md5s(blobs.values())
+        listing = {rel: md5s[sha] for rel, sha in blobs.items()}
         return Storage.GIT, listing_fingerprint(listing), listing
 
     def size(self, path: str) -> int | None:
