@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,25 @@ def test_reciprocal_rank_fusion_weights_and_ties() -> None:
     assert fused[0][1] == pytest.approx(1 / 63 + 1 / 61)
     weighted = reciprocal_rank_fusion([([1], 1.0), ([2], 2.0)], k=10)
     assert [row for row, _ in weighted] == [2, 1]
+
+
+def test_many_threads_at_once_answer_exactly_as_one_does(make_app: MakeApp) -> None:
+    # Each thread encodes with its own replica of the model (a fast tokenizer entered by two threads raises
+    # "Already borrowed"); the answers must not depend on which thread, or how many at once, asked.
+    engine = _engine(make_app, retrieval={"mode": "hybrid", "top_k": 3})
+    questions = [
+        "Which bats are a reservoir of coronaviruses?",
+        "How long is the incubation period?",
+        "What do N95 respirators filter?",
+        "zzzz qqqq",
+    ] * 6
+    alone = [a.hits for a in engine.answer_many(questions)]
+    batches = [questions[i : i + 3] for i in range(0, len(questions), 3)]
+    with ThreadPoolExecutor(4) as pool:
+        answered = [answer for batch in pool.map(engine.answer_many, batches) for answer in batch]
+    assert [[(h.chunk_id, h.rank) for h in hits] for hits in alone] == [
+        [(h.chunk_id, h.rank) for h in a.hits] for a in answered
+    ]
+    assert [h.score for hits in alone for h in hits] == pytest.approx(
+        [h.score for a in answered for h in a.hits], abs=1e-5
+    )

@@ -26,10 +26,25 @@ def register(commands: Any) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes, each loads the model (default 1)")
-    parser.add_argument("--threads", type=int, default=1, help="batches answered at once per worker (default 1)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="batches answered at once per worker (default: one per CPU the worker may use, at most 4)",
+    )
+    parser.add_argument(
+        "--compute-threads",
+        type=int,
+        help="CPU threads the model uses per batch (default: the worker's CPUs divided by --threads)",
+    )
     parser.add_argument("--max-batch", type=int, default=32, help="questions answered per batch (default 32)")
     parser.add_argument(
         "--max-wait-ms", type=float, default=0.0, help="wait for more questions before a batch (default 0)"
+    )
+    parser.add_argument(
+        "--memory-trim-s",
+        type=float,
+        default=5.0,
+        help="seconds between returning freed memory to the system; 0 never (default 5)",
     )
     parser.add_argument("--max-body-bytes", type=int, default=64 * 1024, help="largest request body (default 64 KiB)")
     parser.add_argument(
@@ -53,8 +68,10 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         threads=args.threads,
+        compute_threads=args.compute_threads,
         max_batch=args.max_batch,
         max_wait_ms=args.max_wait_ms,
+        memory_trim_s=args.memory_trim_s,
         max_body_bytes=args.max_body_bytes,
         max_question_chars=args.max_question_chars,
         log_questions=args.log_questions,

@@ -3,12 +3,18 @@
 Models are resolved by ``model_store`` and never downloaded: a model that is not on this machine is an
 ``InfrastructureError`` that says how to install it. Each embedder has an ``identity`` that changes whenever its
 vectors could (weights, tokenizer, endpoint), which keys the embedding cache and is recorded in index manifests.
+
+Embedders may be called from several threads at once. A sentence-transformers model's fast tokenizer must not be
+entered by two threads ("Already borrowed"), so each thread encodes with its own replica of the model: its own
+tokenizer, the same weight tensors (no second copy in memory). Batches then run side by side, which on a few
+cores answers small batches faster than one batch spread over every core (bench/bench_serve.py).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -63,6 +69,21 @@ def _load_sentence_transformer(folder: Path) -> SentenceTransformer:
     return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
 
 
+def set_compute_threads(count: int) -> None:
+    """CPU threads one model call may use (torch's intra-op threads), for this whole process."""
+    import torch
+
+    torch.set_num_threads(count)
+
+
+def _replica(folder: Path) -> SentenceTransformer:
+    """Another instance of the folder's model (its own tokenizer) whose parameters are the shared model's tensors."""
+    shared = _load_sentence_transformer(folder)
+    replica = _load_sentence_transformer.__wrapped__(folder)
+    replica.load_state_dict(shared.state_dict(), assign=True)  # assign: take these tensors, do not copy them
+    return replica
+
+
 def local_folder(name: str, root: Path | None, what: str) -> Path:
     folder = model_store.local_model_path(name, root)
     if folder is None:
@@ -81,12 +102,25 @@ class SentenceTransformerEmbedder:
         self.identity = f"sentence-transformers:{model_store.canonical_name(name)}@{_folder_digest(folder)}"
         self.tokenizer: TokenBoundaries = ModelTokenizer(folder)
         self.max_tokens = model_store.max_seq_length(folder)
+        self._own = threading.local()  # this thread's model
+        self._first = threading.Lock()
+        self._shared_taken = False
 
     def prepare(self) -> None:
-        _load_sentence_transformer(self.folder)
+        self._model()
+
+    def _model(self) -> SentenceTransformer:
+        model: SentenceTransformer | None = getattr(self._own, "model", None)
+        if model is None:
+            with self._first:
+                # The first thread encodes with the process-wide model; any other gets a replica sharing its weights.
+                take_shared, self._shared_taken = not self._shared_taken, True
+            model = _load_sentence_transformer(self.folder) if take_shared else _replica(self.folder)
+            self._own.model = model
+        return model
 
     def encode(self, texts: list[str], batch_size: int) -> Matrix:
-        model = _load_sentence_transformer(self.folder)
+        model = self._model()
         vectors = model.encode(
             texts,
             batch_size=batch_size,

@@ -4,12 +4,12 @@ The same object serves ``ragops query``, the evaluation pipeline and the deploye
 identically. ``answer_many`` retrieves questions in batches (one query-embedding call per batch); a question's
 ``retrieve`` latency is its share of its batch's retrieval time. ``retrieve_many`` is the first half alone, and
 ``ragops.rag.answering.answer_from`` the second: the evaluation pipeline runs them as separate steps. The
-engine may be called from several threads at once: retrieval is serialised, generation is not.
+engine may be called from several threads at once: every part is safe to share (the embedder gives each thread
+its own tokenizer; the reranker serialises itself; indexes are only read).
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -60,9 +60,6 @@ class RagEngine:
             index, spec.retrieval, embedder, spec.embedding.batch_size, reranker, cache=embedding_cache
         )
         self.generator = make_generator(config)
-        # Retrieval runs the embedding model and its tokenizer, which must not be entered by two threads at once
-        # (a fast tokenizer raises "Already borrowed"); generation may run concurrently.
-        self._retrieval_lock = threading.Lock()
 
     def answer(self, question: str) -> Answer:
         return self.answer_many([question])[0]
@@ -74,8 +71,7 @@ class RagEngine:
         for first in range(0, len(questions), _QUESTION_BATCH):
             batch = list(questions[first : first + _QUESTION_BATCH])
             started = time.perf_counter()
-            with self._retrieval_lock:
-                all_hits = self.retriever.retrieve_many(batch)
+            all_hits = self.retriever.retrieve_many(batch)
             retrieve_ms = (time.perf_counter() - started) * 1000 / len(batch)
             retrieved += [Retrieved(q, hits, retrieve_ms) for q, hits in zip(batch, all_hits, strict=True)]
             if progress is not None:

@@ -1,7 +1,12 @@
-"""Re-scoring retrieved chunks with a sentence-transformers CrossEncoder read from a local folder."""
+"""Re-scoring retrieved chunks with a sentence-transformers CrossEncoder read from a local folder.
+
+Safe to call from several threads: scoring is serialised, as the model's fast tokenizer must not be entered by two
+threads at once.
+"""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +22,11 @@ class Reranker:
 
         self.candidates = spec.candidates
         self.model = CrossEncoder(str(local_folder(spec.model, root, "reranker model")), device="cpu")
+        self._lock = threading.Lock()
 
     def scores(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         """One relevance score per (question, passage) pair; higher is more relevant."""
         if not pairs:
             return np.zeros(0, dtype=np.float32)
-        return np.asarray(self.model.predict(pairs, show_progress_bar=False), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self.model.predict(pairs, show_progress_bar=False), dtype=np.float32)

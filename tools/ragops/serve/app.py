@@ -24,12 +24,14 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from ragops.errors import RagopsError
+from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
 from ragops.serve import jsonlog
 from ragops.serve.batcher import MicroBatcher
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
 from ragops.serve.loading import Prepared, build_engine, prepare
+from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.middleware import RequestGuard
 from ragops.serve.models import (
@@ -67,6 +69,7 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
 
     def load(metrics: ServeMetrics) -> Loaded:
         prepared = verified or prepare(settings)
+        set_compute_threads(settings.thread_plan()[1])
         engine = build_engine(prepared)
         embedder = engine.retriever.embedder
         if embedder is not None:
@@ -82,6 +85,7 @@ class _State:
         self.loaded: Loaded | None = None
         self.failure: str | None = None
         self.batcher: MicroBatcher[Answer] | None = None
+        self.trimmer: asyncio.Task[None] | None = None
 
 
 def _ms(seconds: float) -> float:
@@ -121,13 +125,16 @@ def create_app(
         metrics.index_documents.set(loaded.documents)
         if loaded.release is not None:
             metrics.set_release(loaded.release)
+        batches, compute_threads = settings.thread_plan()
         batcher: MicroBatcher[Answer] = MicroBatcher(
-            loaded.engine.answer_many, settings.max_batch, settings.max_wait_ms, settings.threads
+            loaded.engine.answer_many, settings.max_batch, settings.max_wait_ms, batches
         )
 
         async def go_live() -> None:
             await batcher.start()
             state.batcher = batcher
+            if settings.memory_trim_s > 0:
+                state.trimmer = asyncio.create_task(trim_periodically(settings.memory_trim_s))
             state.loaded = loaded
             metrics.ready.set(1)
             jsonlog.log(
@@ -136,6 +143,8 @@ def create_app(
                 chunks=loaded.chunks,
                 documents=loaded.documents,
                 release=loaded.release.release_id if loaded.release else None,
+                batches_at_once=batches,
+                threads_per_batch=compute_threads,
                 seconds=round(time.perf_counter() - started, 2),
             )
 
@@ -147,6 +156,8 @@ def create_app(
         threading.Thread(target=load_in_background, args=(loop,), name="ragops-load", daemon=True).start()
         yield
         metrics.ready.set(0)
+        if state.trimmer is not None:
+            state.trimmer.cancel()
         if state.batcher is not None:
             await state.batcher.stop()
 

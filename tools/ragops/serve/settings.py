@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ragops.serve.cpus import available_cpus, batch_threads
 from ragops.serve.models import MAX_QUESTION_CHARS
 
 # The environment variable that hands the settings to uvicorn's worker processes (--workers > 1).
@@ -23,9 +24,17 @@ class ServeSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1, description="uvicorn worker processes, each with its own engine")
-    threads: int = Field(default=1, ge=1, description="batches answered at once in each worker")
+    threads: int | None = Field(
+        default=None, ge=1, description="batches answered at once in each worker (default: from the CPUs)"
+    )
+    compute_threads: int | None = Field(
+        default=None, ge=1, description="CPU threads the model uses per batch (default: the CPUs left per batch)"
+    )
     max_batch: int = Field(default=32, ge=1, description="questions per batch")
     max_wait_ms: float = Field(default=0.0, ge=0, description="how long a batch waits for more questions")
+    memory_trim_s: float = Field(
+        default=5.0, ge=0, description="seconds between returning freed memory to the system (0: never)"
+    )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=1)
     log_questions: bool = False
@@ -37,3 +46,7 @@ class ServeSettings(BaseModel):
             return self.release
         beside = self.config.parent / RELEASE_FILE
         return beside if beside.is_file() else None
+
+    def thread_plan(self) -> tuple[int, int]:
+        """(batches answered at once in each worker, CPU threads per batch), defaults filled from the CPUs."""
+        return batch_threads(available_cpus(), self.workers, self.threads, self.compute_threads)
