@@ -4,7 +4,8 @@ worktree for the base, and shared caches.
 The scratch repository holds a small COVID-QA app (40 short articles, their questions), so each evaluation takes
 seconds. Three pull requests against ``main``: ``top_k`` 5 → 1 (a real regression: the gate fails), a comment-only
 edit (zero deltas, passes, and the stored base run is reused), and added questions (kept apart; paired deltas
-unchanged).
+unchanged). A fourth repository also holds the ragops code (``tools/ragops``), and its pull request changes only
+that code: the base must be evaluated by the base's code, or the change could never show.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 
 from ragops.app.diff import diff_runs
 from ragops.cli.main import main
+from ragops.evaluation import provenance
 from ragops.evaluation.diff import render_json, render_md
 from tests.conftest import REPO_ROOT
 
@@ -67,11 +69,10 @@ def _commit(root: Path, message: str) -> None:
     _git(root, "commit", "-qm", message)
 
 
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    root = tmp_path_factory.mktemp("scratch") / "repo"
+def _app(root: Path, docs_count: int) -> list[str]:
+    """The mini app in ``root`` (not committed): config, ``docs_count`` articles and their questions."""
     source = REPO_ROOT / "datasets" / "covid-qa"
-    docs = sorted(source.glob("docs/*.txt"))[:DOCS]
+    docs = sorted(source.glob("docs/*.txt"))[:docs_count]
     ids = {d.stem for d in docs}
     (root / "datasets/mini/docs").mkdir(parents=True)
     for doc in docs:
@@ -90,6 +91,13 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     _git(root.parent, "init", "-q", "-b", "main", str(root))
     _git(root, "config", "user.email", "t@example.com")
     _git(root, "config", "user.name", "t")
+    return lines
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    root = tmp_path_factory.mktemp("scratch") / "repo"
+    lines = _app(root, DOCS)
     _commit(root, "mini app")
     return root, lines[-HELD_OUT:]
 
@@ -152,3 +160,33 @@ def test_diff_by_ref_on_three_pull_requests(scratch: tuple[Path, list[str]], tmp
     first, second = diff_runs(base_dir, head_dir, root=root), diff_runs(base_dir, head_dir, root=root)
     assert render_md.render(first.result) == render_md.render(second.result)
     assert render_json.render(first.result) == render_json.render(second.result)
+
+
+def test_a_change_to_the_ragops_code_is_measured_with_the_bases_own_code(tmp_path: Path) -> None:
+    # main holds ragops code whose extractive answers run three sentences long; the pull request's code is the
+    # code running these tests (answers two sentences long, as the config says): shorter answers, higher precision.
+    root = tmp_path / "repo"
+    _app(root, 12)
+    package = root / "tools" / "ragops"
+    running = Path(provenance.__file__).resolve().parents[1]
+    shutil.copytree(running, package, ignore=shutil.ignore_patterns("__pycache__"))
+    extractive = package / "rag" / "extractive.py"
+    text = extractive.read_text(encoding="utf-8")
+    assert "[: self.sentence_count]" in text
+    extractive.write_text(text.replace("[: self.sentence_count]", "[: self.sentence_count + 1]"), encoding="utf-8")
+    _commit(root, "app and its ragops code")
+    _git(root, "checkout", "-qb", "shorter-answers", "main")
+    extractive.write_text(text, encoding="utf-8")
+    _commit(root, "answers as long as the config says")
+
+    code, result = _diff(root, tmp_path / "state", tmp_path / "code.json")
+    metrics = _metrics(result)
+    # Measured: f1 0.116 → 0.152, CI [0.021, 0.051] over 74 questions.
+    assert metrics["f1"]["delta"] > 0 and metrics["f1"]["significant"]  # type: ignore[operator]
+    assert metrics["hit_rate@5"]["delta"] == 0.0  # retrieval code unchanged: same hits
+    assert result["config_changes"] == []
+    (software,) = result["software_changes"]  # type: ignore[misc]
+    assert software["key"] == "ragops code" and software["head"] == provenance.running_code_fingerprint()
+    assert software["base"] == provenance.code_fingerprint_at(root, "main")
+    assert any("the base was evaluated by its own code" in note for note in result["notes"])  # type: ignore[attr-defined]
+    assert code in (0, 1)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 CONFIG_DIR = "rag-configs"
+# The ragops package itself, kept in the repository it evaluates.
+PACKAGE_DIR = "tools/ragops"
 DATASETS_DIR = "datasets"
 RUNS_DIR = "runs"
 # Local state; gitignored.

@@ -117,6 +117,7 @@ def run_contents(
         package_versions={"ragops": "0.1.0"},
         models={"embedding": "sentence-transformers:m", "llm": "extractive", "reranker": "r"},
         git_dirty=dirty,
+        code_fingerprint="code0123",
         run_id="20260101T000000Z-abcdef12",
     )
     config = AppConfig.model_validate(

@@ -46,6 +46,7 @@ def test_cached_steps_take_the_content_hashes() -> None:
     assert build["corpus_hash"] == "corpus_hash"
     assert build["index_config_hash"] == "index_config_hash"
     assert build["index_config_json"] == "index_config_json"
+    assert build["code_hash"] == "code_hash", "a change to the ragops code must build the index again"
     assert "config_json" not in build, "the index must not depend on the prompt or the LLM"
     assert tasks["build-index"]["cachingOptions"].get("enableCache", False)
     loop = next(t for t in tasks.values() if "parameterIterator" in t)
@@ -55,8 +56,12 @@ def test_cached_steps_take_the_content_hashes() -> None:
     assert "generate_config_json" not in retrieve, "editing the prompt or the LLM must not retrieve again"
     assert "config_json" not in retrieve, "editing a gate or the judge must not retrieve again"
     assert retrieve["testsets_hash"] == "pipelinechannel--testsets_hash"
+    assert retrieve["code_hash"] == "pipelinechannel--code_hash"
     generate = body["generate-answers"]
-    assert _parameter_inputs(generate) == {"generate_config_json": "pipelinechannel--generate_config_json"}
+    assert _parameter_inputs(generate) == {
+        "generate_config_json": "pipelinechannel--generate_config_json",
+        "code_hash": "pipelinechannel--code_hash",
+    }
     # Its other inputs are the retrieve step's outputs: it runs again exactly when retrieval did.
     retrieved = generate["inputs"]["artifacts"]["retrieved"]["taskOutputArtifact"]
     assert retrieved == {"outputArtifactKey": "retrieved", "producerTask": "retrieve-testset"}

@@ -5,11 +5,12 @@ Two ways in:
 - :func:`diff_runs` — two existing run folders.
 - :func:`diff_ref` — an app config and a base git ref. The head is evaluated in the working tree (unless a head
   run is given); the base in a temporary ``git worktree add --detach`` of the ref, removed afterwards, with the
-  SAME KFP state folder so the embedding, task and judge caches are shared and nothing is computed twice. A
-  stored run of the base (``--base-run``, or one found under ``runs/<app>/``) is reused only when its metadata
-  proves it is that exact commit, clean, with the same normalised config; any other candidate is reported as
-  stale, never silently used. DVC-tracked data of the base is pulled into the worktree, sharing the main
-  checkout's DVC cache.
+  SAME KFP state folder so the embedding, task and judge caches are shared and nothing is computed twice. When
+  the ragops code at the base differs from the code running here, the base is evaluated by its own code
+  (``commit_code``). A stored run of the base (``--base-run``, one under ``runs/<app>/``, or one the state folder
+  keeps) is reused only when its metadata proves it is that exact commit, clean, with the same normalised config,
+  evaluated by the base's code; any other candidate is reported as stale, never silently used. DVC-tracked data
+  of the base is pulled into the worktree, sharing the main checkout's DVC cache.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ragops.app.evaluate import evaluate
+from ragops.app.commit_code import evaluator_of_commit
+from ragops.app.evaluate import Evaluator, evaluate
 from ragops.app.preflight import load_app
 from ragops.config.gate import load_defaults
 from ragops.config.loader import display_path, load_app_config
@@ -33,9 +35,10 @@ from ragops.errors import RagopsError, UsageError
 from ragops.evaluation import baselines
 from ragops.evaluation.diff.compare import compare
 from ragops.evaluation.diff.model import DiffResult, Links
+from ragops.evaluation.provenance import code_fingerprint_at, running_code_fingerprint
 from ragops.evaluation.run_folder import RunContents, RunFolder
 from ragops.git import git_output
-from ragops.layout import kfp_state_dir, runs_dir
+from ragops.layout import PACKAGE_DIR, kfp_state_dir, runs_dir
 from ragops.pipelines.events import StepCallback
 from ragops.progress import StepProgressCallback
 
@@ -106,8 +109,9 @@ def diff_runs(base_dir: Path, head_dir: Path, *, root: Path | None = None, links
 # --- base by ref -------------------------------------------------------------------------------------------------
 
 
-def baseline_problems(run: RunFolder, commit: str, config_hash: str, app: str) -> list[str]:
-    """Why a stored run is not a valid base for ``commit`` with this config (empty: it is)."""
+def baseline_problems(run: RunFolder, commit: str, config_hash: str, app: str, code: str) -> list[str]:
+    """Why a stored run is not a valid base for ``commit`` with this config, evaluated by the ragops code with
+    fingerprint ``code`` (empty: it is)."""
     try:
         report = run.read_report()
     except RagopsError as exc:
@@ -122,11 +126,17 @@ def baseline_problems(run: RunFolder, commit: str, config_hash: str, app: str) -
         problems.append("its checkout had uncommitted changes" if meta.git_dirty else "its checkout state is unknown")
     if meta.config_hash != config_hash:
         problems.append("its config differs from the base's")
+    if meta.code_fingerprint != code:
+        problems.append(
+            f"it was evaluated by other ragops code ({meta.code_fingerprint[:8]}, the base's is {code[:8]})"
+            if meta.code_fingerprint
+            else "the ragops code that evaluated it is unknown (made before ragops recorded it)"
+        )
     return problems
 
 
 def _stored_base(
-    root: Path, state: Path, app: str, commit: str, config_hash: str, explicit: Path | None
+    root: Path, state: Path, app: str, commit: str, config_hash: str, code: str, explicit: Path | None
 ) -> tuple[Path | None, list[str]]:
     """A stored run that is provably the base, and the candidates rejected (with why): ``explicit``, else the
     app's run folders (newest first), then the runs of clean commits the state folder keeps."""
@@ -140,7 +150,7 @@ def _stored_base(
         ]
     )
     for candidate in candidates:
-        problems = baseline_problems(RunFolder(candidate), commit, config_hash, app)
+        problems = baseline_problems(RunFolder(candidate), commit, config_hash, app, code)
         if not problems:
             return candidate, stale
         # When searching, runs of other commits are simply other runs; one at this commit that differs is stale.
@@ -159,10 +169,6 @@ def _config_at(root: Path, commit: str, relative: str) -> AppConfig:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return load_app_config(path, Path(scratch))
-
-
-# Evaluates (config, repository root, run folder or None for the default, replace it) and returns the run folder.
-Evaluator = Callable[[Path, Path, Path | None, bool], Path]
 
 
 @contextmanager
@@ -225,6 +231,11 @@ def diff_ref(
     commit = resolve_commit(root, base_ref)
     state = (state_dir or kfp_state_dir(root)).resolve()
     notes: list[str] = []
+    # The base's own code when the repository holds ragops (tools/ragops), else the installed code, as here.
+    committed_code = code_fingerprint_at(root, commit)
+    base_code = committed_code or running_code_fingerprint()
+    own_code = committed_code is not None and committed_code != running_code_fingerprint()
+    on_cluster = evaluator is not None
 
     if evaluator is None:
 
@@ -251,7 +262,7 @@ def diff_ref(
     if exists:
         # A stored run that is provably the base needs no checkout of it at all.
         base_dir, stale = _stored_base(
-            root, state, app, commit, config_hash(_config_at(root, commit, relative)), base_run
+            root, state, app, commit, config_hash(_config_at(root, commit, relative)), base_code, base_run
         )
         if base_dir is None:
             with base_worktree(root, commit) as tree:
@@ -259,8 +270,16 @@ def diff_ref(
                 load_app(base_config_path, tree)  # the base's own pre-flight checks, in its own checkout
                 _pull_base_data(tree, base_config_path, root)
                 out = runs_dir(root, app) / f"base-{commit[:12]}"
-                base_dir = evaluator(base_config_path, tree, out, True)
+                base_evaluator = evaluator_of_commit(tree, commit, state) if own_code and not on_cluster else evaluator
+                base_dir = base_evaluator(base_config_path, tree, out, True)
                 base_evaluated = True
+            if own_code:
+                notes.append(
+                    "the ragops code differs between base and head: both sides ran the cluster's image"
+                    if on_cluster
+                    else f"the ragops code differs between base and head: the base was evaluated by its own code "
+                    f"({PACKAGE_DIR} at {commit[:12]})"
+                )
         else:
             notes.append(f"base: reused the stored run {display_path(base_dir, root)} (same commit and config)")
         base = RunFolder(base_dir).read()

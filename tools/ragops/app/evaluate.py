@@ -32,6 +32,8 @@ from ragops.layout import default_run_dir, kfp_state_dir, resolve_repo_path
 from ragops.pipelines.events import StepCallback, StepEvent
 from ragops.progress import StepProgressCallback
 
+# Evaluates (config, repository root, run folder or None for the default, replace it) and returns the run folder.
+Evaluator = Callable[[Path, Path, Path | None, bool], Path]
 # More answering tasks than this only adds overhead, even on a cluster.
 MAX_SHARDS = 64
 
@@ -305,7 +307,7 @@ def cluster_evaluator(
     pipeline_root: str | None,
     object_store_secret: str | None = None,
     dvc_remote: str | None = None,
-) -> Callable[[Path, Path, Path | None, bool], Path]:
+) -> Evaluator:
     """An evaluator for ``ragops diff --backend kfp``: each side is submitted to the cluster and fetched back."""
 
     def run(config: Path, root: Path, out: Path | None, force: bool) -> Path:

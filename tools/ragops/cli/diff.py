@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ragops.app.diff import DiffOutcome, Evaluator, diff_ref, diff_runs, workflow_run_url
-from ragops.app.evaluate import cluster_evaluator
+from ragops.app.diff import DiffOutcome, diff_ref, diff_runs, workflow_run_url
+from ragops.app.evaluate import Evaluator, cluster_evaluator
 from ragops.cli.evaluate import step_printer
 from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError

@@ -1,18 +1,29 @@
-"""Provenance of an evaluation: the commit, the installed versions and the models that produced a report.
+"""Provenance of an evaluation: the commit, the code, the installed versions and the models behind a report.
 
 Recorded in every report's metadata so that a reader can tell whether a stored run is a valid baseline for a
-given commit and config (see :meth:`ragops.evaluation.run_folder.RunFolder.baseline_problems`).
+given commit and config (``ragops.app.diff.baseline_problems``).
+
+**The code.** What an evaluation computes depends on the ragops code that runs it, and a repository keeps that code
+in ``tools/ragops``: a pull request may change it. The code fingerprint is a hash over the git blob ids of every
+module an evaluation can run — the package less the layers above the pipeline (``cli``, ``app``, ``github``,
+``gitops``, ``serve``), which the layer contract keeps the pipeline's steps from importing. Because it is made
+of git blob ids, the fingerprint of the running code (read from its files) and of the code at any commit (read
+from ``git ls-tree``, nothing checked out) are the same number when the code is the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import hashlib
+from collections.abc import Mapping, Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 from ragops.config.models import AppConfig
 from ragops.errors import InfrastructureError
 from ragops.git import run_git
+from ragops.hashing import canonical_sha256
+from ragops.layout import PACKAGE_DIR
 
 # Versions that can change a metric; recorded in every report.
 PACKAGES = (
@@ -27,6 +38,54 @@ PACKAGES = (
     "openai",
     "sacrebleu",
 )
+
+
+# Subpackages that cannot change what an evaluation computes: nothing the pipeline runs imports them.
+NOT_EVALUATED = frozenset({"cli", "app", "github", "gitops", "serve"})
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def _evaluated(relpath: str) -> bool:
+    return relpath.endswith(".py") and relpath.split("/", 1)[0] not in NOT_EVALUATED
+
+
+def _fingerprint(blobs: Mapping[str, str]) -> str:
+    return canonical_sha256(dict(sorted(blobs.items())))[:16]
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file with this content (``git hash-object``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+@functools.cache
+def running_code_fingerprint(package: Path = _PACKAGE) -> str:
+    """The fingerprint of the ragops code this process runs."""
+    blobs = {}
+    for path in package.rglob("*.py"):
+        relpath = path.relative_to(package).as_posix()
+        if _evaluated(relpath):
+            blobs[relpath] = git_blob_id(path.read_bytes())
+    return _fingerprint(blobs)
+
+
+def code_fingerprint_at(root: Path, commit: str) -> str | None:
+    """The fingerprint of the ragops code committed at ``commit`` in ``tools/ragops``; None when the repository
+    holds no ragops code there (it runs an installed one)."""
+    out = _git(root, "ls-tree", "-r", "--full-tree", commit, "--", PACKAGE_DIR + "/")
+    blobs = {}
+    for line in (out or "").splitlines():
+        info, _, path = line.partition("\t")
+        relpath = path.removeprefix(PACKAGE_DIR + "/")
+        fields = info.split()
+        if len(fields) == 3 and fields[1] == "blob" and _evaluated(relpath):
+            blobs[relpath] = fields[2]
+    return _fingerprint(blobs) if blobs else None
+
+
+def code_cache_key(versions: Mapping[str, str]) -> str:
+    """What the pipeline's cache keys on besides its inputs: the running code and the installed versions."""
+    return canonical_sha256({"code": running_code_fingerprint(), "packages": dict(versions)})[:16]
 
 
 def installed_versions(distributions: Sequence[str] = PACKAGES) -> dict[str, str]:

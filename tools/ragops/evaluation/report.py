@@ -59,6 +59,11 @@ class Metadata(BaseModel):
         None, description="The checkout had uncommitted changes, so git_commit alone does not identify the input."
     )
     run_id: str | None = Field(None, description="Identity of this evaluation run (UTC time and a content hash).")
+    code_fingerprint: str | None = Field(
+        None,
+        description="Fingerprint of the ragops code that evaluated (git blob ids of its modules); null in runs "
+        "made before ragops recorded it.",
+    )
 
 
 class Report(BaseModel):

@@ -1,9 +1,10 @@
 """The evaluation pipeline's arguments: content hashes, staged test sets and provenance.
 
 Before the pipeline runs, this module computes the content hashes the pipeline's cache keys on (corpus, test
-sets, full config, indexing config), stages the test sets under a content-addressed folder, and gathers the
-report's provenance (commit, package versions, models). Running it is ``local_run`` or ``cluster``'s job, and
-the use case that ties them together is ``ragops.app.evaluate``.
+sets, full config, indexing config, and the code: the ragops modules and package versions that compute every
+step, so a change to the code is never answered from the cache of the old code), stages the test sets under a
+content-addressed folder, and gathers the report's provenance (commit, code, package versions, models). Running
+it is ``local_run`` or ``cluster``'s job, and the use case that ties them together is ``ragops.app.evaluate``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from ragops.config.models import AppConfig
 from ragops.corpus import checked_file
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
 from ragops.errors import ValidationFailed
-from ragops.evaluation.provenance import git_commit, git_dirty, installed_versions, model_identities
+from ragops.evaluation.provenance import (
+    code_cache_key,
+    git_commit,
+    git_dirty,
+    installed_versions,
+    model_identities,
+    running_code_fingerprint,
+)
 from ragops.hashing import canonical_sha256
 from ragops.layout import resolve_repo_path
 from ragops.pipelines import steps
@@ -102,6 +110,7 @@ def pipeline_arguments(
     testsets_dir, testset_hashes = _stage_testsets(config, root, state_dir)
     corpus_hash = corpus_fingerprint(corpus)
     full_hash = config_hash(config)
+    versions = installed_versions()
     metadata = {
         "git_commit": git_commit(root),
         "git_dirty": git_dirty(root),
@@ -110,8 +119,9 @@ def pipeline_arguments(
         "corpus_hash": corpus_hash,
         "testset_hashes": testset_hashes,
         "k_values": list(config.spec.evaluation.k_values),
-        "package_versions": installed_versions(),
+        "package_versions": versions,
         "models": model_identities(config),
+        "code_fingerprint": running_code_fingerprint(),
     }
     return {
         "config_json": config.model_dump_json(by_alias=True),
@@ -125,6 +135,7 @@ def pipeline_arguments(
         "corpus_hash": corpus_hash,
         "index_config_hash": indexing_config_hash(config),
         "testsets_hash": testsets_dir.name,
+        "code_hash": code_cache_key(versions),
         "metadata_json": json.dumps(metadata, sort_keys=True),
         "embedding_cache_dir": str(state_dir / "embedding-cache"),
         "judge_cache_dir": str(state_dir / "judge-cache"),

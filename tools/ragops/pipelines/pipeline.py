@@ -3,7 +3,8 @@ sharded) → score_run.
 
 Content hashes are pipeline parameters passed to the steps they describe, so the KFP cache (which keys input
 artifacts by path, not content) re-runs a step exactly when its content changes: a PR that only edits a prompt
-reuses the index and the retrieved hits and only generates again; one that edits a document rebuilds it all.
+reuses the index and the retrieved hits and only generates again; one that edits a document rebuilds it all; one
+that changes the ragops code (``code_hash``) computes every step again with the new code.
 """
 
 from typing import NamedTuple
@@ -42,6 +43,7 @@ def rag_eval_pipeline(
     corpus_hash: str,
     index_config_hash: str,
     testsets_hash: str,
+    code_hash: str,
     metadata_json: str,
     embedding_cache_dir: str = "",
     judge_cache_dir: str = "",
@@ -59,6 +61,7 @@ def rag_eval_pipeline(
         corpus=corpus.outputs["data"],
         corpus_hash=corpus_hash,
         index_config_hash=index_config_hash,
+        code_hash=code_hash,
         embedding_cache_dir=embedding_cache_dir,
     )
     with dsl.ParallelFor(items=shards, parallelism=MAX_PARALLEL_SHARDS) as shard:
@@ -67,6 +70,7 @@ def rag_eval_pipeline(
             index=index.outputs["index"],
             testsets=testsets.outputs["data"],
             testsets_hash=testsets_hash,
+            code_hash=code_hash,
             shard=shard,
             num_shards=num_shards,
             embedding_cache_dir=embedding_cache_dir,
@@ -75,6 +79,7 @@ def rag_eval_pipeline(
             generate_config_json=generate_config_json,
             retrieved=retrieved.outputs["retrieved"],
             retrieve_seconds=retrieved.outputs["Output"],
+            code_hash=code_hash,
         )
     scored = score_run(
         config_json=config_json,

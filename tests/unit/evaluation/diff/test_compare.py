@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -185,3 +186,31 @@ def test_long_sections_are_cut_with_a_note_to_fit(base_run: Run) -> None:
     assert len(cut) <= 6000 < len(full)
     assert "more questions not shown" in cut and "--format json" in cut
     assert cut.splitlines()[0] == full.splitlines()[0]  # the verdict is never cut
+
+
+def test_the_code_and_package_versions_that_evaluated_are_shown_when_they_differ(base_run: Run) -> None:
+    def with_software(run: Any, code: str | None, versions: dict[str, str]) -> Any:
+        meta = run.report.metadata.model_copy(update={"code_fingerprint": code, "package_versions": versions})
+        return dataclasses.replace(run, report=run.report.model_copy(update={"metadata": meta}))
+
+    b = contents(base_run.predictions, base_run.testsets, app_config(GATE))
+    h = contents(base_run.predictions, base_run.testsets, app_config(GATE), commit="b" * 40)
+    same = compare(with_software(b, "1111aaaa", {"torch": "2.13.0"}), with_software(h, "1111aaaa", {"torch": "2.13.0"}))
+    assert same.software_changes == []
+    assert "software" not in render_md.render(same)
+    result = compare(
+        with_software(b, "1111aaaa", {"torch": "2.13.0", "kfp": "2.17.0"}),
+        with_software(h, "2222bbbb", {"torch": "2.14.1", "kfp": "2.17.0", "faiss-cpu": "1.9"}),
+    )
+    assert [(c.key, c.base, c.head) for c in result.software_changes] == [
+        ("ragops code", "1111aaaa", "2222bbbb"),
+        ("package faiss-cpu", None, "1.9"),
+        ("package torch", "2.13.0", "2.14.1"),
+    ]
+    assert "software: ragops code `1111aaaa` → `2222bbbb`, faiss-cpu (absent) → 1.9, torch 2.13.0 → 2.14.1" in (
+        render_md.render(result)
+    )
+    assert "  package torch: 2.13.0 → 2.14.1" in render_text.render(result)
+    # A run that does not know its code shows no code change (nothing to compare), only what it knows.
+    unknown = compare(with_software(b, None, {"torch": "2.13.0"}), with_software(h, "2222bbbb", {"torch": "2.13.0"}))
+    assert unknown.software_changes == []

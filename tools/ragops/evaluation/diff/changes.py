@@ -1,8 +1,9 @@
-"""What changed between base and head besides the metrics: config keys, documents, timings.
+"""What changed between base and head besides the metrics: config keys, the software, documents, timings.
 
 Config keys are compared in the normalised form the runs recorded (``config.json``), flattened to dotted paths
 (``spec.retrieval.top_k``; list items as ``[i]``), so a change that only reformats or comments the YAML shows
-nothing, and a default made explicit shows nothing either.
+nothing, and a default made explicit shows nothing either. The software is what the runs' metadata recorded: the
+ragops code fingerprint and the versions of the packages that can change a metric.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ragops.config.models import AppConfig
 from ragops.data.changes import ChangeKind, DataChangeSummary
 from ragops.evaluation.diff.model import ConfigKeyChange, DataChanges, DocumentEntry, TimingDelta
 from ragops.evaluation.metrics import TIMINGS
+from ragops.evaluation.report import Metadata
 from ragops.hashing import canonical_json
 
 _TIMING_DIRECTION = {t.name: t.info.direction for t in TIMINGS}
@@ -43,6 +45,18 @@ def config_changes(base: AppConfig | None, head: AppConfig) -> list[ConfigKeyCha
         b = canonical_json(new[key]) if key in new else None
         if a != b:
             changes.append(ConfigKeyChange(key=key, base=a, head=b))
+    return changes
+
+
+def software_changes(base: Metadata, head: Metadata) -> list[ConfigKeyChange]:
+    """The ragops code (when both runs know theirs) and each package whose installed version differs."""
+    changes: list[ConfigKeyChange] = []
+    if base.code_fingerprint and head.code_fingerprint and base.code_fingerprint != head.code_fingerprint:
+        changes.append(ConfigKeyChange(key="ragops code", base=base.code_fingerprint, head=head.code_fingerprint))
+    old, new = base.package_versions, head.package_versions
+    for name in sorted(old.keys() | new.keys()):
+        if old.get(name) != new.get(name):
+            changes.append(ConfigKeyChange(key=f"package {name}", base=old.get(name), head=new.get(name)))
     return changes
 
 

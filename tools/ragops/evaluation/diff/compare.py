@@ -11,7 +11,7 @@ import numpy as np
 
 from ragops.config.gate import GatePolicy, effective_policy
 from ragops.data.changes import DataChangeSummary
-from ragops.evaluation.diff.changes import config_changes, data_changes, timing_deltas
+from ragops.evaluation.diff.changes import config_changes, data_changes, software_changes, timing_deltas
 from ragops.evaluation.diff.gates import blocking, evaluate_gates, verdict
 from ragops.evaluation.diff.model import (
     Change,
@@ -45,6 +45,7 @@ def _run_info(run: RunContents, ref: str | None) -> RunInfo:
         dirty=meta.git_dirty,
         config_hash=meta.config_hash,
         run_id=meta.run_id,
+        code=meta.code_fingerprint,
         questions=run.report.counts.questions,
         ref=ref,
     )
@@ -199,6 +200,7 @@ def compare(
         question_changes=changes,
         question_set=apart,
         config_changes=config_changes(base.config if base else None, head.config),
+        software_changes=software_changes(base.report.metadata, head.report.metadata) if base else [],
         data=data_changes(data, head.config),
         timings=timings,
         notes=all_notes,

@@ -30,6 +30,7 @@ class RunInfo(_Frozen):
     dirty: bool | None
     config_hash: str
     run_id: str | None
+    code: str | None = Field(None, description="Fingerprint of the ragops code that evaluated; null when unknown.")
     questions: int = Field(ge=0)
     ref: str | None = Field(None, description="The git ref the run was made from, when the diff was asked by ref.")
 
@@ -165,6 +166,11 @@ class DiffResult(_Frozen):
     question_changes: list[QuestionDelta]
     question_set: list[QuestionSetEntry] = Field(description="Questions added, removed or edited: not in the deltas.")
     config_changes: list[ConfigKeyChange]
+    software_changes: list[ConfigKeyChange] = Field(
+        default_factory=list,
+        description="What evaluated, where it differs: key 'ragops code' (code fingerprints) or 'package NAME' "
+        "(installed versions).",
+    )
     data: DataChanges
     timings: list[TimingDelta] = Field(description="Latency, tokens, throughput: advisory, never gate by default.")
     notes: list[str]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from html import escape
 
 from ragops.evaluation.diff import format as f
-from ragops.evaluation.diff.model import DiffResult, GateOutcome, MetricDelta
+from ragops.evaluation.diff.model import ConfigKeyChange, DiffResult, GateOutcome, MetricDelta
 
 MAX_CHARS = 60_000  # under GitHub's 65,536, leaving room for the sticky comment's marker and other apps' notes
 FULL_LIST = "the full list is in `ragops diff --format json` (and the workflow run's artifacts)"
@@ -193,6 +193,9 @@ def _what_changed(result: DiffResult, limits: Limits) -> list[str]:
         if q.added or q.removed or q.edited
         else "test sets: no change"
     )
+    software = result.software_changes
+    if software:
+        parts.append("software: " + ", ".join(_software(c) for c in software))
     lines = ["", "**What changed:** " + " · ".join(parts)]
     if keys:
         shown = keys[: limits.config_keys]
@@ -213,6 +216,12 @@ def _what_changed(result: DiffResult, limits: Limits) -> list[str]:
     for note in result.data.notes:
         lines += ["", f"_{_cell(note)}_"]
     return lines
+
+
+def _software(change: ConfigKeyChange) -> str:
+    if change.key == "ragops code":
+        return f"ragops code {_code((change.base or '?')[:8])} → {_code((change.head or '?')[:8])}"
+    return f"{change.key.removeprefix('package ')} {change.base or '(absent)'} → {change.head or '(absent)'}"
 
 
 def _timings(result: DiffResult) -> list[str]:

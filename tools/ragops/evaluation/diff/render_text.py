@@ -48,6 +48,9 @@ def render(result: DiffResult, max_rows: int = 20) -> str:
     if result.config_changes:
         lines += ["", "config keys changed:"]
         lines += [f"  {c.key}: {c.base or '(absent)'} → {c.head or '(absent)'}" for c in result.config_changes]
+    if result.software_changes:
+        lines += ["", "software changed:"]
+        lines += [f"  {c.key}: {c.base or '(absent)'} → {c.head or '(absent)'}" for c in result.software_changes]
     if result.data.documents:
         lines += ["", f"documents changed: {len(result.data.documents)}"]
         lines += [f"  {d.kind:<8} {d.doc_id}" for d in result.data.documents[:max_rows]]

@@ -12,11 +12,13 @@ def build_index(
     corpus: Input[Dataset],
     corpus_hash: str,
     index_config_hash: str,
+    code_hash: str,
     embedding_cache_dir: str,
     index: Output[Artifact],
 ) -> str:
-    """Chunk, embed and index the corpus. ``corpus_hash`` and ``index_config_hash`` are not read here: they are
-    parameters so the KFP cache key follows the content (it sees input artifacts only by path)."""
+    """Chunk, embed and index the corpus. ``corpus_hash``, ``index_config_hash`` and ``code_hash`` are not read
+    here: they are parameters so the KFP cache key follows the content and the code (it sees input artifacts only
+    by path)."""
     from ragops.pipelines.steps import index_step
 
     summary = index_step(index_config_json, corpus.path, index.path, embedding_cache_dir)

@@ -11,6 +11,7 @@ def generate_answers(
     generate_config_json: str,
     retrieved: Input[Dataset],
     retrieve_seconds: float,
+    code_hash: str,
     predictions: Output[Dataset],
 ) -> float:
     """Answer each question from its hits; returns the shard's wall seconds (retrieval's plus this step's).

@@ -12,6 +12,7 @@ def retrieve_testset(
     index: Input[Artifact],
     testsets: Input[Dataset],
     testsets_hash: str,
+    code_hash: str,
     shard: int,
     num_shards: int,
     embedding_cache_dir: str,
@@ -19,8 +20,8 @@ def retrieve_testset(
 ) -> float:
     """Retrieve for every question whose position modulo ``num_shards`` is ``shard``; returns wall seconds.
     The config carries only what shapes retrieval (indexing and retrieval settings), so a change to the prompt,
-    the LLM or the evaluation settings reuses this step's output; ``testsets_hash`` keys the cache on the test
-    sets' content."""
+    the LLM or the evaluation settings reuses this step's output; ``testsets_hash`` and ``code_hash`` (not read)
+    key the cache on the test sets' content and the code."""
     from ragops.pipelines.steps import retrieve_step
 
     return retrieve_step(
