@@ -7,6 +7,9 @@ changes the prompt (the working tree is on that branch, as in a pull-request job
   the main branch's cache), and no stored run folders. From two copies of it: one evaluation of the head, against
   ``ragops diff --base-ref main`` (evaluates the head the same way, and the base, whose steps all come from the
   cache). Target ≤ 1.1×.
+- warm again: the same pull request evaluated once more with those state folders (a re-run, or a push that
+  changes nothing the evaluation reads): every step of both sides comes from the cache, so what is measured is the
+  diff's own work against a fully cached evaluation.
 - cold: fresh state folders (no embedding, KFP or answer cache) — one evaluation of the head, against the diff
   (head and base; the base shares the head's embeddings and index). Target ≤ 1.3×. ``--warm-only`` skips it.
 
@@ -103,10 +106,15 @@ def main() -> None:
             shutil.copytree(warmed, work / copy)
         warm_eval = _timed_eval(config, root, work / "state-eval", work / "eval-warm")
         warm_diff, verdict = _timed_diff(config, root, work / "state-diff")
+        again_eval = _timed_eval(config, root, work / "state-eval", work / "eval-again")
+        again_diff, _ = _timed_diff(config, root, work / "state-diff")
         rows += [
             ("warm: one head evaluation (s)", f"{warm_eval:.1f}"),
             ("warm: ragops diff --base-ref (s)", f"{warm_diff:.1f}"),
             ("warm ratio (target ≤ 1.1)", f"{warm_diff / warm_eval:.2f}"),
+            ("warm again: one head evaluation (s)", f"{again_eval:.1f}"),
+            ("warm again: ragops diff --base-ref (s)", f"{again_diff:.1f}"),
+            ("warm again ratio", f"{again_diff / again_eval:.2f}"),
         ]
         if not args.warm_only:
             cold_eval = _timed_eval(config, root, work / "state-cold-eval", work / "eval-cold")
