@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.support: the S3 server on loopback
 
+from measures import print_measures  # noqa: E402
 from tests.support.s3_server import s3_server  # noqa: E402
 
 from ragops.app.evaluate import evaluate, fetch_cluster_results, plan_cluster_run  # noqa: E402
@@ -93,10 +94,7 @@ def main(app: str = "hotpotqa", source: str = str(ROOT)) -> None:
         ("ratio S3 / plain", f"{s3_s / plain_s:.2f}"),
         ("same metrics", "yes" if same else "NO"),
     ]
-    width = max(len(name) for name, _ in rows)
-    print(f"{'measure':<{width}}  value")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    print_measures(rows)
 
 
 if __name__ == "__main__":

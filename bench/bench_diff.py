@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measures import print_measures
+
 from ragops.app.diff import diff_ref
 from ragops.app.evaluate import evaluate
 from ragops.config.loader import load_app_config
@@ -91,6 +93,14 @@ def _warm_state(config: Path, root: Path, work: Path) -> Path:
     return state
 
 
+def _ratio_rows(label: str, evaluation: float, diff: float, target: str | None = None) -> list[tuple[str, str]]:
+    return [
+        (f"{label}: one head evaluation (s)", f"{evaluation:.1f}"),
+        (f"{label}: ragops diff --base-ref (s)", f"{diff:.1f}"),
+        (f"{label} ratio" + (f" ({target})" if target else ""), f"{diff / evaluation:.2f}"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "rag-configs" / "covid-qa.yaml")
@@ -108,27 +118,14 @@ def main() -> None:
         warm_diff, verdict = _timed_diff(config, root, work / "state-diff")
         again_eval = _timed_eval(config, root, work / "state-eval", work / "eval-again")
         again_diff, _ = _timed_diff(config, root, work / "state-diff")
-        rows += [
-            ("warm: one head evaluation (s)", f"{warm_eval:.1f}"),
-            ("warm: ragops diff --base-ref (s)", f"{warm_diff:.1f}"),
-            ("warm ratio (target ≤ 1.1)", f"{warm_diff / warm_eval:.2f}"),
-            ("warm again: one head evaluation (s)", f"{again_eval:.1f}"),
-            ("warm again: ragops diff --base-ref (s)", f"{again_diff:.1f}"),
-            ("warm again ratio", f"{again_diff / again_eval:.2f}"),
-        ]
+        rows += _ratio_rows("warm", warm_eval, warm_diff, "target ≤ 1.1")
+        rows += _ratio_rows("warm again", again_eval, again_diff)
         if not args.warm_only:
             cold_eval = _timed_eval(config, root, work / "state-cold-eval", work / "eval-cold")
             cold_diff, _ = _timed_diff(config, root, work / "state-cold-diff")
-            rows += [
-                ("cold: one head evaluation (s)", f"{cold_eval:.1f}"),
-                ("cold: ragops diff --base-ref (s)", f"{cold_diff:.1f}"),
-                ("cold ratio (target ≤ 1.3)", f"{cold_diff / cold_eval:.2f}"),
-            ]
+            rows += _ratio_rows("cold", cold_eval, cold_diff, "target ≤ 1.3")
     rows.append(("verdict of the prompt-only PR", verdict))
-    width = max(len(name) for name, _ in rows)
-    print(f"{'measure':<{width}}  value")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    print_measures(rows)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measures import print_measures
+
 from ragops.app.evaluate import EvalRun, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,10 +60,7 @@ def main(app: str = "covid-qa", keep: str | None = None) -> None:
         ("steps run again", ", ".join(rerun)),
         ("same metrics", "yes" if warm.report.metrics == cold.report.metrics else "no"),
     ]
-    width = max(len(name) for name, _ in rows)
-    print(f"{'measure':<{width}}  value")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    print_measures(rows)
 
 
 if __name__ == "__main__":

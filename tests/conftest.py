@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import settings
 
@@ -20,7 +23,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def _git_identity() -> None:
     """Tests commit in scratch repositories: on a machine whose git has no identity yet, give it one through a
     global config file of the tests' own (repository-level settings, like the release bot's, still win)."""
-    import subprocess
     import tempfile
 
     known = subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, check=False)
@@ -41,6 +43,20 @@ def free_loopback_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def wait_until_answering(process: subprocess.Popen[bytes], url: str, log: Path, what: str, timeout_s: float) -> None:
+    """Poll ``url`` until it answers 200; fail with the server's log when it exits or ``timeout_s`` passes."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert process.poll() is None, f"{what} exited:\n{log.read_text()}"
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{what} not up in {timeout_s} s:\n{log.read_text()}"
+        time.sleep(0.25)
 
 
 @pytest.fixture

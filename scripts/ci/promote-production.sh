@@ -10,16 +10,8 @@ if ! [[ "$app" =~ ^[a-z0-9][a-z0-9._-]*$ ]] || [ ! -f "rag-configs/$app.yaml" ];
 fi
 bot=(-c "user.name=github-actions[bot]" -c "user.email=41898282+github-actions[bot]@users.noreply.github.com")
 
-git_remote() {
-  if [ -n "${GITHUB_TOKEN:-}" ] && [[ "$(git remote get-url origin)" == https://* ]]; then
-    local basic
-    basic="$(printf 'x-access-token:%s' "$GITHUB_TOKEN" | base64 | tr -d '\n')"
-    echo "::add-mask::$basic"
-    git -c "http.extraheader=AUTHORIZATION: basic $basic" "$@"
-  else
-    git "$@"
-  fi
-}
+# shellcheck source=scripts/ci/git-remote.sh
+source "$(dirname "$0")/git-remote.sh"
 
 ragops promote "$app" --from staging --to production
 git add -- "kustomize/overlays/production/$app"
@@ -32,13 +24,9 @@ title="release: promote $app $release_id to production"
 
 if [ "${DIRECT:-false}" = true ]; then
   git "${bot[@]}" commit --quiet -m "$title"
-  for attempt in 1 2 3 4 5; do
-    if git_remote push --quiet origin HEAD:refs/heads/main; then echo "committed to main: $title"; exit 0; fi
-    sleep $((attempt * 2))
-    git_remote fetch --quiet origin main
-    git rebase --quiet origin/main || { git rebase --abort; echo "::error::production overlay changed meanwhile"; exit 1; }
-  done
-  echo "::error::could not push to main after 5 attempts"; exit 3
+  push_to_main "the production overlay of $app changed on main meanwhile; run the promotion again" || exit $?
+  echo "committed to main: $title"
+  exit 0
 fi
 
 branch="promote/production/$app-$release_id"

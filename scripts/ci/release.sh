@@ -17,17 +17,8 @@ bot_name="github-actions[bot]"
 bot_email="41898282+github-actions[bot]@users.noreply.github.com"
 head="$(git rev-parse HEAD)"
 
-# Authenticate git to GitHub for this script only (checkout ran with persist-credentials: false).
-git_remote() {
-  if [ -n "${GITHUB_TOKEN:-}" ] && [[ "$(git remote get-url origin)" == https://* ]]; then
-    local basic
-    basic="$(printf 'x-access-token:%s' "$GITHUB_TOKEN" | base64 | tr -d '\n')"
-    echo "::add-mask::$basic"
-    git -c "http.extraheader=AUTHORIZATION: basic $basic" "$@"
-  else
-    git "$@"
-  fi
-}
+# shellcheck source=scripts/ci/git-remote.sh
+source "$(dirname "$0")/git-remote.sh"
 
 git_remote fetch --quiet origin main
 mkdir -p "${RUNNER_TEMP:-/tmp}"
@@ -105,19 +96,8 @@ else
     echo "act: committed $(git rev-parse --short HEAD) in act's copy only (RAGOPS_ACT_PUSH=1 pushes it)"
     git show --stat HEAD
   else
-  for attempt in 1 2 3 4 5; do
-    if git_remote push --quiet origin HEAD:refs/heads/main; then
-      echo "pushed the release commit $(git rev-parse --short HEAD) to main"; break
-    fi
-    if [ "$attempt" = 5 ]; then echo "::error::could not push the release commit after 5 attempts"; exit 3; fi
-    echo "main moved: rebasing the release commit onto it (attempt $attempt)"
-    sleep $((attempt * 2))
-    git_remote fetch --quiet origin main
-    git rebase --quiet origin/main || {
-      git rebase --abort
-      echo "::error::the $env_name overlay changed on main meanwhile in a conflicting way; re-run the release"; exit 1
-    }
-  done
+    push_to_main "the $env_name overlay changed on main meanwhile in a conflicting way; re-run the release" \
+      || exit $?
   fi
 fi
 if [ "${#failed[@]}" -gt 0 ]; then

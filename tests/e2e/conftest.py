@@ -10,16 +10,14 @@ from __future__ import annotations
 import importlib.metadata
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import free_loopback_port
+from tests.conftest import free_loopback_port, wait_until_answering
 
 # The name the sample config covid-qa-llamacpp.yaml calls the model by.
 MODEL_ALIAS = "SmolLM2-135M-Instruct"
@@ -53,16 +51,7 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, *extra: str) -> Iterator[Ll
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + STARTUP_S
-        while True:
-            assert process.poll() is None, f"llama.cpp server exited:\n{log.read_text()}"
-            try:
-                if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"llama.cpp server not up in {STARTUP_S} s:\n{log.read_text()}"
-            time.sleep(0.5)
+        wait_until_answering(process, f"{base_url}/models", log, "llama.cpp server", STARTUP_S)
         yield LlamaServer(base_url, MODEL_ALIAS, log)
     finally:
         process.terminate()

@@ -11,16 +11,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ragops.cli.main import main
-from tests.conftest import free_loopback_port
+from tests.conftest import free_loopback_port, wait_until_answering
 
 STARTUP_S = 180
 
@@ -157,16 +155,7 @@ def start(config: Path, index: Path, log: Path, *extra: str, wait_ready: bool = 
         )
     served = Served(process, f"http://127.0.0.1:{port}", log)
     if wait_ready:
-        deadline = time.monotonic() + STARTUP_S
-        while True:
-            assert process.poll() is None, f"ragops serve exited:\n{log.read_text()}"
-            try:
-                if httpx.get(f"{served.base_url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"ragops serve not ready in {STARTUP_S} s:\n{log.read_text()}"
-            time.sleep(0.25)
+        wait_until_answering(process, f"{served.base_url}/readyz", log, "ragops serve", STARTUP_S)
     return served
 
 

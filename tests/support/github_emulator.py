@@ -107,6 +107,16 @@ def error_body(
     return body
 
 
+# (status, extra headers, JSON body) of an answer.
+Response = tuple[int, dict[str, str], Any]
+
+
+def _read_only(operation: str) -> Response:
+    """What GitHub answers a write with a read-only token (a fork pull request's GITHUB_TOKEN)."""
+    problem = "Resource not accessible by integration"
+    return 403, {}, error_body(problem, 403, f"{DOCS}/issues/comments#{operation}")
+
+
 def too_long_body() -> dict[str, Any]:
     """GitHub's 422 for a comment over the limit."""
     return error_body(
@@ -306,7 +316,7 @@ class GitHubEmulator:
 
     def handle(
         self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], payload: Any, base: str
-    ) -> tuple[int, dict[str, str], Any]:
+    ) -> Response:
         """The API proper, after faults: (status, headers, JSON body or None)."""
         token = ""
         auth = headers.get("authorization", "")
@@ -333,29 +343,10 @@ class GitHubEmulator:
                 return self._list(owner, repo, number, query, base)
             if method == "POST":
                 if who.read_only:
-                    return (
-                        403,
-                        {},
-                        error_body(
-                            "Resource not accessible by integration",
-                            403,
-                            f"{DOCS}/issues/comments#create-an-issue-comment",
-                        ),
-                    )
-                body = payload.get("body") if isinstance(payload, dict) else None
+                    return _read_only("create-an-issue-comment")
+                body = self._checked_body(payload, "create-an-issue-comment")
                 if not isinstance(body, str):
-                    return (
-                        422,
-                        {},
-                        error_body(
-                            'Invalid request.\n\n"body" wasn\'t supplied.',
-                            422,
-                            f"{DOCS}/issues/comments#create-an-issue-comment",
-                            [],
-                        ),
-                    )
-                if self._too_long(body):
-                    return 422, {}, too_long_body()
+                    return body
                 with self._lock:
                     created = self._create(owner, repo, number, body, who, base)
                 return 201, {"Location": created["url"]}, self._public(created)
@@ -367,15 +358,7 @@ class GitHubEmulator:
                 if comment is None or comment["_key"][:2] != key:
                     return 404, {}, error_body("Not Found", 404, f"{DOCS}/issues/comments")
                 if write and who.read_only:
-                    return (
-                        403,
-                        {},
-                        error_body(
-                            "Resource not accessible by integration",
-                            403,
-                            f"{DOCS}/issues/comments#update-an-issue-comment",
-                        ),
-                    )
+                    return _read_only("update-an-issue-comment")
                 if write and comment["user"]["login"] != who.login:
                     return (
                         403,
@@ -391,24 +374,23 @@ class GitHubEmulator:
                 if method == "DELETE":
                     del self._comments[comment_id]
                     return 204, {}, None
-                body = payload.get("body") if isinstance(payload, dict) else None
+                body = self._checked_body(payload, "update-an-issue-comment")
                 if not isinstance(body, str):
-                    return (
-                        422,
-                        {},
-                        error_body(
-                            'Invalid request.\n\n"body" wasn\'t supplied.',
-                            422,
-                            f"{DOCS}/issues/comments#update-an-issue-comment",
-                            [],
-                        ),
-                    )
-                if self._too_long(body):
-                    return 422, {}, too_long_body()
+                    return body
                 comment["body"] = body
                 comment["updated_at"] = _now()
                 return 200, {}, self._public(comment)
         return 404, {}, error_body("Not Found", 404)
+
+    def _checked_body(self, payload: Any, operation: str) -> str | Response:
+        """The comment body of a create or update request, or the 422 GitHub answers instead."""
+        body = payload.get("body") if isinstance(payload, dict) else None
+        if not isinstance(body, str):
+            problem = 'Invalid request.\n\n"body" wasn\'t supplied.'
+            return 422, {}, error_body(problem, 422, f"{DOCS}/issues/comments#{operation}", [])
+        if self._too_long(body):
+            return 422, {}, too_long_body()
+        return body
 
     def _public_user(self, who: Identity, api: str) -> dict[str, Any]:
         user = self._user_json(who, api)
@@ -432,9 +414,7 @@ class GitHubEmulator:
         )
         return user
 
-    def _list(
-        self, owner: str, repo: str, number: int, query: dict[str, list[str]], base: str
-    ) -> tuple[int, dict[str, str], Any]:
+    def _list(self, owner: str, repo: str, number: int, query: dict[str, list[str]], base: str) -> Response:
         try:
             per_page = min(100, max(1, int(query.get("per_page", ["30"])[0])))
             page = max(1, int(query.get("page", ["1"])[0]))
@@ -544,7 +524,7 @@ class GitHubEmulator:
 
         return Handler
 
-    def _control(self, method: str, path: str, payload: Any) -> tuple[int, dict[str, str], Any]:
+    def _control(self, method: str, path: str, payload: Any) -> Response:
         if path == "/_emulator/state" and method == "GET":
             return 200, {}, self.state()
         if path == "/_emulator/faults" and method == "POST" and isinstance(payload, dict):
