@@ -130,17 +130,19 @@ def paired_stats(deltas: Matrix, salt: str = "") -> list[PairedStats]:
     if n == 0:
         return [PairedStats(0, 0.0, 0.0, 0.0, 1.0, True) for _ in range(m)]
     seed = seed_for(deltas, salt)
-    low, high = bootstrap_ci(deltas, seed=seed)
-    p_values, exact = sign_flip_p_values(deltas, seed=seed + 1)
-    out: list[PairedStats] = []
-    for j in range(m):
-        column = deltas[:, j]
-        mean = float(column.mean())
-        if not np.any(column != 0.0):
-            out.append(PairedStats(n, 0.0, 0.0, 0.0, 1.0, True))
-            continue
+    # A metric no question changed has the interval [0, 0] and p = 1 with no resampling; the others are resampled
+    # together. Resampling draws questions, not metrics, so leaving columns out changes no other column's numbers.
+    changed = [j for j in range(m) if np.any(deltas[:, j] != 0.0)]
+    out = [PairedStats(n, 0.0, 0.0, 0.0, 1.0, True) for _ in range(m)]
+    if not changed:
+        return out
+    moved = deltas[:, changed]
+    low, high = bootstrap_ci(moved, seed=seed)
+    p_values, exact = sign_flip_p_values(moved, seed=seed + 1)
+    for position, j in enumerate(changed):
+        mean = float(moved[:, position].mean())
         # A resampled mean of identical values can differ from the mean in the last bit; keep the interval
         # around the estimate it describes.
-        lo, hi = min(float(low[j]), mean), max(float(high[j]), mean)
-        out.append(PairedStats(n, mean, lo, hi, p_values[j], exact[j]))
+        lo, hi = min(float(low[position]), mean), max(float(high[position]), mean)
+        out[j] = PairedStats(n, mean, lo, hi, p_values[position], exact[position])
     return out
