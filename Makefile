@@ -83,8 +83,11 @@ pipeline: install
 
 bench: install
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_eval.py
+	$(BIN)/python bench/bench_diff.py
 	$(BIN)/python bench/bench_cluster.py
+	$(BIN)/python bench/bench_serve.py
 
 # Run the pull-request / release workflow on this machine with act, as GitHub would (README: "Trying a pull
 # request locally"). ACT_ARGS passes more act arguments, e.g. ACT_ARGS="-j validate".
