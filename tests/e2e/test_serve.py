@@ -19,6 +19,7 @@ import pytest
 from pydantic import ValidationError
 
 from ragops.config.testset import QuestionRecord
+from ragops.serve.cpus import available_cpus
 from ragops.serve.metrics import exported_metric_names
 from tests.conftest import free_loopback_port
 from tests.e2e.serving import (  # noqa: F401  (fixtures)
@@ -318,3 +319,24 @@ def test_fetch_then_serve_refuses_a_tampered_artifact(tiny_app: TinyApp, tmp_pat
     release.write_text(json.dumps(release_manifest(tiny_app)))
     # (load_index's own file checksums may catch the edit first; either way the service refuses it)
     assert re.search("index digest|checksum|damaged", _refused(tiny_app.config, into, "--release", str(release)))
+
+
+def test_several_worker_processes_each_load_the_engine_and_answer(tiny_app: TinyApp, tmp_path: Path) -> None:
+    server = start(tiny_app.config, tiny_app.index, tmp_path / "workers.log", "--workers", "2")
+    try:
+        # Both workers must be ready, not just the first to answer.
+        deadline = time.monotonic() + 120
+        while sum(1 for line in server.log_lines() if line.get("event") == "ready") < 2:
+            assert time.monotonic() < deadline, server.log.read_text()
+            time.sleep(0.25)
+        questions = ["How many steps does the alpha handshake have?", "What is gamma?"] * 4
+        with httpx.Client() as client:
+            answers = [client.post(f"{server.base_url}/v1/query", json={"question": q}) for q in questions]
+        assert all(a.status_code == 200 for a in answers)
+        assert len({a.json()["answer"] for a in answers[::2]}) == 1  # the same question, the same answer
+        # The CPUs are divided between the workers: each plans for its share.
+        share = max(1, available_cpus() // 2)
+        for line in (line for line in server.log_lines() if line.get("event") == "ready"):
+            assert line["batches_at_once"] * line["threads_per_batch"] <= share  # type: ignore[operator]
+    finally:
+        assert server.stop() in (0, -15, 143)
