@@ -138,7 +138,10 @@ def evaluate(
     outputs = run_local(arguments, state, staging / "kfp.log", record, on_progress)
     RunFolder(Path(outputs["report"].path)).copy_into(staging)
     folder = publish(staging, out)
-    remember_baseline(folder, state)
+    try:
+        remember_baseline(folder, state)
+    except OSError as exc:  # the run itself is complete; only a later diff's shortcut is lost
+        warnings.append(f"this run was not kept as a baseline in {state} ({exc.strerror or exc})")
     report = folder.read_report()
     index = IndexSummary.model_validate_json(outputs["index_summary"])
     return EvalRun(out, report, index, events, time.perf_counter() - started, warnings)
