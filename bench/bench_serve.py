@@ -148,7 +148,8 @@ def main() -> int:
         engine.answer_many(questions)
         batched_qps = len(questions) / (time.perf_counter() - started)
         # As the service runs by default: batches of a few questions answered side by side, with fewer threads each.
-        batches, compute_threads = ServeSettings(config=args.config, index=Path(fetched.folder)).thread_plan()
+        defaults = ServeSettings(config=args.config, index=Path(fetched.folder))  # what `ragops serve` runs with
+        batches, compute_threads = defaults.thread_plan
         set_compute_threads(compute_threads)
         small = [questions[i : i + 4] for i in range(0, len(questions), 4)]
         with ThreadPoolExecutor(batches) as pool:
@@ -198,7 +199,7 @@ def main() -> int:
             process = psutil.Process(server.pid)
             # Like the in-process figures, measured warm: every batch size the levels will see has run once.
             asyncio.run(_drive(port, questions, max(args.levels), 3.0))
-            trim_s = ServeSettings(config=args.config, index=Path(fetched.folder)).memory_trim_s
+            trim_s = defaults.memory_trim_s
             time.sleep(trim_s + 1)
             rss_start = process.memory_info().rss / 2**20
             rss: list[float] = []  # right after each row

@@ -31,7 +31,7 @@ def remember(run: RunFolder, state: Path) -> Path | None:
     shutil.rmtree(staging, ignore_errors=True)
     run.copy_into(staging)
     publish(staging, folder)
-    _prune(folder.parent)
+    _prune(state, report.app)
     return folder
 
 
@@ -42,6 +42,6 @@ def candidates(state: Path, app: str) -> list[Path]:
     return sorted(runs, key=lambda p: (p / "report.json").stat().st_mtime, reverse=True)
 
 
-def _prune(folder: Path) -> None:
-    for stale in candidates(folder.parent.parent, folder.name)[KEPT_PER_APP:]:
+def _prune(state: Path, app: str) -> None:
+    for stale in candidates(state, app)[KEPT_PER_APP:]:
         shutil.rmtree(stale, ignore_errors=True)

@@ -69,7 +69,7 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
 
     def load(metrics: ServeMetrics) -> Loaded:
         prepared = verified or prepare(settings)
-        set_compute_threads(settings.thread_plan()[1])
+        set_compute_threads(settings.thread_plan[1])
         engine = build_engine(prepared)
         embedder = engine.retriever.embedder
         if embedder is not None:
@@ -125,7 +125,7 @@ def create_app(
         metrics.index_documents.set(loaded.documents)
         if loaded.release is not None:
             metrics.set_release(loaded.release)
-        batches, compute_threads = settings.thread_plan()
+        batches, compute_threads = settings.thread_plan
         batcher: MicroBatcher[Answer] = MicroBatcher(
             loaded.engine.answer_many, settings.max_batch, settings.max_wait_ms, batches
         )

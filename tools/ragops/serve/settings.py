@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,6 +48,8 @@ class ServeSettings(BaseModel):
         beside = self.config.parent / RELEASE_FILE
         return beside if beside.is_file() else None
 
+    @cached_property
     def thread_plan(self) -> tuple[int, int]:
-        """(batches answered at once in each worker, CPU threads per batch), defaults filled from the CPUs."""
+        """(batches answered at once in each worker, CPU threads per batch), defaults filled from the CPUs; worked
+        out once, so the engine's threads and the batcher's always agree."""
         return batch_threads(available_cpus(), self.workers, self.threads, self.compute_threads)

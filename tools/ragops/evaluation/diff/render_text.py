@@ -45,12 +45,11 @@ def render(result: DiffResult, max_rows: int = 20) -> str:
             lines.append(f"  {e.kind:<8} {e.testset}/{e.id}: {f.clip(e.question, 80)}")
         if len(result.question_set) > max_rows:
             lines.append(f"  … {len(result.question_set) - max_rows} more (see --format json)")
-    if result.config_changes:
-        lines += ["", "config keys changed:"]
-        lines += [f"  {c.key}: {c.base or '(absent)'} → {c.head or '(absent)'}" for c in result.config_changes]
-    if result.software_changes:
-        lines += ["", "software changed:"]
-        lines += [f"  {c.key}: {c.base or '(absent)'} → {c.head or '(absent)'}" for c in result.software_changes]
+    keyed = (("config keys changed", result.config_changes), ("software changed", result.software_changes))
+    for title, changes in keyed:
+        if changes:
+            lines += ["", f"{title}:"]
+            lines += [f"  {c.key}: {c.base or '(absent)'} → {c.head or '(absent)'}" for c in changes]
     if result.data.documents:
         lines += ["", f"documents changed: {len(result.data.documents)}"]
         lines += [f"  {d.kind:<8} {d.doc_id}" for d in result.data.documents[:max_rows]]
