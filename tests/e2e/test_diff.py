@@ -20,7 +20,7 @@ import pytest
 from ragops.app.diff import diff_runs
 from ragops.cli.main import main
 from ragops.evaluation import provenance
-from ragops.evaluation.diff import render_json, render_md
+from ragops.evaluation.diff import diff_json, pr_comment
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -158,8 +158,8 @@ def test_diff_by_ref_on_three_pull_requests(scratch: tuple[Path, list[str]], tmp
     base_dir = next(p for p in runs if p.name.startswith("base-"))
     head_dir = next(p for p in runs if not p.name.startswith("base-"))
     first, second = diff_runs(base_dir, head_dir, root=root), diff_runs(base_dir, head_dir, root=root)
-    assert render_md.render(first.result) == render_md.render(second.result)
-    assert render_json.render(first.result) == render_json.render(second.result)
+    assert pr_comment.render(first.result) == pr_comment.render(second.result)
+    assert diff_json.render(first.result) == diff_json.render(second.result)
 
 
 def test_a_change_to_the_ragops_code_is_measured_with_the_bases_own_code(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ragops.cli.main import main
-from ragops.data.changes import ChangeKind, Storage, render_text, summarize_changes
+from ragops.data.change_summary import ChangeKind, Storage, render_text, summarize_changes
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
 from tests.conftest import free_loopback_port
 

@@ -17,7 +17,7 @@ from ragops.app.validate import validate
 from ragops.cli.main import main
 from ragops.corpus import document_ids
 from ragops.data import dvc as data_dvc
-from ragops.data.changes import ChangeKind, Storage, summarize_changes
+from ragops.data.change_summary import ChangeKind, Storage, summarize_changes
 from ragops.data.fingerprint import corpus_fingerprint
 from ragops.errors import InfrastructureError, ValidationFailed
 

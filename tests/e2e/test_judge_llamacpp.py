@@ -13,7 +13,7 @@ from ragops.cli.main import main
 from ragops.errors import EXIT_INFRA
 from ragops.evaluation.judge import ANSWER_RELEVANCE, FAITHFULNESS
 from tests.conftest import FIXTURES, REPO_ROOT, free_loopback_port
-from tests.e2e.conftest import LlamaServer
+from tests.support.llama import LlamaServer
 
 pytestmark = pytest.mark.e2e
 NAMES = (FAITHFULNESS, ANSWER_RELEVANCE)

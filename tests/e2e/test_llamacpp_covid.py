@@ -14,7 +14,7 @@ from ragops.config.models import AppConfig
 from ragops.rag.engine import RagEngine
 from ragops.rag.index import build_index, load_index
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import LlamaServer
+from tests.support.llama import LlamaServer
 
 pytestmark = pytest.mark.e2e
 CONFIG = REPO_ROOT / "rag-configs" / "covid-qa-llamacpp.yaml"

@@ -25,7 +25,7 @@ from ragops.rag import model_store
 from ragops.rag.engine import RagEngine
 from ragops.rag.index import build_index, load_index
 from tests.conftest import FIXTURES
-from tests.e2e.conftest import LlamaServer
+from tests.support.llama import LlamaServer
 
 pytestmark = pytest.mark.e2e
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"

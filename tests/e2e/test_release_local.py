@@ -15,7 +15,7 @@ from ragops.app.overlay_run import run_overlay
 from ragops.app.release_status import release_status
 from ragops.cli.main import main
 from ragops.gitops.release import read_release
-from tests.unit.gitops.scratch import APP, commit_all, scratch_repo
+from tests.support.scratch_repo import APP, commit_all, scratch_repo
 
 pytestmark = pytest.mark.e2e
 # The artifact store and the service (issue 11); until they are in this checkout there is nothing to run.

@@ -1,6 +1,6 @@
 """`ragops serve` end to end: real processes on loopback, real HTTP, real SIGTERM."""
 
-# ruff: noqa: F811  (the session fixtures from tests.e2e.serving are imported by name)
+# ruff: noqa: F811  (the session fixtures from tests.support.serving are imported by name)
 from __future__ import annotations
 
 import json
@@ -22,7 +22,7 @@ from ragops.config.testset import QuestionRecord
 from ragops.serve.cpus import available_cpus
 from ragops.serve.metrics import exported_metric_names
 from tests.conftest import free_loopback_port
-from tests.e2e.serving import (  # noqa: F401  (fixtures)
+from tests.support.serving import (  # noqa: F401  (fixtures)
     Served,
     TinyApp,
     release_manifest,

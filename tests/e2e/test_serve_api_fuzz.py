@@ -5,7 +5,7 @@ service answers with a 2xx or 4xx, never a 5xx. Examples are bounded so the test
 replays the same ones (tests/conftest.py's "ci" profile).
 """
 
-# ruff: noqa: F811  (the session fixtures from tests.e2e.serving are imported by name)
+# ruff: noqa: F811  (the session fixtures from tests.support.serving are imported by name)
 from __future__ import annotations
 
 import itertools
@@ -16,7 +16,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
-from tests.e2e.serving import Served, served, tiny_app  # noqa: F401  (fixtures)
+from tests.support.serving import Served, served, tiny_app  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.e2e
 

@@ -11,19 +11,11 @@ import pytest
 
 from ragops.artifacts.archive import folder_digest, pack, parse_digest, unpack
 from ragops.errors import UsageError, ValidationFailed
-
-
-def _index(folder: Path) -> Path:
-    (folder / "bm25").mkdir(parents=True)
-    (folder / "manifest.json").write_text('{"app": "x"}')
-    (folder / "chunks.jsonl").write_text('{"id": "c1"}\n')
-    (folder / "bm25" / "params.json").write_text("{}")
-    (folder / "vectors.faiss").write_bytes(bytes(range(256)) * 10)
-    return folder
+from tests.support.artifacts import fake_index
 
 
 def test_same_content_same_digest_whatever_the_times_modes_and_creation_order(tmp_path: Path) -> None:
-    first = _index(tmp_path / "a")
+    first = fake_index(tmp_path / "a")
     second = tmp_path / "b"
     # Created in another order, with other times and permissions: only names and bytes may count.
     (second / "bm25").mkdir(parents=True)
@@ -40,7 +32,7 @@ def test_same_content_same_digest_whatever_the_times_modes_and_creation_order(tm
 
 def test_archive_entries_are_sorted_with_fixed_owner_time_and_mode(tmp_path: Path) -> None:
     buffer = io.BytesIO()
-    pack(_index(tmp_path / "i"), buffer)
+    pack(fake_index(tmp_path / "i"), buffer)
     with tarfile.open(fileobj=io.BytesIO(buffer.getvalue())) as archive:
         members = archive.getmembers()
     assert [m.name for m in members] == sorted(m.name for m in members)
@@ -49,7 +41,7 @@ def test_archive_entries_are_sorted_with_fixed_owner_time_and_mode(tmp_path: Pat
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    source = _index(tmp_path / "src")
+    source = fake_index(tmp_path / "src")
     archive = tmp_path / "a.tar"
     with archive.open("wb") as handle:
         pack(source, handle)
@@ -59,7 +51,7 @@ def test_round_trip(tmp_path: Path) -> None:
 
 
 def test_a_symlink_in_the_index_folder_is_refused(tmp_path: Path) -> None:
-    source = _index(tmp_path / "src")
+    source = fake_index(tmp_path / "src")
     (source / "link").symlink_to("/etc/passwd")
     with pytest.raises(ValidationFailed, match="symbolic link"):
         pack(source)
@@ -96,7 +88,7 @@ def test_links_and_devices_are_refused(tmp_path: Path, kind: bytes) -> None:
 
 def test_a_truncated_archive_is_refused(tmp_path: Path) -> None:
     buffer = io.BytesIO()
-    pack(_index(tmp_path / "src"), buffer)
+    pack(fake_index(tmp_path / "src"), buffer)
     archive = tmp_path / "cut.tar"
     archive.write_bytes(buffer.getvalue()[:1500])
     (tmp_path / "out").mkdir()

@@ -9,7 +9,7 @@ import pytest
 from ragops.artifacts.archive import folder_digest
 from ragops.artifacts.transfer import fetch, publish
 from ragops.errors import UsageError, ValidationFailed
-from tests.unit.artifacts.test_archive import _index
+from tests.support.artifacts import fake_index
 
 
 def _leftovers(parent: Path) -> list[str]:
@@ -17,7 +17,7 @@ def _leftovers(parent: Path) -> list[str]:
 
 
 def test_publish_then_fetch_gives_the_same_folder(tmp_path: Path) -> None:
-    source = _index(tmp_path / "index")
+    source = fake_index(tmp_path / "index")
     store = (tmp_path / "store").as_uri()
     published = publish(source, store)
     assert published.digest == folder_digest(source)
@@ -38,7 +38,7 @@ def test_publish_then_fetch_gives_the_same_folder(tmp_path: Path) -> None:
 
 
 def test_fetch_replaces_an_existing_folder_whole(tmp_path: Path) -> None:
-    source = _index(tmp_path / "index")
+    source = fake_index(tmp_path / "index")
     published = publish(source, (tmp_path / "store").as_uri())
     into = tmp_path / "deploy" / "index"
     into.mkdir(parents=True)
@@ -49,7 +49,7 @@ def test_fetch_replaces_an_existing_folder_whole(tmp_path: Path) -> None:
 
 
 def _damage(tmp_path: Path, how: str) -> tuple[str, str]:
-    published = publish(_index(tmp_path / "index"), (tmp_path / "store").as_uri())
+    published = publish(fake_index(tmp_path / "index"), (tmp_path / "store").as_uri())
     path = Path(published.uri.removeprefix("file://"))
     data = path.read_bytes()
     if how == "truncated":
@@ -74,7 +74,7 @@ def test_a_damaged_or_wrong_artifact_leaves_nothing_usable(tmp_path: Path, how: 
 
 
 def test_a_damaged_fetch_keeps_the_previous_good_folder(tmp_path: Path) -> None:
-    good = publish(_index(tmp_path / "index"), (tmp_path / "good").as_uri())
+    good = publish(fake_index(tmp_path / "index"), (tmp_path / "good").as_uri())
     into = tmp_path / "deploy" / "index"
     fetch(good.uri, good.digest, into)
     (tmp_path / "index" / "chunks.jsonl").write_text('{"id": "c9"}\n')
@@ -87,7 +87,7 @@ def test_a_damaged_fetch_keeps_the_previous_good_folder(tmp_path: Path) -> None:
 
 
 def test_an_artifact_named_for_another_digest_is_refused_before_download(tmp_path: Path) -> None:
-    published = publish(_index(tmp_path / "index"), (tmp_path / "store").as_uri())
+    published = publish(fake_index(tmp_path / "index"), (tmp_path / "store").as_uri())
     with pytest.raises(ValidationFailed, match="named for another digest"):
         fetch(published.uri, "sha256:" + "1" * 64, tmp_path / "x")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint, listing_fingerprint
-from tests.unit.data.conftest import dvc, git, write
+from tests.support.git_repo import dvc, git, write
 
 
 def _corpus(folder: Path) -> Path:

@@ -16,7 +16,7 @@ from ragops.evaluation.metrics import METRICS
 from ragops.evaluation.predictions import Latency, Prediction
 from ragops.evaluation.scoring import score
 from tests.conftest import free_loopback_port
-from tests.unit.evaluation.conftest import Run
+from tests.support.runs import Run
 
 NAMES = (judge.FAITHFULNESS, judge.ANSWER_RELEVANCE)
 

@@ -6,11 +6,11 @@ import re
 
 from markupsafe import escape
 
-from ragops.evaluation import render_html, render_md, svg
+from ragops.evaluation import report_html, report_md, svg
 from ragops.evaluation.report import Metadata, Report
+from ragops.evaluation.report_views import fmt
 from ragops.evaluation.scoring import Scoring, build_report, score
-from ragops.evaluation.views import fmt
-from tests.unit.evaluation.conftest import Run
+from tests.support.runs import Run
 
 K_VALUES = [1, 5, 10]
 
@@ -33,21 +33,21 @@ def _scored(run: Run) -> tuple[Report, Scoring]:
 
 def test_markdown_has_every_metric_and_the_breakdowns(run: Run) -> None:
     report, scoring = _scored(run)
-    text = render_md.render(report, scoring.predictions, run.testsets, worst_count=5)
+    text = report_md.render(report, scoring.predictions, run.testsets, worst_count=5)
     for name, value in report.metrics.items():
         assert f"| {name} | {fmt(value)} |" in text
     assert f"| alpha | 45 | {fmt(report.breakdowns.testsets['alpha']['hit_rate@5'])} |" in text
     assert "## By tag" in text and "| numeric |" in text
     assert "## Worst 5 questions" in text
     assert "questions_per_second" in text
-    everything = render_md.render(report, scoring.predictions, run.testsets, worst_count=len(scoring.predictions))
+    everything = report_md.render(report, scoring.predictions, run.testsets, worst_count=len(scoring.predictions))
     # GitHub renders inline HTML and a bare pipe would end the cell: both are escaped.
     assert "| Is &lt;b&gt;x&lt;/b&gt; \\| y? | &lt;script&gt;x&lt;/script&gt; |" in everything
 
 
 def test_html_is_self_contained_and_escapes_user_text(run: Run) -> None:
     report, scoring = _scored(run)
-    page = render_html.render(report, scoring.predictions, run.testsets)
+    page = report_html.render(report, scoring.predictions, run.testsets)
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page  # the hostile answer is escaped, and the page has no scripts of its own
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "Is &lt;b&gt;x&lt;/b&gt; | y?" in page
@@ -68,7 +68,7 @@ def test_html_escapes_a_script_in_a_question_and_in_every_other_user_field(run: 
     )
     scoring = score([hostile, *run.predictions[1:]], run.testsets, K_VALUES, wall_seconds=1.0)
     report, _ = _scored(run)
-    page = render_html.render(report.model_copy(update={"app": script}), scoring.predictions, run.testsets)
+    page = report_html.render(report.model_copy(update={"app": script}), scoring.predictions, run.testsets)
     assert "<script" not in page and "<img" not in page
     assert f"<summary>What does {escape(script)} do?</summary>" in page
     assert f"<div class='context'>&lt;/div&gt;{escape(script)}</div>" in page
@@ -78,10 +78,10 @@ def test_html_escapes_a_script_in_a_question_and_in_every_other_user_field(run: 
 
 def test_renderers_are_deterministic(run: Run) -> None:
     report, scoring = _scored(run)
-    assert render_html.render(report, scoring.predictions, run.testsets) == render_html.render(
+    assert report_html.render(report, scoring.predictions, run.testsets) == report_html.render(
         report, scoring.predictions, run.testsets
     )
-    assert render_md.render(report, scoring.predictions, run.testsets) == render_md.render(
+    assert report_md.render(report, scoring.predictions, run.testsets) == report_md.render(
         report, scoring.predictions, run.testsets
     )
 

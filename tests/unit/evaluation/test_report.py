@@ -19,7 +19,7 @@ from ragops.evaluation.predictions import dumps_jsonl, loads_jsonl
 from ragops.evaluation.provenance import installed_versions
 from ragops.evaluation.report import Metadata, Report
 from ragops.evaluation.scoring import build_report, score
-from tests.unit.evaluation.conftest import Run, make_run
+from tests.support.runs import Run, make_run
 
 K_VALUES = [1, 3, 5, 10]
 

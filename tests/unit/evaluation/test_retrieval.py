@@ -12,7 +12,7 @@ from ragops.evaluation import retrieval
 from ragops.evaluation.metrics import METRICS, bind
 from ragops.evaluation.predictions import ChunkHit
 from ragops.evaluation.scoring import score
-from tests.unit.evaluation.conftest import Run
+from tests.support.runs import Run
 
 K_VALUES = [1, 3, 5, 10]
 # ragops name → trec_eval measure at cut-off k (recip_rank has no cut-off: the run is truncated to k instead).

@@ -15,7 +15,7 @@ from ragops.evaluation.run_folder import (
     publish,
     staging_folder,
 )
-from tests.unit.evaluation.conftest import Run, run_contents
+from tests.support.runs import Run, run_contents
 
 
 def test_a_written_run_reads_back_as_equal_typed_objects(run: Run, tmp_path: Path) -> None:

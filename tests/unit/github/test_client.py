@@ -9,7 +9,7 @@ import pytest
 from ragops.errors import InfrastructureError
 from ragops.github.client import AmbiguousWrite, GitHubClient, RetryPolicy, Secret
 from tests.support.github_emulator import GitHubEmulator, primary_limit_body, secondary_limit_body
-from tests.unit.github.conftest import USER_TOKEN
+from tests.support.github_env import USER_TOKEN
 
 
 def client(emulator: GitHubEmulator, **policy: float) -> tuple[GitHubClient, list[float]]:

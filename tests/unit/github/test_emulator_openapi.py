@@ -19,7 +19,7 @@ import yaml
 from ragops.app.comment import CommentRequest, post_comment
 from tests.conftest import FIXTURES
 from tests.support.github_emulator import GitHubEmulator, secondary_limit_body, too_long_body
-from tests.unit.github.conftest import (
+from tests.support.github_env import (
     BOT_TOKEN,
     MALLORY,
     ME,

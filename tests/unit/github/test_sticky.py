@@ -11,7 +11,7 @@ import pytest
 from ragops.app.comment import CommentRequest, CommentResult, post_comment
 from ragops.errors import InfrastructureError
 from tests.support.github_emulator import GitHubEmulator, primary_limit_body, secondary_limit_body, too_long_body
-from tests.unit.github.conftest import (
+from tests.support.github_env import (
     BOT,
     BOT_TOKEN,
     MALLORY,

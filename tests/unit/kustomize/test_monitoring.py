@@ -11,8 +11,8 @@ import promql_parser
 import pytest
 import yaml
 
-from tests.unit.kustomize.manifests import KUSTOMIZE, find, overlay_id, overlays, render
-from tests.unit.kustomize.metrics_contract import exported_series
+from tests.support.manifests import KUSTOMIZE, find, overlay_id, overlays, render
+from tests.support.metrics_contract import exported_series
 
 COMPONENT = KUSTOMIZE / "components" / "monitoring"
 OVERLAYS = overlays()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.unit.kustomize.manifests import KUSTOMIZE, find, overlay_id, overlays, render
+from tests.support.manifests import KUSTOMIZE, find, overlay_id, overlays, render
 
 COMPONENT = KUSTOMIZE / "components" / "monitoring"
 OVERLAYS = overlays()

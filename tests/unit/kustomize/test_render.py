@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ragops.config.loader import load_app_config
-from tests.unit.kustomize.manifests import (
+from tests.support.manifests import (
     BASE,
     IMAGE,
     KUSTOMIZE,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ragops.config.models import LoaderSpec
 from ragops.rag.documents import load_corpus
-from tests.unit.rag.conftest import DOCS, write_corpus
+from tests.support.corpus import DOCS, write_corpus
 
 
 def test_reads_every_supported_type_with_stable_ids(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from ragops.config.models import AppConfig
 from ragops.errors import UsageError, ValidationFailed
 from ragops.rag.hashing import index_id, indexing_config_hash
 from ragops.rag.index import IndexReport, build_index, load_index, verify_index
-from tests.unit.rag.conftest import DOCS, write_corpus
+from tests.support.corpus import DOCS, write_corpus
 
 SMALL = {"splitter": {"chunk_size": 24, "chunk_overlap": 4}}
 FILES = [

@@ -30,7 +30,7 @@ from ragops.app.preflight import load_app
 from ragops.config.gate import load_defaults
 from ragops.config.loader import display_path, load_app_config
 from ragops.config.models import AppConfig
-from ragops.data.changes import DataChangeSummary, summarize_changes
+from ragops.data.change_summary import DataChangeSummary, summarize_changes
 from ragops.errors import RagopsError, UsageError
 from ragops.evaluation import baselines
 from ragops.evaluation.diff.compare import compare
@@ -107,57 +107,6 @@ def diff_runs(base_dir: Path, head_dir: Path, *, root: Path | None = None, links
 
 
 # --- base by ref -------------------------------------------------------------------------------------------------
-
-
-def baseline_problems(run: RunFolder, commit: str, config_hash: str, app: str, code: str) -> list[str]:
-    """Why a stored run is not a valid base for ``commit`` with this config, evaluated by the ragops code with
-    fingerprint ``code`` (empty: it is)."""
-    try:
-        report = run.read_report()
-    except RagopsError as exc:
-        return [f"unreadable ({exc.message})"]
-    meta = report.metadata
-    problems = []
-    if report.app != app:
-        problems.append(f"it is a run of app {report.app!r}")
-    if meta.git_commit != commit:
-        problems.append(f"it was made at commit {(meta.git_commit or 'unknown')[:12]}, not {commit[:12]}")
-    if meta.git_dirty is not False:
-        problems.append("its checkout had uncommitted changes" if meta.git_dirty else "its checkout state is unknown")
-    if meta.config_hash != config_hash:
-        problems.append("its config differs from the base's")
-    if meta.code_fingerprint != code:
-        problems.append(
-            f"it was evaluated by other ragops code ({meta.code_fingerprint[:8]}, the base's is {code[:8]})"
-            if meta.code_fingerprint
-            else "the ragops code that evaluated it is unknown (made before ragops recorded it)"
-        )
-    return problems
-
-
-def _stored_base(
-    root: Path, state: Path, app: str, commit: str, config_hash: str, code: str, explicit: Path | None
-) -> tuple[Path | None, list[str]]:
-    """A stored run that is provably the base, and the candidates rejected (with why): ``explicit``, else the
-    app's run folders (newest first), then the runs of clean commits the state folder keeps."""
-    stale: list[str] = []
-    candidates = (
-        [explicit]
-        if explicit is not None
-        else [
-            *sorted((p for p in runs_dir(root, app).glob("*") if (p / "report.json").is_file()), reverse=True),
-            *baselines.candidates(state, app),
-        ]
-    )
-    for candidate in candidates:
-        problems = baseline_problems(RunFolder(candidate), commit, config_hash, app, code)
-        if not problems:
-            return candidate, stale
-        # When searching, runs of other commits are simply other runs; one at this commit that differs is stale.
-        other_commit = any(p.startswith("it was made at commit") for p in problems)
-        if explicit is not None or not other_commit:
-            stale.append(f"stored base run {display_path(candidate, root)} not used: {'; '.join(problems)}")
-    return None, stale
 
 
 def _config_at(root: Path, commit: str, relative: str) -> AppConfig:
@@ -261,7 +210,7 @@ def diff_ref(
     stale: list[str] = []
     if exists:
         # A stored run that is provably the base needs no checkout of it at all.
-        base_dir, stale = _stored_base(
+        base_dir, stale = baselines.find_base(
             root, state, app, commit, config_hash(_config_at(root, commit, relative)), base_code, base_run
         )
         if base_dir is None:

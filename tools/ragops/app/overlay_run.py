@@ -1,7 +1,7 @@
 """Use case: run an overlay's pod as local processes and ask it a question — proof that manifests, CLI and artifact
 agree, without a cluster.
 
-The plan (:func:`ragops.gitops.overlay_run.plan_overlay_run`) renders the overlay and maps the pod into a folder;
+The plan (:func:`ragops.gitops.pod_plan.plan_overlay_run`) renders the overlay and maps the pod into a folder;
 this runs it: each init container's command to completion (``ragops artifact fetch …``: download, verify, unpack
 the released index), then the server container's command (``ragops serve …``) in the background, waits for the
 readiness probe's path, optionally answers a question through ``POST /v1/query``, and stops the server as the
@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from ragops.errors import InfrastructureError, UsageError, ValidationFailed
-from ragops.gitops.overlay_run import OverlayRunPlan, ProcessPlan, local_environment, plan_overlay_run
+from ragops.gitops.pod_plan import OverlayRunPlan, ProcessPlan, local_environment, plan_overlay_run
 
 # The pod's terminationGracePeriodSeconds default: how long the server gets to stop before it is killed.
 GRACE_SECONDS = 30

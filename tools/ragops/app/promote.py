@@ -29,9 +29,15 @@ from ragops.errors import UsageError, ValidationFailed
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import RunFolder
 from ragops.gitops import git
-from ragops.gitops.overlay_files import pinned_image, read_overlay, require_overlay
-from ragops.gitops.promote import Promotion, config_yaml, copy_release, promote_release, release_from_run
-from ragops.gitops.release import IMAGE_PATTERN, PLACEHOLDER_DIGEST, is_digest
+from ragops.gitops.overlay_files import (
+    Promotion,
+    copy_release,
+    pinned_image,
+    promote_release,
+    read_overlay,
+    require_overlay,
+)
+from ragops.gitops.release import IMAGE_PATTERN, PLACEHOLDER_DIGEST, config_yaml, is_digest, release_from_run
 from ragops.gitops.release_gate import check_gates
 from ragops.layout import KUSTOMIZE_DIR, OVERLAYS_FOLDER, config_file, overlay_dir, resolve_repo_path
 from ragops.pipelines.evaluate import config_hash

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from ragops.app.affected import SHARED, affected
-from ragops.config.loader import repo_root_for
+from ragops.cli import options
 from ragops.errors import EXIT_OK
 
 
@@ -21,13 +20,13 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("base", help="base ref, e.g. origin/main")
     parser.add_argument("head", nargs="?", default="HEAD", help="head ref (default HEAD)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--root", type=Path, help="repository root (default: found from the current folder)")
+    options.add_format(parser)
+    options.add_root(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or repo_root_for(Path.cwd())).resolve()
+    root = options.root_from(args)
     result = affected(root, args.base, args.head)
     if args.format == "json":
         print(result.model_dump_json(indent=2))

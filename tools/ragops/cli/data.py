@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ragops.config.loader import display_path, repo_root_for
-from ragops.data import changes, dvc
+from ragops.cli import options
+from ragops.config.loader import display_path
+from ragops.data import change_summary, dvc
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
 
@@ -28,7 +29,7 @@ def register(commands: Any) -> None:
         description="Corpora and test sets, whether git or DVC holds them. PATHS may be data paths or app configs "
         "(rag-configs/*.yaml), which stand for the corpus and test sets the app uses.",
     )
-    parser.add_argument("--root", type=Path, help="repository root (default: found from the current folder)")
+    options.add_root(parser)
     sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
 
     add = sub.add_parser("add", help="track files or folders with DVC (then `git add` what it lists)")
@@ -58,7 +59,7 @@ def register(commands: Any) -> None:
     diff.add_argument("head", nargs="?", default="HEAD", help="git ref of the head (default: HEAD)")
     diff.add_argument("--path", action="append", default=[], help="also compare this corpus folder or .jsonl")
     diff.add_argument("--remote", help="DVC remote to read listings of the other ref from")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
+    options.add_format(diff)
     diff.add_argument("--all", action="store_true", help="list unchanged corpora and test sets too")
     diff.set_defaults(run=run_diff)
 
@@ -68,7 +69,7 @@ def register(commands: Any) -> None:
 
 
 def _root(args: argparse.Namespace) -> Path:
-    return Path(args.root or repo_root_for(Path.cwd())).resolve()
+    return options.root_from(args)
 
 
 def _data_paths(paths: Sequence[Path], root: Path) -> list[Path]:
@@ -136,11 +137,11 @@ def run_pull(args: argparse.Namespace) -> int:
 
 def run_diff(args: argparse.Namespace) -> int:
     root = _root(args)
-    summary = changes.summarize_changes(root, args.base, args.head, args.path, args.remote)
+    summary = change_summary.summarize_changes(root, args.base, args.head, args.path, args.remote)
     if args.format == "json":
         print(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print(changes.render_text(summary, show_unchanged=args.all))
+        print(change_summary.render_text(summary, show_unchanged=args.all))
     return EXIT_OK
 
 

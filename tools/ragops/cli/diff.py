@@ -15,10 +15,10 @@ from typing import Any
 
 from ragops.app.diff import DiffOutcome, diff_ref, diff_runs, workflow_run_url
 from ragops.app.evaluate import Evaluator, cluster_evaluator
+from ragops.cli import options
 from ragops.cli.evaluate import step_printer
-from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
-from ragops.evaluation.diff import render_json, render_md, render_text
+from ragops.evaluation.diff import diff_json, diff_text, pr_comment
 from ragops.evaluation.diff.model import Links
 from ragops.progress import StepProgress
 
@@ -40,26 +40,18 @@ def register(commands: Any) -> None:
     parser.add_argument("--base-ref", help="git ref of the base (config mode), e.g. main or origin/main")
     parser.add_argument("--head-run", type=Path, help="use this run folder as the head instead of evaluating")
     parser.add_argument("--base-run", type=Path, help="a stored run of the base; used only if it is provably the base")
-    parser.add_argument("--state-dir", type=Path, help="shared pipeline caches (default: .ragops/kfp/ of the repo)")
-    parser.add_argument("--root", type=Path, help="repository root (default: found from the config or cwd)")
-    parser.add_argument("--format", choices=("md", "json", "text"), default="text", help="output format")
+    options.add_state_dir(parser)
+    options.add_root(parser, "the config, else the current folder")
+    options.add_format(parser, ("md", "json", "text"))
     parser.add_argument("--out", type=Path, help="write the rendering to this file instead of stdout")
     parser.add_argument("--report-url", help="link to the full HTML report, shown in the markdown")
     parser.add_argument(
         "--max-chars",
         type=int,
-        default=render_md.MAX_CHARS,
-        help=f"cut long markdown sections to stay under this size (default {render_md.MAX_CHARS})",
+        default=pr_comment.MAX_CHARS,
+        help=f"cut long markdown sections to stay under this size (default {pr_comment.MAX_CHARS})",
     )
-    cluster = parser.add_argument_group("evaluating on a Kubeflow cluster (with --base-ref)")
-    cluster.add_argument("--backend", choices=("local", "kfp"), default="local", help="where to evaluate base and head")
-    cluster.add_argument(
-        "--host", help="KFP API endpoint (default: $KF_PIPELINES_ENDPOINT); token: $KF_PIPELINES_TOKEN"
-    )
-    cluster.add_argument("--namespace", help="Kubeflow namespace (multi-user clusters)")
-    cluster.add_argument("--experiment", default="ragops", help="KFP experiment to file the runs under")
-    cluster.add_argument("--pipeline-root", help="object-store prefix of the runs (default: $RAGOPS_PIPELINE_ROOT)")
-    cluster.add_argument("--timeout", type=int, default=6 * 3600, help="seconds to wait for each run (default 6 h)")
+    options.add_cluster_options(parser, "evaluating on a Kubeflow cluster (with --base-ref)", "base and head")
     parser.set_defaults(run=run)
 
 
@@ -80,7 +72,7 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
             raise UsageError("with --base-ref give one CONFIG, not two paths (use --head-run for a stored head)")
         if not args.first.is_file():
             raise UsageError(f"{args.first}: no such config file")
-        root = (args.root or repo_root_for(args.first)).resolve()
+        root = options.root_from(args, near=args.first)
         print(f"diff {args.first} against {args.base_ref}", file=sys.stderr)
         return diff_ref(
             args.first,
@@ -100,7 +92,7 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
         raise UsageError("give two run folders (BASE_RUN HEAD_RUN), or a config with --base-ref REF")
     if args.head_run is not None or args.base_run is not None:
         raise UsageError("--head-run and --base-run go with --base-ref")
-    root = args.root.resolve() if args.root else repo_root_for(Path.cwd())
+    root = options.root_from(args)
     return diff_runs(args.first, args.second, root=root, links=links)
 
 
@@ -118,11 +110,11 @@ def run(args: argparse.Namespace) -> int:
     outcome = _outcome(args, links)
     result = outcome.result
     if args.format == "md":
-        text = render_md.render(result, args.max_chars)
+        text = pr_comment.render(result, args.max_chars)
     elif args.format == "json":
-        text = render_json.render(result)
+        text = diff_json.render(result)
     else:
-        text = render_text.render(result)
+        text = diff_text.render(result)
     for note in outcome.stale:
         print(f"warning: {note}", file=sys.stderr)
     if args.out is not None:

@@ -9,16 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ragops import logs
-from ragops.config.loader import repo_root_for
+from ragops.cli import options
 from ragops.errors import EXIT_OK, UsageError
-from ragops.evaluation.views import headline_k, headline_names
+from ragops.evaluation.report_views import headline_k, headline_names
 from ragops.progress import StepProgress
 
 if TYPE_CHECKING:
+    from ragops.evaluation.report import Report
     from ragops.pipelines.events import StepEvent
-
-_SHOWN: tuple[str, ...] = ("hit_rate@5", "recall@10", "mrr@10", "ndcg@10", "exact_match", "f1", "rouge_l", "bleu")
-_SHOWN += ("judge_faithfulness", "judge_answer_relevance")  # reported only when the app configures a judge
 
 
 def register(commands: Any) -> None:
@@ -36,24 +34,9 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--force", action="store_true", help="replace --out even when it holds another app's or commit's run"
     )
-    parser.add_argument("--root", type=Path, help="repository root (default: found from the config)")
-    parser.add_argument("--state-dir", type=Path, help="pipeline cache and artifacts (default: .ragops/kfp/)")
-    cluster = parser.add_argument_group("Kubeflow cluster (--backend kfp)")
-    cluster.add_argument(
-        "--backend",
-        choices=("local", "kfp"),
-        default="local",
-        help="local: the KFP local runner on this machine; kfp: submit to a cluster",
-    )
-    cluster.add_argument(
-        "--host", help="KFP API endpoint (default: $KF_PIPELINES_ENDPOINT); token: $KF_PIPELINES_TOKEN"
-    )
-    cluster.add_argument("--namespace", help="Kubeflow namespace (multi-user clusters)")
-    cluster.add_argument("--experiment", default="ragops", help="KFP experiment to file the run under")
-    cluster.add_argument(
-        "--pipeline-root",
-        help="object-store prefix for the run's artifacts, git-held data and results (default: $RAGOPS_PIPELINE_ROOT)",
-    )
+    options.add_root(parser, "the config")
+    options.add_state_dir(parser)
+    cluster = options.add_cluster_options(parser, "Kubeflow cluster (--backend kfp)", "the app")
     cluster.add_argument(
         "--object-store-secret",
         help="Kubernetes secret whose AWS_* keys the steps get as env (default: $RAGOPS_OBJECT_STORE_SECRET, "
@@ -62,7 +45,6 @@ def register(commands: Any) -> None:
     cluster.add_argument("--dvc-remote", help="DVC remote the cluster reads DVC-tracked data from (default: DVC's)")
     cluster.add_argument("--corpus-uri", help="override: a folder the cluster copies as the corpus (s3://, gs://, …)")
     cluster.add_argument("--testsets-uri", help="override: a folder of <name>.jsonl the cluster copies")
-    cluster.add_argument("--timeout", type=int, default=6 * 3600, help="seconds to wait for the run (default 6 h)")
     parser.set_defaults(run=run)
 
 
@@ -89,12 +71,19 @@ def step_printer() -> Callable[[StepEvent], None]:
     return show
 
 
+def _print_metrics(report: Report) -> list[str]:
+    """The headline metrics, one per line; returns their names."""
+    shown = headline_names(report, headline_k(report))
+    width = max(len(name) for name in shown)
+    for name in shown:
+        print(f"  {name:<{width}}  {report.metrics[name]:.4f}")
+    return shown
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.config.is_file():
         raise UsageError(f"{args.config}: no such config file")
-    if args.root is not None and not args.root.is_dir():
-        raise UsageError(f"--root {args.root}: no such folder")
-    root = (args.root or repo_root_for(args.config)).resolve()
+    root = options.root_from(args, near=args.config)
     if args.backend == "kfp":
         return _run_on_cluster(args, root)
     _log.info("eval_started", message=f"evaluating {args.config} on the KFP local runner", config=str(args.config))
@@ -122,10 +111,7 @@ def run(args: argparse.Namespace) -> int:
         )
     report = result.report
     print(f"{report.app}: {report.counts.questions} questions in {result.seconds:.1f} s")
-    shown = headline_names(report, headline_k(report))
-    width = max(len(name) for name in shown)
-    for name in shown:
-        print(f"  {name:<{width}}  {report.metrics[name]:.4f}")
+    shown = _print_metrics(report)
     print(f"run folder: {result.out_dir} (report.md, report.html, report.json, predictions.jsonl)")
     _log.info(
         "eval_finished",
@@ -171,9 +157,6 @@ def _run_on_cluster(args: argparse.Namespace, root: Path) -> int:
     print(f"run {result.run_id}: {result.state} — {result.url}")
     report = result.report
     print(f"{report.app}: {report.counts.questions} questions in {result.seconds:.1f} s (on the cluster)")
-    shown = headline_names(report, headline_k(report))
-    width = max(len(name) for name in shown)
-    for name in shown:
-        print(f"  {name:<{width}}  {report.metrics[name]:.4f}")
+    _print_metrics(report)
     print(f"run folder: {result.out_dir} (fetched from {result.results_uri}; run record run.json)")
     return EXIT_OK

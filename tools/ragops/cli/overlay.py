@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ragops.app.overlay_run import READY_TIMEOUT_SECONDS, OverlayRun, run_overlay
+from ragops.cli import options
 from ragops.errors import EXIT_OK, UsageError
 
 
@@ -36,7 +37,7 @@ def register(commands: Any) -> None:
         default=READY_TIMEOUT_SECONDS,
         help=f"seconds to wait for readiness (default: {READY_TIMEOUT_SECONDS:.0f}, as the startup probe allows)",
     )
-    run.add_argument("--format", choices=["text", "json"], default="text")
+    options.add_format(run)
     run.set_defaults(run=run_command)
 
 

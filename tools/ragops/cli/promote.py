@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ragops.app.promote import promote, promote_between
+from ragops.cli import options
 from ragops.errors import EXIT_OK, UsageError
-from ragops.gitops.promote import Promotion
+from ragops.gitops.overlay_files import Promotion
 
 
 def register(commands: Any) -> None:
@@ -32,8 +33,8 @@ def register(commands: Any) -> None:
     parser.add_argument("--image", help="the service image pinned by digest (default: keep the overlay's)")
     parser.add_argument("--from", dest="source", metavar="ENV", help="copy the release this environment deploys…")
     parser.add_argument("--to", dest="target", metavar="ENV", help="…to this environment, unchanged")
-    parser.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    options.add_root(parser)
+    options.add_format(parser)
     parser.set_defaults(run=run)
 
 
@@ -55,9 +56,7 @@ def render(result: Promotion, root: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.root
-    if not root.is_dir():
-        raise UsageError(f"--root {root}: no such folder")
+    root = options.root_from(args)
     if args.source or args.target:
         if not (args.source and args.target):
             raise UsageError("--from and --to go together: ragops promote APP --from staging --to production")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from ragops.app.release_status import Deployed, ReleaseStatus, release_status
-from ragops.errors import EXIT_OK, UsageError
+from ragops.cli import options
+from ragops.errors import EXIT_OK
 
 # Shown in the text table when the release records them; --format json has every metric.
 _KEY_METRICS = ("hit_rate@5", "f1", "mrr", "exact_match")
@@ -25,9 +25,9 @@ def register(commands: Any) -> None:
         "status",
         help="per app and environment: release, commit, index digest, gate, key metrics; behind main? changed?",
     )
-    status.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
+    options.add_root(status)
     status.add_argument("--main", default="main", metavar="REF", help="the branch releases come from (default: main)")
-    status.add_argument("--format", choices=["text", "json"], default="text")
+    options.add_format(status)
     status.set_defaults(run=run_status)
 
 
@@ -99,8 +99,6 @@ def to_json(status: ReleaseStatus) -> dict[str, Any]:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    if not args.root.is_dir():
-        raise UsageError(f"--root {args.root}: no such folder")
-    status = release_status(args.root, args.main)
+    status = release_status(options.root_from(args), args.main)
     print(json.dumps(to_json(status), indent=2) if args.format == "json" else render_text(status))
     return EXIT_OK

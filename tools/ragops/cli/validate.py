@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ragops.app.validate import validate
+from ragops.cli import options
 from ragops.config.diagnostics import render
-from ragops.config.loader import repo_root_for
 from ragops.errors import EXIT_INVALID, EXIT_OK
 
 
@@ -27,14 +27,14 @@ def register(commands: Any) -> None:
         default="text",
         help="text for people, github for workflow annotations, json for tools",
     )
-    parser.add_argument("--root", type=Path, help="repository root (default: found from the current folder)")
+    options.add_root(parser)
     parser.add_argument("--strict", action="store_true", help="warnings fail too")
     parser.add_argument("--allow-empty", action="store_true", help="finding nothing to check is not an error")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or repo_root_for(Path.cwd())).resolve()
+    root = options.root_from(args)
     result = validate(args.paths, root, allow_empty=args.allow_empty)
     output = render(result.diagnostics, args.format)
     if output or args.format == "json":

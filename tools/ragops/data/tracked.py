@@ -50,7 +50,7 @@ def parse_dvc_out(text: str | bytes) -> TrackedOut | None:
     """The output of a ``dvc add`` file's text, or None when it is not a single-output ``.dvc`` file.
 
     The one ``.dvc`` parser: for files in the workspace (``read_dvc_file``) and blobs at a git revision
-    (``ragops.data.changes``) alike.
+    (``ragops.data.change_summary``) alike.
     """
     try:
         # Bounded like every YAML ragops reads: a .dvc file arrives in pull requests like any config.

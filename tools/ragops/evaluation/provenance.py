@@ -1,7 +1,7 @@
 """Provenance of an evaluation: the commit, the code, the installed versions and the models behind a report.
 
 Recorded in every report's metadata so that a reader can tell whether a stored run is a valid baseline for a
-given commit and config (``ragops.app.diff.baseline_problems``).
+given commit and config (``ragops.evaluation.baselines.baseline_problems``).
 
 **The code.** What an evaluation computes depends on the ragops code that runs it, and a repository keeps that code
 in ``tools/ragops``: a pull request may change it. The code fingerprint is a hash over the git blob ids of every

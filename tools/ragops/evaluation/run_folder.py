@@ -28,8 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ragops.config.models import AppConfig
 from ragops.config.testset import QuestionRecord, load_testset
 from ragops.errors import UsageError, ValidationFailed
-from ragops.evaluation import render_html, render_md
 from ragops.evaluation import report as report_file
+from ragops.evaluation import report_html, report_md
 from ragops.evaluation.predictions import Prediction, read_jsonl, write_jsonl
 from ragops.evaluation.report import Report
 
@@ -117,10 +117,10 @@ class RunFolder:
         )
         (self.path / INDEX_JSON).write_text(contents.index.model_dump_json(indent=2) + "\n", encoding="utf-8")
         self.report_md.write_text(
-            render_md.render(contents.report, contents.predictions, contents.testsets), encoding="utf-8"
+            report_md.render(contents.report, contents.predictions, contents.testsets), encoding="utf-8"
         )
         self.report_html.write_text(
-            render_html.render(contents.report, contents.predictions, contents.testsets), encoding="utf-8"
+            report_html.render(contents.report, contents.predictions, contents.testsets), encoding="utf-8"
         )
         report_file.write(self.report_json, contents.report)
 

@@ -142,3 +142,29 @@ def write_overlay(path: Path, config_text: str, release: Release) -> list[Path]:
         if _write_if_changed(file, text):
             changed.append(file)
     return changed
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What a promotion wrote: the overlay, the release, the files it changed and the release it replaced."""
+
+    overlay: Path
+    release: Release
+    changed: list[Path]
+    previous: Release | None
+
+
+def promote_release(overlay: Path, config_text: str, release: Release) -> Promotion:
+    previous = read_overlay(overlay).release
+    changed = write_overlay(overlay, config_text, release)
+    return Promotion(overlay, release, changed, previous)
+
+
+def copy_release(source: OverlayState, target: Path, environment: str) -> Promotion:
+    """Deploy the release ``source`` holds at ``target`` too, unchanged except for its environment."""
+    if source.release is None:
+        raise ValidationFailed(f"{source.path}: holds no release yet (the placeholder); promote a run there first")
+    if source.release.evaluation.gate != "pass":
+        raise ValidationFailed(f"{source.path}: its release {source.release.release_id} failed its gate")
+    release = source.release.model_copy(update={"environment": environment})
+    return promote_release(target, source.config_text, release)

@@ -1,4 +1,5 @@
-"""``release.json``: the manifest of one release of one app in one environment, and reading and writing it.
+"""``release.json``: the manifest of one release of one app in one environment: building it from a verified
+evaluation run, reading and writing it.
 
 Promotion writes it into ``kustomize/overlays/<env>/<app>/``; the service mounts it (``ragops serve --release``)
 and exports it as metrics; ``ragops release status`` reads it from git. It names everything the release is made of —
@@ -6,6 +7,12 @@ the commit, the hashes of the config, corpus and test sets that were evaluated, 
 digest), the image — and the evaluation that let it through (run id, headline metrics, gate verdict).
 
 A release is written as indented JSON with the fields in a fixed order, so the same release is the same bytes.
+
+:func:`release_from_run` builds the release of one run (the caller, ``ragops.app.promote``, has already refused
+stale runs and failed gates); :func:`config_yaml` renders the evaluated config — the normalised config of the run
+folder, which is exactly what was evaluated — as the overlay's ``app.yaml``, the file the service loads with
+``--config``. Normalised rather than the source file because a short-form source takes its app name from its file
+name, which in a pod is ``app.yaml``.
 """
 
 from __future__ import annotations
@@ -14,11 +21,15 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
+from ragops.config.models import AppConfig
 from ragops.errors import UsageError, ValidationFailed
+from ragops.evaluation.report import Report
+from ragops.gitops.release_gate import GateVerdict
 from ragops.hashing import canonical_sha256
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -28,6 +39,8 @@ PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
 # An image pinned by digest: repository@sha256:<hex> (a tag alongside is allowed by OCI but not by ragops).
 IMAGE_PATTERN = r"^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$"
 _DIGEST = re.compile(DIGEST_PATTERN)
+# The metrics a release records (when the run reports them), besides every metric a gate rule names.
+HEADLINE_METRICS = ("hit_rate@5", "mrr", "ndcg@5", "f1", "exact_match", "answer_support", "citation_correctness")
 
 
 class ReleaseIndex(BaseModel):
@@ -112,3 +125,82 @@ def read_release(path: Path) -> Release | None:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors()[:5])
         raise ValidationFailed(f"{path}: not a valid release manifest: {problems}") from None
+
+
+class _LiteralDumper(yaml.SafeDumper):
+    """Multi-line strings (prompt templates) as ``|`` blocks, as a person would write them."""
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_LiteralDumper.add_representer(str, _string)
+
+
+def config_yaml(config: AppConfig, *, commit: str, run_id: str) -> str:
+    body = yaml.dump(
+        config.model_dump(mode="json", by_alias=True),
+        Dumper=_LiteralDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=120,
+    )
+    header = (
+        f"# Written by `ragops promote`: the config of {config.name} as run {run_id} evaluated it\n"
+        f"# at commit {commit},\n"
+        "# normalised (every default spelled out). Edit rag-configs/, not this file: the next promotion rewrites it.\n"
+    )
+    return header + body
+
+
+def headline_metrics(report: Report, gate_metrics: list[str]) -> dict[str, float]:
+    values = {**report.timings, **report.metrics}
+    names = [*HEADLINE_METRICS, *gate_metrics]
+    return {name: round(values[name], 6) for name in sorted(set(names)) if name in values}
+
+
+def release_from_run(
+    *,
+    report: Report,
+    config: AppConfig,
+    environment: str,
+    index_uri: str,
+    index_digest: str,
+    image: str | None,
+    created_at: datetime,
+    verdict: GateVerdict,
+) -> Release:
+    meta = report.metadata
+    if meta.git_commit is None or meta.run_id is None:
+        raise ValidationFailed(
+            "the run records no commit or run id: it was not made from a git checkout by 'ragops eval'"
+        )
+    content: dict[str, Any] = {
+        "app": report.app,
+        "commit": meta.git_commit,
+        "config_hash": meta.config_hash,
+        "corpus_hash": meta.corpus_hash,
+        "testset_hashes": meta.testset_hashes,
+        "index_digest": index_digest,
+        "image": image,
+    }
+    rule_metrics = [rule.metric for rule in config.spec.evaluation.gate.rules]
+    return Release(
+        app=report.app,
+        environment=environment,
+        release_id=release_id(meta.git_commit, content),
+        created_at=created_at,
+        commit=meta.git_commit,
+        config_hash=meta.config_hash,
+        corpus_hash=meta.corpus_hash,
+        testset_hashes=dict(sorted(meta.testset_hashes.items())),
+        index=ReleaseIndex(uri=index_uri, digest=index_digest, index_id=meta.index_id),
+        image=image,
+        evaluation=ReleaseEvaluation(
+            run_id=meta.run_id,
+            metrics=headline_metrics(report, rule_metrics),
+            gate="pass" if verdict.passed else "fail",
+        ),
+    )

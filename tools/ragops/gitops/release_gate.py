@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ragops.config.gate import GatePolicy, effective_policy
-from ragops.evaluation.diff.gates import evaluate_gates
-from ragops.evaluation.diff.model import Change, MetricDelta, TimingDelta
+from ragops.evaluation.gates import GateInput, GateSubject, evaluate_gates
 from ragops.evaluation.report import Report
 
 
@@ -44,12 +43,6 @@ class GateVerdict:
         return [outcome for outcome in self.outcomes if outcome.blocking]
 
 
-def _change(delta: float | None, higher_is_better: bool) -> Change:
-    if not delta:
-        return "same"
-    return "better" if (delta > 0) == higher_is_better else "worse"
-
-
 def check_gates(
     report: Report,
     app_policy: GatePolicy,
@@ -58,41 +51,19 @@ def check_gates(
 ) -> GateVerdict:
     """Apply the effective policy to ``report``; ``baseline`` (the deployed release's metrics) for regressions."""
     policy, origin = effective_policy(app_policy, defaults)
-    deltas: dict[str, MetricDelta] = {}
-    for name, value in report.metrics.items():
-        info = report.metric_info[name]
+    subjects: dict[str, GateSubject] = {}
+    for name, value in {**report.timings, **report.metrics}.items():
+        info = report.metric_info.get(name)
         base = baseline.get(name) if baseline is not None else None
-        delta = value - base if base is not None else None
-        deltas[name] = MetricDelta(
-            name=name,
-            kind=info.kind,
-            direction=info.direction,
-            role=info.role,
-            standing="exploratory",
-            n=report.counts.scored.get(name, report.counts.questions),
-            base=base,
+        subjects[name] = GateSubject(
             head=value,
-            head_all=value,
-            delta=delta,
-            ci_low=None,
-            ci_high=None,
-            p_value=None,
-            p_exact=None,
-            change=_change(delta, info.direction == "higher"),
-            significant=False,
-        )
-    timings: dict[str, TimingDelta] = {}
-    for name, value in report.timings.items():
-        base = baseline.get(name) if baseline is not None else None
-        timings[name] = TimingDelta(
-            name=name,
-            direction=report.metric_info[name].direction if name in report.metric_info else "lower",
             base=base,
-            head=value,
             delta=value - base if base is not None else None,
-            relative=(value - base) / base if base else None,
+            direction=info.direction if info is not None else "lower",
+            # A timing is advisory whatever its registry role: it has no interval and varies by machine.
+            role=info.role if info is not None and name in report.metrics else "advisory",
         )
-    outcomes = evaluate_gates(policy, origin, deltas, report.metrics, timings, new_app=baseline is None)
+    outcomes = evaluate_gates(policy, origin, GateInput(subjects, new_app=baseline is None))
     return GateVerdict(
         [
             RuleOutcome(o.metric, passed=o.status in ("pass", "warn"), advisory=not o.blocking, detail=o.reason)

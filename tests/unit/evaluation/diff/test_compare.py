@@ -11,12 +11,11 @@ import pytest
 
 from ragops.config.gate import GatePolicy, GateRule
 from ragops.config.testset import QuestionRecord
-from ragops.evaluation.diff import render_json, render_md, render_text
+from ragops.evaluation.diff import diff_json, diff_text, pr_comment
 from ragops.evaluation.diff.compare import compare
 from ragops.evaluation.diff.model import DiffResult
 from tests.conftest import REPO_ROOT
-from tests.unit.evaluation.conftest import Run, make_run
-from tests.unit.evaluation.diff.conftest import app_config, contents, degrade
+from tests.support.runs import Run, app_config, contents, degrade, make_run
 
 GATE: list[dict[str, Any]] = [
     {"metric": "hit_rate@5", "min": 0.3, "max_regression": 0.02},
@@ -157,21 +156,21 @@ def test_new_app_is_checked_on_thresholds_only(base_run: Run) -> None:
     assert result.new_app and result.base is None and result.verdict == "pass"
     assert all(m.delta is None for m in result.metrics)
     assert "no base run" in result.gates[1].reason
-    text = render_md.render(result)
+    text = pr_comment.render(result)
     assert "new app" in text
 
 
 def test_renderings_are_byte_identical_for_the_same_runs_and_json_follows_its_schema(base_run: Run) -> None:
     first = _diff(base_run, degrade(base_run), top_k=3)
     second = _diff(make_run(), degrade(make_run()), top_k=3)
-    for render in (render_md.render, render_text.render, render_json.render):
+    for render in (pr_comment.render, diff_text.render, diff_json.render):
         assert render(first) == render(second)
     schema = json.loads((REPO_ROOT / "schemas" / "diff-result.v1.json").read_text(encoding="utf-8"))
-    jsonschema.validate(json.loads(render_json.render(first)), schema)
+    jsonschema.validate(json.loads(diff_json.render(first)), schema)
 
 
 def test_markdown_puts_the_verdict_first_and_gated_metrics_before_the_details(base_run: Run) -> None:
-    text = render_md.render(_diff(base_run, degrade(base_run), top_k=3))
+    text = pr_comment.render(_diff(base_run, degrade(base_run), top_k=3))
     first = text.splitlines()[0]
     assert first.startswith("### ❌ **sample: FAIL**") and "`hit_rate@5`" in first
     assert text.index("| `hit_rate@5` |") < text.index("<details>")
@@ -181,8 +180,8 @@ def test_markdown_puts_the_verdict_first_and_gated_metrics_before_the_details(ba
 
 def test_long_sections_are_cut_with_a_note_to_fit(base_run: Run) -> None:
     result = _diff(base_run, degrade(base_run, every=1), top_k=3)
-    full = render_md.render(result)
-    cut = render_md.render(result, max_chars=6000)
+    full = pr_comment.render(result)
+    cut = pr_comment.render(result, max_chars=6000)
     assert len(cut) <= 6000 < len(full)
     assert "more questions not shown" in cut and "--format json" in cut
     assert cut.splitlines()[0] == full.splitlines()[0]  # the verdict is never cut
@@ -197,7 +196,7 @@ def test_the_code_and_package_versions_that_evaluated_are_shown_when_they_differ
     h = contents(base_run.predictions, base_run.testsets, app_config(GATE), commit="b" * 40)
     same = compare(with_software(b, "1111aaaa", {"torch": "2.13.0"}), with_software(h, "1111aaaa", {"torch": "2.13.0"}))
     assert same.software_changes == []
-    assert "software" not in render_md.render(same)
+    assert "software" not in pr_comment.render(same)
     result = compare(
         with_software(b, "1111aaaa", {"torch": "2.13.0", "kfp": "2.17.0"}),
         with_software(h, "2222bbbb", {"torch": "2.14.1", "kfp": "2.17.0", "faiss-cpu": "1.9"}),
@@ -208,9 +207,9 @@ def test_the_code_and_package_versions_that_evaluated_are_shown_when_they_differ
         ("package torch", "2.13.0", "2.14.1"),
     ]
     assert "software: ragops code `1111aaaa` → `2222bbbb`, faiss-cpu (absent) → 1.9, torch 2.13.0 → 2.14.1" in (
-        render_md.render(result)
+        pr_comment.render(result)
     )
-    assert "  package torch: 2.13.0 → 2.14.1" in render_text.render(result)
+    assert "  package torch: 2.13.0 → 2.14.1" in diff_text.render(result)
     # A run that does not know its code shows no code change (nothing to compare), only what it knows.
     unknown = compare(with_software(b, None, {"torch": "2.13.0"}), with_software(h, "2222bbbb", {"torch": "2.13.0"}))
     assert unknown.software_changes == []

@@ -5,14 +5,12 @@ the gates. Pure: run contents in, a typed result out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from ragops.config.gate import GatePolicy, effective_policy
-from ragops.data.changes import DataChangeSummary
-from ragops.evaluation.diff.changes import config_changes, data_changes, software_changes, timing_deltas
-from ragops.evaluation.diff.gates import blocking, evaluate_gates, verdict
+from ragops.data.change_summary import DataChangeSummary
 from ragops.evaluation.diff.model import (
     Change,
     DiffResult,
@@ -21,14 +19,17 @@ from ragops.evaluation.diff.model import (
     QuestionCounts,
     RunInfo,
     Standing,
+    TimingDelta,
 )
 from ragops.evaluation.diff.pairing import Key, pair
 from ragops.evaluation.diff.questions import question_changes
 from ragops.evaluation.diff.stats import paired_stats
+from ragops.evaluation.diff.what_changed import config_changes, data_changes, software_changes, timing_deltas
+from ragops.evaluation.gates import GateInput, GateSubject, blocking, evaluate_gates, verdict
 from ragops.evaluation.metrics import MetricInfo
 from ragops.evaluation.predictions import by_key
+from ragops.evaluation.report_views import headline_k
 from ragops.evaluation.run_folder import RunContents
-from ragops.evaluation.views import headline_k
 
 _DIGITS = 10  # stored precision: means of the same numbers are then equal however they were summed
 _EPS = 1e-12
@@ -49,6 +50,21 @@ def _run_info(run: RunContents, ref: str | None) -> RunInfo:
         questions=run.report.counts.questions,
         ref=ref,
     )
+
+
+def _gate_input(
+    metrics: Sequence[MetricDelta], head_all: Mapping[str, float], timings: Sequence[TimingDelta], *, new_app: bool
+) -> GateInput:
+    """Metrics: thresholds on the head over all its questions, regressions on the paired delta and its CI. Timings:
+    run-level values, no interval, advisory by role."""
+    subjects = {
+        t.name: GateSubject(head=t.head, base=t.base, delta=t.delta, direction=t.direction, role="advisory")
+        for t in timings
+    }
+    for m in metrics:
+        ci = (m.ci_low, m.ci_high) if m.ci_low is not None and m.ci_high is not None else None
+        subjects[m.name] = GateSubject(head_all.get(m.name, m.head), m.base, m.delta, m.direction, m.role, ci)
+    return GateInput(subjects, new_app=new_app)
 
 
 def _change(delta: float | None, info: MetricInfo) -> Change:
@@ -179,15 +195,7 @@ def compare(
             pairing.paired, by_key(base.predictions), by_key(head.predictions), records, headline_k(head.report)
         )
     timings = timing_deltas(base.report.timings if base else None, head.report.timings)
-    by_name = {m.name: m for m in metrics}
-    gates = evaluate_gates(
-        policy,
-        origin,
-        by_name,
-        {k: v for k, v in head.report.metrics.items()},
-        {t.name: t for t in timings},
-        new_app=base is None,
-    )
+    gates = evaluate_gates(policy, origin, _gate_input(metrics, head.report.metrics, timings, new_app=base is None))
     return DiffResult(
         app=head.report.app,
         verdict="fail" if verdict(gates) == "fail" else "pass",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ragops.evaluation.diff.model import GateOutcome, MetricDelta
+from ragops.evaluation.diff.model import MetricDelta
+from ragops.evaluation.gates import GateOutcome
 
 MINUS = "−"  # U+2212: a real minus sign lines up with "+" in tables
 

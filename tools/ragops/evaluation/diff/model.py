@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ragops.evaluation.gates import GateOutcome
 from ragops.evaluation.metrics import Direction, Kind, Role
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -66,27 +67,6 @@ class MetricDelta(_Frozen):
     p_exact: bool | None = Field(description="The p-value enumerated every sign pattern (few non-zero deltas).")
     change: Change = Field(description="Direction of the change for this metric's 'better', or same when delta is 0.")
     significant: bool = Field(description="The confidence interval excludes zero.")
-
-
-class RuleCheck(_Frozen):
-    """One limit of one rule, checked."""
-
-    limit: Literal["min", "max", "max_regression", "max_relative_regression"]
-    threshold: float
-    value: float | None = Field(description="What was compared with the threshold (head value, or the regression).")
-    passed: bool
-    reason: str
-
-
-class GateOutcome(_Frozen):
-    metric: str
-    origin: Literal["app", "default"]
-    blocking: bool = Field(description="A failure of this rule fails the check.")
-    status: Literal["pass", "fail", "warn", "missing"] = Field(
-        description="warn: an advisory rule failed; missing: the metric is not in the head report."
-    )
-    checks: list[RuleCheck]
-    reason: str
 
 
 class QuestionDelta(_Frozen):

@@ -17,8 +17,8 @@ import jinja2
 from ragops.config.testset import QuestionRecord
 from ragops.evaluation.predictions import Prediction
 from ragops.evaluation.report import Report
+from ragops.evaluation.report_views import fmt, fmt_timing, headline_k, headline_names, metric_rows, worst
 from ragops.evaluation.svg import bar_chart, histogram
-from ragops.evaluation.views import fmt, fmt_timing, headline_k, headline_names, metric_rows, worst
 
 TEMPLATE = "report.html.j2"
 

@@ -1,4 +1,6 @@
-"""Gate evaluation: the policy's rules against a metric diff, each limit checked with the reason in words.
+"""Gate evaluation: the policy's rules against what a change did to each metric, each limit checked with the reason
+in words. Both the pull-request diff and promotion's release gate build a :class:`GateInput` and call
+:func:`evaluate_gates`, so a new kind of rule touches the gate model (``ragops.config.gate``) and this module only.
 
 Thresholds (``min``/``max``) apply to the head run's value over all its questions; regressions
 (``max_regression``, ``max_relative_regression``) to the paired delta, in the metric's own direction. With
@@ -13,9 +15,12 @@ which have no confidence interval.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from ragops.config.gate import GatePolicy, GateRule
-from ragops.evaluation.diff.model import GateOutcome, MetricDelta, RuleCheck, TimingDelta
 from ragops.evaluation.metrics import Direction, Role
 
 _EPS = 1e-12  # float noise in means of the same numbers must not fail a "no regression" rule
@@ -25,19 +30,46 @@ def _num(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-class _Subject:
-    """What a rule is checked against: a per-question metric or a run-level timing."""
+class RuleCheck(BaseModel):
+    """One limit of one rule, checked."""
 
-    def __init__(
-        self,
-        head: float | None,
-        base: float | None,
-        delta: float | None,
-        direction: Direction,
-        role: Role,
-        ci: tuple[float, float] | None,
-    ) -> None:
-        self.head, self.base, self.delta, self.direction, self.role, self.ci = head, base, delta, direction, role, ci
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    limit: Literal["min", "max", "max_regression", "max_relative_regression"]
+    threshold: float
+    value: float | None = Field(description="What was compared with the threshold (head value, or the regression).")
+    passed: bool
+    reason: str
+
+
+class GateOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    metric: str
+    origin: Literal["app", "default"]
+    blocking: bool = Field(description="A failure of this rule fails the check.")
+    status: Literal["pass", "fail", "warn", "missing"] = Field(
+        description="warn: an advisory rule failed; missing: the metric is not in the head report."
+    )
+    checks: list[RuleCheck]
+    reason: str
+
+
+@dataclass(frozen=True)
+class GateSubject:
+    """What a rule on one metric or timing is checked against.
+
+    ``head`` is the value thresholds (``min``/``max``) apply to; ``base`` and ``delta`` what regressions apply to
+    (None: nothing to compare with); ``ci`` the 95% interval of the delta, when the caller has one (a
+    ``significant: true`` rule is then judged on it, else on the delta alone).
+    """
+
+    head: float | None
+    base: float | None
+    delta: float | None
+    direction: Direction
+    role: Role
+    ci: tuple[float, float] | None = None
 
     def regression(self) -> float | None:
         if self.delta is None:
@@ -51,17 +83,13 @@ class _Subject:
         return high < 0.0 if self.direction == "higher" else low > 0.0
 
 
-def _subject(
-    name: str, metrics: Mapping[str, MetricDelta], head_all: Mapping[str, float], timings: Mapping[str, TimingDelta]
-) -> _Subject | None:
-    if name in metrics:
-        m = metrics[name]
-        ci = (m.ci_low, m.ci_high) if m.ci_low is not None and m.ci_high is not None else None
-        return _Subject(head_all.get(name, m.head), m.base, m.delta, m.direction, m.role, ci)
-    if name in timings:
-        t = timings[name]
-        return _Subject(t.head, t.base, t.delta, t.direction, "advisory", None)
-    return None
+@dataclass(frozen=True)
+class GateInput:
+    """Everything the gates of one app look at: a subject per metric and timing name, and whether the app is new
+    (no base: thresholds only)."""
+
+    subjects: Mapping[str, GateSubject]
+    new_app: bool
 
 
 def blocking(rule: GateRule, role: Role) -> bool:
@@ -70,7 +98,7 @@ def blocking(rule: GateRule, role: Role) -> bool:
     return role == "gate"
 
 
-def _checks(rule: GateRule, subject: _Subject, new_app: bool) -> list[RuleCheck]:
+def _checks(rule: GateRule, subject: GateSubject, new_app: bool) -> list[RuleCheck]:
     checks: list[RuleCheck] = []
     head = subject.head
     if rule.min is not None:
@@ -153,20 +181,12 @@ def _checks(rule: GateRule, subject: _Subject, new_app: bool) -> list[RuleCheck]
     return checks
 
 
-def evaluate_gates(
-    policy: GatePolicy,
-    origin: Mapping[str, str],
-    metrics: Mapping[str, MetricDelta],
-    head_all: Mapping[str, float],
-    timings: Mapping[str, TimingDelta],
-    *,
-    new_app: bool,
-) -> list[GateOutcome]:
+def evaluate_gates(policy: GatePolicy, origin: Mapping[str, str], gate_input: GateInput) -> list[GateOutcome]:
     """One outcome per rule, in policy order (the app's rules, then the defaults)."""
     outcomes: list[GateOutcome] = []
     for rule in policy.rules:
         source = "default" if origin.get(rule.metric) == "default" else "app"
-        subject = _subject(rule.metric, metrics, head_all, timings)
+        subject = gate_input.subjects.get(rule.metric)
         if subject is None:
             # An app's own rule on a metric it does not report is a mistake that must not pass silently; a
             # repository default simply does not apply to an app that does not report the metric.
@@ -186,7 +206,7 @@ def evaluate_gates(
                 )
             )
             continue
-        checks = _checks(rule, subject, new_app)
+        checks = _checks(rule, subject, gate_input.new_app)
         is_blocking = blocking(rule, subject.role)
         failed = [c for c in checks if not c.passed]
         status = "pass" if not failed else ("fail" if is_blocking else "warn")

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from html import escape
 
 from ragops.evaluation.diff import format as f
-from ragops.evaluation.diff.model import ConfigKeyChange, DiffResult, GateOutcome, MetricDelta
+from ragops.evaluation.diff.model import ConfigKeyChange, DiffResult, MetricDelta
+from ragops.evaluation.gates import GateOutcome
 
 MAX_CHARS = 60_000  # under GitHub's 65,536, leaving room for the sticky comment's marker and other apps' notes
 FULL_LIST = "the full list is in `ragops diff --format json` (and the workflow run's artifacts)"

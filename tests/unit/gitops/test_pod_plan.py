@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ragops.errors import UsageError, ValidationFailed
-from ragops.gitops.overlay_run import _expand, local_environment, plan_overlay_run
+from ragops.gitops.pod_plan import _expand, local_environment, plan_overlay_run
 from tests.conftest import REPO_ROOT
 
 OVERLAY = REPO_ROOT / "kustomize" / "overlays" / "staging" / "covid-qa"

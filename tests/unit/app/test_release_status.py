@@ -10,7 +10,7 @@ import pytest
 from ragops.app.promote import promote, promote_between
 from ragops.app.release_status import release_status
 from ragops.cli.main import main
-from tests.unit.gitops.scratch import (
+from tests.support.scratch_repo import (
     APP,
     DIGEST_A,
     IMAGE,

@@ -16,7 +16,8 @@ from ragops.errors import UsageError, ValidationFailed
 from ragops.gitops.release import read_release
 from ragops.pipelines.evaluate import config_hash
 from tests.conftest import REPO_ROOT
-from tests.unit.gitops.scratch import (
+from tests.support.manifests import find, render, validate
+from tests.support.scratch_repo import (
     APP,
     DIGEST_A,
     DIGEST_B,
@@ -29,7 +30,6 @@ from tests.unit.gitops.scratch import (
     tiny_config,
     write_config,
 )
-from tests.unit.kustomize.manifests import find, render, validate
 
 PROMOTED = ("app.yaml", "release.json", "release.env", "kustomization.yaml")
 

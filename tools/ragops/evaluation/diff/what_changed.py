@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from ragops.config.models import AppConfig
-from ragops.data.changes import ChangeKind, DataChangeSummary
+from ragops.data.change_summary import ChangeKind, DataChangeSummary
 from ragops.evaluation.diff.model import ConfigKeyChange, DataChanges, DocumentEntry, TimingDelta
 from ragops.evaluation.metrics import TIMINGS
 from ragops.evaluation.report import Metadata

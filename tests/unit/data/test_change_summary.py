@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ragops.data.changes import ChangeKind, Storage, render_text, summarize_changes
+from ragops.data.change_summary import ChangeKind, Storage, render_text, summarize_changes
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
-from tests.unit.data.conftest import git, write
+from tests.support.git_repo import git, write
 
 
 def _q(qid: str, question: str) -> str:

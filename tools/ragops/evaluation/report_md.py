@@ -9,7 +9,7 @@ from html import escape
 from ragops.config.testset import QuestionRecord
 from ragops.evaluation.predictions import Prediction
 from ragops.evaluation.report import Report
-from ragops.evaluation.views import fmt, fmt_timing, headline_k, headline_names, metric_rows, worst
+from ragops.evaluation.report_views import fmt, fmt_timing, headline_k, headline_names, metric_rows, worst
 
 
 def render(

@@ -1,4 +1,4 @@
-"""Helpers for the data tests: throwaway git (and DVC) repositories driven by the real tools."""
+"""Throwaway git (and DVC) repositories driven by the real tools."""
 
 from __future__ import annotations
 

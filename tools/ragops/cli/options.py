@@ -1,0 +1,77 @@
+"""Options that several commands share, declared once: the repository root (and finding it), the output format,
+the pipeline state folder and the Kubeflow cluster options. A command adds the ones it takes; the help text and
+the checks are the same wherever they appear."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from ragops.config.loader import repo_root_for
+from ragops.errors import UsageError
+
+# The KFP experiment runs are filed under unless --experiment says otherwise.
+DEFAULT_EXPERIMENT = "ragops"
+# How long to wait for a cluster run unless --timeout says otherwise.
+DEFAULT_CLUSTER_TIMEOUT_S = 6 * 3600
+
+
+def add_root(parser: argparse.ArgumentParser, found_from: str = "the current folder") -> None:
+    parser.add_argument("--root", type=Path, help=f"repository root (default: found from {found_from})")
+
+
+def root_from(args: argparse.Namespace, near: Path | None = None) -> Path:
+    """``--root`` when given (it must be a folder), else the repository ``near`` (default: the current folder) is in."""
+    root: Path | None = args.root
+    if root is not None:
+        if not root.is_dir():
+            raise UsageError(f"--root {root}: no such folder")
+        return root.resolve()
+    return repo_root_for(near if near is not None else Path.cwd()).resolve()
+
+
+def add_format(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    choices: Sequence[str] = ("text", "json"),
+    default: str = "text",
+    help: str = "output format",
+) -> None:
+    parser.add_argument("--format", choices=tuple(choices), default=default, help=f"{help} (default: {default})")
+
+
+def add_state_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state-dir", type=Path, help="pipeline caches and artifacts (default: .ragops/kfp/ of the repository)"
+    )
+
+
+def add_cluster_options(parser: argparse.ArgumentParser, title: str, what: str) -> argparse._ArgumentGroup:
+    """``--backend`` and where a Kubeflow cluster is; returns the group so a command can add its own."""
+    cluster = parser.add_argument_group(title)
+    cluster.add_argument(
+        "--backend",
+        choices=("local", "kfp"),
+        default="local",
+        help=f"where to evaluate {what}: local, the KFP local runner on this machine (default); kfp, a cluster",
+    )
+    cluster.add_argument(
+        "--host", help="KFP API endpoint (default: $KF_PIPELINES_ENDPOINT); token: $KF_PIPELINES_TOKEN"
+    )
+    cluster.add_argument("--namespace", help="Kubeflow namespace (multi-user clusters)")
+    cluster.add_argument(
+        "--experiment",
+        default=DEFAULT_EXPERIMENT,
+        help=f"KFP experiment to file runs under (default: {DEFAULT_EXPERIMENT})",
+    )
+    cluster.add_argument(
+        "--pipeline-root",
+        help="object-store prefix for runs' artifacts, git-held data and results (default: $RAGOPS_PIPELINE_ROOT)",
+    )
+    cluster.add_argument(
+        "--timeout",
+        type=int,
+        default=DEFAULT_CLUSTER_TIMEOUT_S,
+        help=f"seconds to wait for each run (default: {DEFAULT_CLUSTER_TIMEOUT_S // 3600} h)",
+    )
+    return cluster
