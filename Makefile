@@ -18,13 +18,25 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# The local LLM server for the end-to-end tests (llama.cpp builds from source: a few minutes, once).
+# The local LLM server for the end-to-end tests. llama.cpp has no wheel on PyPI: its wheel is built from source once
+# (a few minutes) and kept outside the clone, keyed by its version, the build flags, the Python and the machine,
+# so a fresh clone reuses it and a build with other flags (a native one) is never reused.
+# GGML_NATIVE=OFF: a build tuned to this CPU (AMX/AVX-512) segfaults on others and on some of these.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
+LLAMA_VERSION = $(shell sed -n 's/^llama-cpp-python==//p' $(LLM_LOCK))
+WHEEL_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ragops/wheels
+LLAMA_KEY = $(shell printf '%s|%s|%s' '$(LLAMA_CMAKE_ARGS)' "$$($(PYTHON) -c 'import sys; print(sys.implementation.cache_tag)')" "$$(uname -m)" | sha256sum | cut -c1-12)
+LLAMA_WHEELS = $(WHEEL_CACHE)/llama-cpp-python-$(LLAMA_VERSION)-$(LLAMA_KEY)
 $(LLM_STAMP): $(STAMP) $(LLM_LOCK)
-	@echo "installing llama.cpp's server for the local-LLM tests (builds from source: a few minutes, once)"
-	# GGML_NATIVE=OFF: a build tuned to this CPU (AMX/AVX-512) segfaults on others and on some of these.
-	# --no-cache-dir: a wheel cached from a native build must not be reused.
-	# The llm lock repeats requirements.lock's pins, so only the llm extra's packages are new.
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 $(BIN)/pip install --quiet --no-cache-dir --no-binary llama-cpp-python -r $(LLM_LOCK)
+	@if ! ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
+	  echo "building llama.cpp's wheel from source (a few minutes, once per version and build flags) into $(LLAMA_WHEELS)"; \
+	  rm -rf $(LLAMA_WHEELS).partial && \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" FORCE_CMAKE=1 $(BIN)/pip wheel --quiet --no-deps --no-cache-dir \
+	    --no-binary llama-cpp-python -w $(LLAMA_WHEELS).partial 'llama-cpp-python==$(LLAMA_VERSION)' && \
+	  rm -rf $(LLAMA_WHEELS) && mv $(LLAMA_WHEELS).partial $(LLAMA_WHEELS); \
+	else echo "llama.cpp: reusing the wheel in $(LLAMA_WHEELS)"; fi
+	@# The llm lock repeats requirements.lock's pins, so only the llm extra's packages are new.
+	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -r $(LLM_LOCK)
 	touch $(LLM_STAMP)
 
 .PHONY: install install-llm lock lock-upgrade tools-debian demo test lint typecheck schemas pipeline validate bench clean act-pr act-release
