@@ -39,7 +39,7 @@ $(LLM_STAMP): $(STAMP) $(LLM_LOCK)
 	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -r $(LLM_LOCK)
 	touch $(LLM_STAMP)
 
-.PHONY: install install-llm lock lock-upgrade tools-debian demo test lint typecheck schemas pipeline validate bench clean act-pr act-release
+.PHONY: install install-llm lock lock-upgrade tools-debian demo test test-unit test-e2e lint typecheck schemas pipeline validate bench clean act-pr act-release golden
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
@@ -109,8 +109,17 @@ act-pr: install
 act-release: install
 	$(BIN)/python scripts/ci/act_run.py push -- $(ACT_ARGS)
 
+# The whole suite, then the slowest tests (the suite's time budget is watched: docs/pull-requests-and-release.md).
+# test-unit is what the pull-request self-check runs; test-e2e drives the real tools (act, KFP, llama.cpp, DVC).
+PYTEST_DURATIONS := --durations=25 --durations-min=5
 test: install-llm tools-debian lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_DURATIONS)
+
+test-unit: install tools-debian
+	$(BIN)/pytest -q -m "not e2e" $(PYTEST_DURATIONS)
+
+test-e2e: install-llm tools-debian
+	$(BIN)/pytest -q -m e2e $(PYTEST_DURATIONS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .ragops

@@ -75,10 +75,12 @@ def new_run_id(config: AppConfig, now: datetime | None = None) -> str:
 
 def _question_count(config: AppConfig, root: Path) -> int:
     count = 0
+    limit = config.spec.evaluation.max_questions
     for value in config.spec.data.testsets:
         path = resolve_repo_path(value, root)
         if path is not None and path.is_file():
-            count += len(load_testset(path, value).records)
+            records = len(load_testset(path, value).records)
+            count += records if limit is None else min(records, limit)
     return count
 
 

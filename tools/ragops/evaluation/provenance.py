@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -117,6 +118,31 @@ def git_dirty(root: Path) -> bool | None:
     """Whether tracked files differ from the commit (untracked files do not count); None outside git."""
     out = _git(root, "status", "--porcelain", "--untracked-files=no")
     return bool(out.strip()) if out is not None else None
+
+
+# How an evaluation times its answers. Changed whenever the measure changes, so a diff never compares a latency
+# measured one way with one measured another (a base evaluated by older code, a stored run).
+TIMING_METHOD = "question vectors at hand, start-up excluded (v1)"
+
+
+def _cpu_model() -> str:
+    try:
+        with Path("/proc/cpuinfo").open(encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return " ".join(line.partition(":")[2].split())
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def timing_conditions() -> str:
+    """What latencies and throughput measured here depend on besides the change under review: the timing method
+    and the machine (CPU model and the CPUs this process may use). Two runs' timings compare only when equal."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
+    return f"{TIMING_METHOD}; {_cpu_model()} × {cpus} CPU(s)"
 
 
 def llm_identity(config: AppConfig) -> str:

@@ -8,7 +8,7 @@ from ragops.config.models import LLMSpec, PromptSpec
 from ragops.errors import ValidationFailed
 from ragops.rag.generation import Generation
 from ragops.rag.hits import Hit
-from ragops.rag.openai_client import describe_failure, make_client
+from ragops.rag.openai_client import describe_failure, endpoint_url, make_client
 from ragops.rag.prompt import cited_doc_ids, render_prompt
 
 
@@ -19,7 +19,8 @@ class OpenAIChatGenerator:
         self.model = llm.model
         self.llm = llm
         self.prompt = prompt
-        self.client = make_client(llm.base_url, llm.api_key_env, llm.timeout_s, llm.max_retries)
+        self.url = endpoint_url(llm.base_url, llm.base_url_env)
+        self.client = make_client(self.url, llm.api_key_env, llm.timeout_s, llm.max_retries)
 
     def generate(self, question: str, hits: list[Hit]) -> Generation:
         user = render_prompt(self.prompt, question, hits)
@@ -31,7 +32,7 @@ class OpenAIChatGenerator:
                 max_tokens=self.llm.max_tokens,
             )
         except openai.OpenAIError as exc:
-            raise describe_failure(exc, self.llm.base_url, self.model) from exc
+            raise describe_failure(exc, self.url, self.model) from exc
         answer = (response.choices[0].message.content or "").strip() if response.choices else ""
         usage = response.usage
         return Generation(
