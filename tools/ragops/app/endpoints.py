@@ -17,11 +17,14 @@ is not passed — and ``ragops validate --ci`` reports it as an error at the con
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
-from ragops.app.local_models import PACKAGED_MODELS
+from ragops.app.local_models import PACKAGED_MODELS, LocalServer, serving
 from ragops.config.diagnostics import Finding
 from ragops.config.models import AppConfig
 from ragops.rag.openai_client import DEFAULT_KEY_ENV, is_loopback
@@ -153,3 +156,12 @@ def local_models(config: AppConfig, environ: Mapping[str, str]) -> list[tuple[st
             if pair not in wanted:
                 wanted.append(pair)
     return wanted
+
+
+@contextmanager
+def serve_local_models(config: AppConfig, log_dir: Path, enabled: bool = True) -> Iterator[list[LocalServer]]:
+    """For the block, serve the packaged models ``config``'s endpoints need here (nothing when ``enabled`` is
+    False or none is needed), each on a free loopback port its ``base_url_env`` variable points at."""
+    wanted = local_models(config, os.environ) if enabled else []
+    with serving(wanted, log_dir) as servers:
+        yield servers

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlparse
 from ragops.config.gate import load_defaults
 from ragops.config.loader import load_app_config
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
-from ragops.errors import UsageError, ValidationFailed
+from ragops.errors import GateFailed, UsageError, ValidationFailed
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import RunFolder
 from ragops.gitops import git
@@ -177,7 +177,7 @@ def promote(
     verdict = check_gates(report, config.spec.evaluation.gate, load_defaults(root), baseline)
     if not verdict.passed:
         lines = [f"{o.metric}: {o.detail}" for o in verdict.failures]
-        raise ValidationFailed(f"{run_dir}: the gates of {app} fail; not promoted:\n  - " + "\n  - ".join(lines))
+        raise GateFailed(f"{run_dir}: the gates of {app} fail; not promoted:\n  - " + "\n  - ".join(lines))
     assert report.metadata.git_commit is not None  # stale_reasons refused a run without one
     release = release_from_run(
         report=report,

@@ -20,6 +20,7 @@ from ragops.cli.evaluate import step_printer
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
 from ragops.evaluation.diff import diff_json, diff_text, pr_comment
 from ragops.evaluation.diff.model import Links
+from ragops.github.step_outputs import append_outputs
 from ragops.progress import StepProgress
 
 
@@ -50,6 +51,10 @@ def register(commands: Any) -> None:
         type=int,
         default=pr_comment.MAX_CHARS,
         help=f"cut long markdown sections to stay under this size (default {pr_comment.MAX_CHARS})",
+    )
+    options.add_start_local_models(parser)
+    options.add_github_output(
+        parser, "app, verdict, base_run (the base run folder used; empty for a new app), head_run, base_evaluated"
     )
     options.add_cluster_options(parser, "evaluating on a Kubeflow cluster (with --base-ref)", "base and head")
     parser.set_defaults(run=run)
@@ -85,6 +90,7 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
             on_progress=StepProgress(),
             links=links,
             evaluator=_cluster(args) if args.backend == "kfp" else None,
+            start_local_models=args.start_local_models,
         )
     if args.backend != "local":
         raise UsageError("--backend kfp evaluates base and head: it goes with --base-ref")
@@ -94,6 +100,17 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
         raise UsageError("--head-run and --base-run go with --base-ref")
     root = options.root_from(args)
     return diff_runs(args.first, args.second, root=root, links=links)
+
+
+def step_outputs(outcome: DiffOutcome) -> dict[str, str]:
+    """What a workflow step needs to know of a diff: its verdict and the run folders it compared."""
+    return {
+        "app": outcome.result.app,
+        "verdict": outcome.result.verdict,
+        "base_run": str(outcome.base_dir) if outcome.base_dir is not None else "",
+        "head_run": str(outcome.head_dir),
+        "base_evaluated": "true" if outcome.base_evaluated else "false",
+    }
 
 
 def _write(path: Path, text: str) -> None:
@@ -117,6 +134,9 @@ def run(args: argparse.Namespace) -> int:
         text = diff_text.render(result)
     for note in outcome.stale:
         print(f"warning: {note}", file=sys.stderr)
+    github_output = options.github_output_file(args)
+    if github_output is not None:
+        append_outputs(github_output, step_outputs(outcome))
     if args.out is not None:
         _write(args.out, text)
         print(f"{result.app}: {result.verdict.upper()} — {args.format} written to {args.out}")

@@ -1,7 +1,8 @@
-"""What promotion and release status ask git: commit times, ancestry, distance, uncommitted changes.
+"""What promotion and releases ask of git: commit times, ancestry, distance, uncommitted changes; and the two
+things a release writes: an overlay restored from the deployed state, and the bot commit.
 
-Read-only; git is run in the repository root. Failures that mean "git is not there" are InfrastructureError;
-a ref that does not exist is reported as None so callers can say so in their own words.
+Git is run in the repository root. Failures that mean "git is not there" are InfrastructureError; a ref that does
+not exist is reported as None (or False) so callers can say so in their own words.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ragops.errors import ValidationFailed
+from ragops.errors import InfrastructureError, ValidationFailed
 from ragops.git import run_git
 
 _git = run_git
@@ -57,3 +58,26 @@ def changed_between(root: Path, commit: str, ref: str, exclude: list[str]) -> li
     pathspec = [".", *(f":(exclude){path}" for path in exclude)]
     done = _git(root, "diff", "--name-only", commit, ref, "--", *pathspec)
     return sorted(done.stdout.split()) if done.returncode == 0 else None
+
+
+def restore(root: Path, ref: str, path: str) -> bool:
+    """``path`` (a file or folder) as ``ref`` holds it, in the working tree and the index; False when ``ref`` has
+    no such path (nothing is changed then)."""
+    return _git(root, "checkout", "--quiet", ref, "--", path).returncode == 0
+
+
+def commit_paths(root: Path, paths: list[str], message: str, name: str, email: str) -> str | None:
+    """Commit the changes under ``paths`` (and nothing else) as ``name <email>``; returns the new commit, or None
+    when they hold no change."""
+    if not paths:
+        return None
+    added = _git(root, "add", "--", *paths)
+    if added.returncode != 0:
+        raise InfrastructureError(f"git add {' '.join(paths)}: {added.stderr.strip()}")
+    if _git(root, "diff", "--cached", "--quiet", "--", *paths).returncode == 0:
+        return None
+    identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
+    done = _git(root, *identity, "commit", "--quiet", "-m", message, "--", *paths)
+    if done.returncode != 0:
+        raise InfrastructureError(f"git commit: {done.stderr.strip() or done.stdout.strip()}")
+    return resolve(root, "HEAD")
