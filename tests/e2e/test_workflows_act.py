@@ -341,5 +341,5 @@ def test_release_promotes_to_staging_once_and_never_a_failing_state(scratch: Scr
         "push", scratch.push_event(released_head, failing), "release3", "--env", "RAGOPS_ACT_PUSH=1"
     )
     assert code != 0
-    assert "quality gate failed, not released: sample" in log, log[-4000:]
+    assert "::error::sample: gate failed: " in log and "not released: sample (gate failed)" in log, log[-4000:]
     assert scratch.origin_main() == failing

@@ -39,7 +39,7 @@ from ragops.gitops.overlay_files import (
 )
 from ragops.gitops.release import IMAGE_PATTERN, PLACEHOLDER_DIGEST, config_yaml, is_digest, release_from_run
 from ragops.gitops.release_gate import check_gates
-from ragops.layout import KUSTOMIZE_DIR, OVERLAYS_FOLDER, config_file, overlay_dir, resolve_repo_path
+from ragops.layout import ENVIRONMENTS, KUSTOMIZE_DIR, OVERLAYS_FOLDER, config_file, overlay_dir, resolve_repo_path
 from ragops.pipelines.evaluate import config_hash
 
 _ARTIFACT_NAME = re.compile(r"sha256-([0-9a-f]{64})\.tar$")
@@ -191,6 +191,17 @@ def promote(
     )
     text = config_yaml(config, commit=release.commit, run_id=release.evaluation.run_id)
     return promote_release(overlay, text, release)
+
+
+def source_environment(target: str) -> str:
+    """The environment whose release ``target`` is promoted from: the one before it in the promotion order."""
+    if target not in ENVIRONMENTS[1:]:
+        order = " → ".join(ENVIRONMENTS)
+        raise UsageError(
+            f"--to {target}: releases reach it from no other environment (promotion order: {order}); name one "
+            "with --from ENV"
+        )
+    return ENVIRONMENTS[ENVIRONMENTS.index(target) - 1]
 
 
 def promote_between(app: str, source: str, target: str, root: Path) -> Promotion:

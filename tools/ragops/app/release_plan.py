@@ -13,12 +13,15 @@ Only apps with an overlay for the environment are released; the others are liste
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from ragops.app.affected import affected
-from ragops.errors import UsageError
+from ragops.app.endpoints import local_models
+from ragops.config.loader import load_app_config
+from ragops.errors import RagopsError, UsageError
 from ragops.git import run_git
 from ragops.gitops import git
 from ragops.layout import (
@@ -49,6 +52,7 @@ class PlannedApp:
     reason: str
     released_commit: str | None = None
     fix: str | None = None  # for no-overlay: what creates the overlay
+    local_models: list[str] = field(default_factory=list)  # packaged models its evaluation serves here
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,11 @@ class ReleasePlan:
     @property
     def to_release(self) -> list[PlannedApp]:
         return [a for a in self.apps if a.decision == "release"]
+
+    @property
+    def local_models(self) -> list[str]:
+        """The packaged models the apps to release serve locally (the release job installs the llm extra)."""
+        return sorted({model for a in self.to_release for model in a.local_models})
 
 
 def overlay_fix(root: Path, environment: str, app: str) -> str:
@@ -121,6 +130,14 @@ def _apps(root: Path) -> list[tuple[str, str]]:
     return [(p.stem, p.relative_to(root).as_posix()) for p in configs]
 
 
+def _local_models(root: Path, config: str) -> list[str]:
+    try:
+        loaded = load_app_config(root / config, root)
+    except RagopsError:
+        return []  # its release fails with the config's own errors
+    return [model for model, _ in local_models(loaded, os.environ)]
+
+
 def release_plan(root: Path, environment: str, deployed_ref: str = "HEAD") -> ReleasePlan:
     """Decide, for every app of the checkout, whether ``environment`` needs a release of it; the deployed state
     is read at ``deployed_ref`` (CI: origin/main, which may have moved past the pushed commit)."""
@@ -141,5 +158,6 @@ def release_plan(root: Path, environment: str, deployed_ref: str = "HEAD") -> Re
         released = deployed_commit(root, deployed_ref, environment, app)
         state = freshness(root, app, released, head)
         decision: Decision = "up-to-date" if state.up_to_date else "release"
-        planned.append(PlannedApp(app, config, decision, f"{environment} {state.reason}", released))
+        models = _local_models(root, config) if decision == "release" else []
+        planned.append(PlannedApp(app, config, decision, f"{environment} {state.reason}", released, None, models))
     return ReleasePlan(environment, head, deployed_ref, planned)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from ragops.app.diff import DiffOutcome, diff_ref, diff_runs, workflow_run_url
-from ragops.app.evaluate import Evaluator, cluster_evaluator
 from ragops.cli import options
 from ragops.cli.evaluate import step_printer
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
@@ -60,17 +59,6 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _cluster(args: argparse.Namespace) -> Evaluator:
-    return cluster_evaluator(
-        host=args.host,
-        namespace=args.namespace,
-        experiment=args.experiment,
-        timeout_s=args.timeout,
-        pipeline_root=args.pipeline_root,
-        object_store_secret=os.environ.get("RAGOPS_OBJECT_STORE_SECRET"),
-    )
-
-
 def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
     if args.base_ref is not None:
         if args.second is not None:
@@ -89,7 +77,7 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
             on_step=step_printer(),
             on_progress=StepProgress(),
             links=links,
-            evaluator=_cluster(args) if args.backend == "kfp" else None,
+            evaluator=options.cluster_evaluator_from(args),
             start_local_models=args.start_local_models,
         )
     if args.backend != "local":

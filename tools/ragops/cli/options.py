@@ -5,11 +5,16 @@ the checks are the same wherever they appear."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ragops.config.loader import repo_root_for
 from ragops.errors import UsageError
+
+if TYPE_CHECKING:
+    from ragops.app.evaluate import Evaluator
 
 # The KFP experiment runs are filed under unless --experiment says otherwise.
 DEFAULT_EXPERIMENT = "ragops"
@@ -106,3 +111,19 @@ def add_cluster_options(parser: argparse.ArgumentParser, title: str, what: str) 
         help=f"seconds to wait for each run (default: {DEFAULT_CLUSTER_TIMEOUT_S // 3600} h)",
     )
     return cluster
+
+
+def cluster_evaluator_from(args: argparse.Namespace) -> Evaluator | None:
+    """The evaluator of the cluster the options name with ``--backend kfp``; None for the local runner."""
+    if args.backend != "kfp":
+        return None
+    from ragops.app.evaluate import cluster_evaluator
+
+    return cluster_evaluator(
+        host=args.host,
+        namespace=args.namespace,
+        experiment=args.experiment,
+        timeout_s=args.timeout,
+        pipeline_root=args.pipeline_root,
+        object_store_secret=os.environ.get("RAGOPS_OBJECT_STORE_SECRET"),
+    )

@@ -15,6 +15,7 @@ from ragops.app.release_status import Deployed, ReleaseStatus, release_status
 from ragops.cli import options, release_report
 from ragops.cli.evaluate import step_printer
 from ragops.errors import EXIT_OK, UsageError
+from ragops.github.step_outputs import append_outputs, outputs_file
 from ragops.layout import ENVIRONMENTS
 from ragops.progress import StepProgress
 
@@ -46,7 +47,8 @@ def register(commands: Any) -> None:
         "(the step that creates one is named). The deployed state is read at --deployed.",
     )
     _add_release_target(plan)
-    options.add_format(plan)
+    options.add_format(plan, ("text", "json", "github"))
+    options.add_github_output(plan, "with --format github: release (the apps to release) and local_models")
     plan.set_defaults(run=run_plan)
 
     run = actions.add_parser(
@@ -78,6 +80,7 @@ def register(commands: Any) -> None:
     options.add_start_local_models(run)
     options.add_format(run, ("text", "json", "github"))
     options.add_github_output(run, "released, failed (app names) and commit (with --format github: always)")
+    options.add_cluster_options(run, "evaluating on a Kubeflow cluster", "each app")
     run.set_defaults(run=run_release)
 
 
@@ -183,10 +186,12 @@ def _plan_json(plan: ReleasePlan) -> dict[str, Any]:
                 "reason": a.reason,
                 "released_commit": a.released_commit,
                 "fix": a.fix,
+                "local_models": a.local_models,
             }
             for a in plan.apps
         ],
         "release": [a.app for a in plan.to_release],
+        "local_models": plan.local_models,
     }
 
 
@@ -203,7 +208,13 @@ def render_plan(plan: ReleasePlan) -> str:
 
 def run_plan(args: argparse.Namespace) -> int:
     plan = release_plan(options.root_from(args), args.env, args.deployed)
-    print(json.dumps(_plan_json(plan), indent=2) if args.format == "json" else render_plan(plan))
+    if args.format == "json":
+        print(json.dumps(_plan_json(plan), indent=2))
+        return EXIT_OK
+    print(render_plan(plan))
+    if args.format == "github":
+        values = {"release": " ".join(a.app for a in plan.to_release), "local_models": " ".join(plan.local_models)}
+        append_outputs(options.github_output_file(args) or outputs_file(None), values)
     return EXIT_OK
 
 
@@ -223,6 +234,7 @@ def run_release(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         start_local_models=args.start_local_models,
         commit=not args.no_commit,
+        evaluator=options.cluster_evaluator_from(args),
         progress=tell,
         on_step=step_printer(),
         on_progress=StepProgress(),
