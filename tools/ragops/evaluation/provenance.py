@@ -138,11 +138,14 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown CPU"
 
 
-def timing_conditions() -> str:
+def timing_conditions(machine: str | None = None) -> str:
     """What latencies and throughput measured here depend on besides the change under review: the timing method
-    and the machine (CPU model and the CPUs this process may use). Two runs' timings compare only when equal."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
-    return f"{TIMING_METHOD}; {_cpu_model()} × {cpus} CPU(s)"
+    and the machine (CPU model and the CPUs this process may use; or ``machine``, e.g. a cluster's pods, when the
+    steps run elsewhere). Two runs' timings compare only when equal."""
+    if machine is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
+        machine = f"{_cpu_model()} × {cpus} CPU(s)"
+    return f"{TIMING_METHOD}; {machine}"
 
 
 def llm_identity(config: AppConfig) -> str:
