@@ -28,6 +28,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from ragops.config.models import AppConfig
 from ragops.errors import UsageError, ValidationFailed
+from ragops.evaluation import metrics
 from ragops.evaluation.report import Report
 from ragops.gitops.release_gate import GateVerdict
 from ragops.hashing import canonical_sha256
@@ -39,8 +40,6 @@ PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
 # An image pinned by digest: repository@sha256:<hex> (a tag alongside is allowed by OCI but not by ragops).
 IMAGE_PATTERN = r"^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$"
 _DIGEST = re.compile(DIGEST_PATTERN)
-# The metrics a release records (when the run reports them), besides every metric a gate rule names.
-HEADLINE_METRICS = ("hit_rate@5", "mrr", "ndcg@5", "f1", "exact_match", "answer_support", "citation_correctness")
 
 
 class ReleaseIndex(BaseModel):
@@ -156,8 +155,10 @@ def config_yaml(config: AppConfig, *, commit: str, run_id: str) -> str:
 
 
 def headline_metrics(report: Report, gate_metrics: list[str]) -> dict[str, float]:
+    """What a release records: the registry's headline metrics and every metric a gate rule names, as the run
+    reports them (a metric the run does not report is left out)."""
     values = {**report.timings, **report.metrics}
-    names = [*HEADLINE_METRICS, *gate_metrics]
+    names = [*metrics.headline_names(report.metadata.k_values), *gate_metrics]
     return {name: round(values[name], 6) for name in sorted(set(names)) if name in values}
 
 
