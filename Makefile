@@ -39,7 +39,7 @@ $(LLM_STAMP): $(STAMP) $(LLM_LOCK)
 	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -r $(LLM_LOCK)
 	touch $(LLM_STAMP)
 
-.PHONY: install install-llm lock lock-upgrade tools-debian demo test test-unit test-e2e lint typecheck schemas pipeline validate bench clean act-pr act-release golden
+.PHONY: install install-llm lock lock-upgrade tools-debian demo test test-unit test-e2e lint typecheck schemas pipeline docs golden validate bench clean act-pr act-release
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
@@ -78,6 +78,7 @@ lint: install
 	$(BIN)/deptry tools
 	$(BIN)/ragops schemas --check
 	$(BIN)/ragops pipeline compile --check
+	$(BIN)/python scripts/cli_reference.py --check
 	$(BIN)/actionlint
 	$(BIN)/zizmor --offline --quiet .github/workflows
 
@@ -92,6 +93,10 @@ validate: install
 
 pipeline: install
 	$(BIN)/ragops pipeline compile
+
+# The command-line reference, docs/cli.md, from the parser (a test fails when it is stale).
+docs: install
+	$(BIN)/python scripts/cli_reference.py
 
 # Rewrite the PR comment's golden file (tests/fixtures/golden/pr-comment.md) after changing the comment's layout;
 # review its diff like code. A test fails while it is stale.

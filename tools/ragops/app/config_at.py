@@ -9,15 +9,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from ragops import git
 from ragops.config.loader import load_app_config
 from ragops.config.models import AppConfig
-from ragops.git import git_output
 
 
 def config_at(root: Path, commit: str, relative: str) -> AppConfig:
     """The config at ``relative`` (repo-relative) in ``commit``; ValidationFailed when it is not a valid config,
     UsageError when git has no such file."""
-    text = git_output(root, "show", f"{commit}:{relative}")
+    text = git.file_at(root, commit, relative).decode("utf-8")
     with tempfile.TemporaryDirectory(prefix="ragops-config-at-") as scratch:
         path = Path(scratch) / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ragops import logs
+from ragops import git, logs
 from ragops.app.artifacts import publish_index
 from ragops.app.endpoints import serve_local_models
 from ragops.app.evaluate import Evaluator, evaluate
@@ -31,7 +31,6 @@ from ragops.app.release_plan import PlannedApp, ReleasePlan, release_plan
 from ragops.artifacts.transfer import Published
 from ragops.config.models import AppConfig
 from ragops.errors import EXIT_INFRA, EXIT_INVALID, EXIT_OK, GateFailed, InfrastructureError, RagopsError
-from ragops.gitops import git
 from ragops.layout import RUNS_DIR, kfp_state_dir, local_models_dir, overlay_dir
 from ragops.pipelines.events import StepCallback
 from ragops.progress import StepProgressCallback

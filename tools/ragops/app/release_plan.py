@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ragops import git
 from ragops.app.affected import affected
 from ragops.app.endpoints import local_models
 from ragops.config.loader import load_app_config
 from ragops.errors import RagopsError, UsageError
-from ragops.git import run_git
-from ragops.gitops import git
 from ragops.layout import (
     CONFIG_DIR,
     CONFIG_SUFFIXES,
@@ -97,11 +96,10 @@ def deployed_commit(root: Path, ref: str, environment: str, app: str) -> str | N
     """The commit the release of ``app`` in ``environment`` was built from, as ``ref`` holds it; None when there
     is no release there (no overlay, a placeholder, an unreadable manifest)."""
     path = f"{overlay_dir(Path(), environment, app).as_posix()}/{OVERLAY_RELEASE}"
-    done = run_git(root, "show", f"{ref}:{path}")
-    if done.returncode != 0:
+    if not git.exists_at(root, ref, path):
         return None
     try:
-        document = json.loads(done.stdout)
+        document = json.loads(git.file_at(root, ref, path))
     except ValueError:
         return None
     commit = document.get("commit") if isinstance(document, dict) else None

@@ -57,7 +57,7 @@ def summary(result: AffectedResult) -> str:
     else:
         lines.append("No app is affected by this change: nothing to evaluate.")
     if result.self_check:
-        lines += ["", "The change touches ragops itself (code, tests or CI): the self-check runs."]
+        lines += ["", "The change touches the repository's own code, tests or CI: the self-check runs."]
     return "\n".join(lines) + "\n"
 
 
@@ -69,7 +69,7 @@ def render_text(result: AffectedResult) -> str:
     lines += [f"  unaffected: {app.app} ({app.config})" for app in result.unaffected]
     lines += [f"  deleted: {app.app} ({app.config}): not evaluated" for app in result.deleted]
     if result.self_check:
-        lines.append("  the change touches ragops itself (code, tests or CI)")
+        lines.append("  self-check: the change touches the repository's own code, tests or CI")
     return "\n".join(lines)
 
 

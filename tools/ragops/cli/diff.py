@@ -8,7 +8,6 @@ a blocking gate fails, 0 otherwise.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from ragops.cli.evaluate import step_printer
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
 from ragops.evaluation.diff import diff_json, diff_text, pr_comment
 from ragops.evaluation.diff.model import Links
+from ragops.files import write_atomic
 from ragops.github.step_outputs import append_outputs
 from ragops.progress import StepProgress
 
@@ -101,13 +101,6 @@ def step_outputs(outcome: DiffOutcome) -> dict[str, str]:
     }
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
-
-
 def run(args: argparse.Namespace) -> int:
     if args.max_chars < 1000:
         raise UsageError("--max-chars must be at least 1000")
@@ -126,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if github_output is not None:
         append_outputs(github_output, step_outputs(outcome))
     if args.out is not None:
-        _write(args.out, text)
+        write_atomic(args.out, text)
         print(f"{result.app}: {result.verdict.upper()} — {args.format} written to {args.out}")
     else:
         sys.stdout.write(text)
