@@ -222,7 +222,7 @@ def detached_worktree(root: Path, commit: str) -> Iterator[Path]:
 def restore(root: Path, ref: str, path: str) -> bool:
     """``path`` (a file or folder) as ``ref`` holds it, in the working tree and the index; False when ``ref`` has
     no such path (nothing is changed then)."""
-    return _run(root, ["checkout", "--quiet", _END, _revision(ref), "--", path]).returncode == 0
+    return _run(root, ["restore", f"--source={_revision(ref)}", "--staged", "--worktree", "--", path]).returncode == 0
 
 
 def commit_paths(root: Path, paths: Sequence[str], message: str, name: str, email: str) -> str | None:
