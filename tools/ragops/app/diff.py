@@ -95,18 +95,14 @@ def diff_runs(base_dir: Path, head_dir: Path, *, root: Path | None = None, links
 
 def _pull_base_data(tree: Path, config: Path, root: Path) -> None:
     """DVC-tracked data of the base, into the worktree, through the main checkout's DVC cache."""
-    if not (tree / ".dvc").is_dir():
-        return
-    from ragops.data.dvc import data_paths_for_configs, resolve_targets
+    from ragops.data.dvc import data_pull_for_configs, uses_tracked_data
 
-    if not resolve_targets(data_paths_for_configs([config], tree), tree)[0]:
+    if not uses_tracked_data([config], tree):
         return  # all of this app's data is in git: the worktree has it already
     cache = root / ".dvc" / "cache"
     if cache.is_dir():
         # config.local is per checkout and not in git: point this worktree at the shared cache.
         (tree / ".dvc" / "config.local").write_text(f"[cache]\n    dir = {cache}\n", encoding="utf-8")
-    from ragops.data.dvc import data_pull_for_configs
-
     data_pull_for_configs([config], tree)
 
 

@@ -97,11 +97,9 @@ def default_publisher(root: Path, state: Path) -> Publisher:
 
 
 def _pull_data(config_path: Path, root: Path) -> None:
-    if not (root / ".dvc").is_dir():
-        return
-    from ragops.data.dvc import data_paths_for_configs, data_pull_for_configs, resolve_targets
+    from ragops.data.dvc import data_pull_for_configs, uses_tracked_data  # DVC's import takes seconds
 
-    if resolve_targets(data_paths_for_configs([config_path], root), root)[0]:
+    if uses_tracked_data([config_path], root):
         data_pull_for_configs([config_path], root)
 
 
