@@ -17,7 +17,9 @@ import uvicorn
 
 from ragops.errors import ValidationFailed
 from ragops.serve import jsonlog
+from ragops.serve.access import AccessGuard
 from ragops.serve.app import create_app, default_loader
+from ragops.serve.conversation_store import read_password
 from ragops.serve.loading import prepare
 from ragops.serve.settings import SETTINGS_ENV, ServeSettings
 
@@ -53,6 +55,9 @@ def serve(settings: ServeSettings) -> ServeResult:
     os.environ.setdefault(*_OPENMP_WAIT)
     jsonlog.configure(settings.log_level)
     prepared = prepare(settings)
+    # Files the workers read (the Redis password, the bearer tokens): refused here, before any port is bound.
+    read_password(settings)
+    AccessGuard.parts(settings.access)
     result = ServeResult(
         prepared.config.name, prepared.digest, prepared.release.release_id if prepared.release else None
     )
