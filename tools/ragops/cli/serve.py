@@ -102,13 +102,13 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-# Settings whose option is not "--" + the field name with dashes.
+# Settings whose option is not "--" + the field name with dashes, by (settings model, field).
 _OPTIONS = {
-    ("conversations", "max_turns"): "--chat-max-turns",
-    ("conversations", "max_chars"): "--chat-max-chars",
-    ("conversations", "ttl_s"): "--chat-ttl-s",
-    ("access", "tokens_file"): "--auth-tokens-file",
-    ("access", "rate_burst"): "--rate-limit-burst",
+    ("ConversationSettings", "max_turns"): "--chat-max-turns",
+    ("ConversationSettings", "max_chars"): "--chat-max-chars",
+    ("ConversationSettings", "ttl_s"): "--chat-ttl-s",
+    ("AccessSettings", "tokens_file"): "--auth-tokens-file",
+    ("AccessSettings", "rate_burst"): "--rate-limit-burst",
 }
 
 
@@ -116,8 +116,8 @@ def _refused(exc: ValidationError) -> UsageError:
     """An option value the settings refuse, named by its option (a usage error, not a traceback)."""
     problems = []
     for error in exc.errors():
-        loc = tuple(str(part) for part in error["loc"])
-        option = _OPTIONS.get(loc[-2:], "--" + loc[-1].replace("_", "-")) if loc else "an option"
+        field = str(error["loc"][-1]) if error["loc"] else ""
+        option = _OPTIONS.get((exc.title, field), "--" + field.replace("_", "-"))
         problems.append(f"{option}: {error['msg']}")
     return UsageError("; ".join(problems))
 
