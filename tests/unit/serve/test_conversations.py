@@ -114,7 +114,7 @@ def test_ids_are_unguessable_and_apps_do_not_share_conversations(server: RedisSe
 def test_an_unreachable_or_refusing_redis_is_store_unavailable(server: RedisServer, tmp_path: Path) -> None:
     async def scenario() -> None:
         wrong_password = ConversationStore(ConversationSettings(redis_url=server.url), "tiny", "wrong")
-        with pytest.raises(StoreUnavailable, match="(?i)auth|password"):
+        with pytest.raises(StoreUnavailable, match=r"(?i)auth|password"):
             await wrong_password.history(new_conversation_id())
         await wrong_password.close()
         down = RedisServer(tmp_path / "down")  # never started: nothing listens on its port

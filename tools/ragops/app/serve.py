@@ -31,10 +31,13 @@ class ServeResult:
     release: str | None
 
 
-def _uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
+def uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
+        # Whose X-Forwarded-For names the client (the rate limit's key without tokens): uvicorn's proxy headers.
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.access.forwarded_allow_ips,
         "log_config": None,  # ours: JSON lines (jsonlog.configure)
         "access_log": False,  # one line per request comes from the app, with its request id
         "timeout_graceful_shutdown": settings.graceful_timeout_s,
@@ -67,7 +70,7 @@ def serve(settings: ServeSettings) -> ServeResult:
             "ragops.serve.app:app_from_environment",
             factory=True,
             workers=settings.workers,
-            **_uvicorn_options(settings),
+            **uvicorn_options(settings),
         )
         return result
     server: uvicorn.Server | None = None
@@ -78,7 +81,7 @@ def serve(settings: ServeSettings) -> ServeResult:
             server.should_exit = True
 
     app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop)
-    server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))
+    server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))
     server.run()
     failure = app.state.serve.failure
     if failure is not None:

@@ -95,9 +95,10 @@ def register(commands: Any) -> None:
     access.add_argument("--rate-limit", type=float, help="requests per second per client, sustained (default: off)")
     access.add_argument("--rate-limit-burst", type=int, help="requests a client may send at once (default: 2 s' worth)")
     access.add_argument(
-        "--trust-forwarded-for",
-        action="store_true",
-        help="tell clients apart by X-Forwarded-For (only behind a proxy that sets it)",
+        "--forwarded-allow-ips",
+        default=AccessSettings().forwarded_allow_ips,
+        help="proxies whose X-Forwarded-For names the client, comma-separated, '*' for any (default 127.0.0.1: a "
+        "sidecar proxy)",
     )
     parser.set_defaults(run=run)
 
@@ -160,6 +161,6 @@ def _settings(args: argparse.Namespace) -> ServeSettings:
             tokens_file=args.auth_tokens_file,
             rate_limit=args.rate_limit,
             rate_burst=args.rate_limit_burst,
-            trust_forwarded_for=args.trust_forwarded_for,
+            forwarded_allow_ips=args.forwarded_allow_ips,
         ),
     )

@@ -3,8 +3,8 @@
 Only paths under ``/v1/`` are guarded; ``/healthz``, ``/readyz`` and ``/metrics`` stay open to the kubelet and
 Prometheus. With a tokens file, a request needs ``Authorization: Bearer <token>`` naming one of its tokens, else 401
 with ``WWW-Authenticate: Bearer``. With a rate limit, each client — its token when authentication is on, else its
-address (the first ``X-Forwarded-For`` hop when the proxy in front is trusted to set it) — gets its own bucket, and a
-request past it is refused with 429 and ``Retry-After`` (whole seconds, at least 1) before any work is done.
+address (which uvicorn has taken from ``X-Forwarded-For`` when the peer is a trusted proxy) — gets its own bucket,
+and a request past it is refused with 429 and ``Retry-After`` (whole seconds, at least 1) before any work is done.
 It sits inside the request guard, so refusals are counted, timed and logged with their request id like any answer.
 """
 
@@ -37,11 +37,7 @@ def bearer_token(scope: Scope) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def client_address(scope: Scope, trust_forwarded_for: bool) -> str:
-    if trust_forwarded_for:
-        forwarded = _header(scope, b"x-forwarded-for")
-        if forwarded and forwarded.split(",")[0].strip():
-            return forwarded.split(",")[0].strip()
+def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 
@@ -59,13 +55,10 @@ async def _refuse(send: Send, status: int, title: str, detail: str, headers: lis
 
 
 class AccessGuard:
-    def __init__(
-        self, app: ASGIApp, tokens: TokenFile | None, limiter: RateLimiter | None, trust_forwarded_for: bool
-    ) -> None:
+    def __init__(self, app: ASGIApp, tokens: TokenFile | None, limiter: RateLimiter | None) -> None:
         self.app = app
         self.tokens = tokens
         self.limiter = limiter
-        self.trust_forwarded_for = trust_forwarded_for
 
     @classmethod
     def parts(cls, settings: AccessSettings) -> tuple[TokenFile | None, RateLimiter | None]:
@@ -88,7 +81,7 @@ class AccessGuard:
                 await _refuse(send, 401, "unauthorized", detail, [(b"www-authenticate", error)])
                 return
         if self.limiter is not None:
-            key = client or client_address(scope, self.trust_forwarded_for)
+            key = client or client_address(scope)
             wait = self.limiter.take(key)
             if wait > 0:
                 seconds = max(1, math.ceil(wait))

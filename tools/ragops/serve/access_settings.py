@@ -1,5 +1,9 @@
 """Who may call ``/v1/*`` and how often: bearer tokens from a file, and a per-client rate limit. Both are off by
-default; ``/healthz``, ``/readyz`` and ``/metrics`` are never behind them (probes and Prometheus reach them)."""
+default; ``/healthz``, ``/readyz`` and ``/metrics`` are never behind them (probes and Prometheus reach them).
+
+Without tokens, the rate limit tells clients apart by address. Behind a proxy every request comes from the proxy,
+so the client's address is taken from ``X-Forwarded-For`` when (and only when) the peer is a trusted proxy —
+uvicorn's own proxy-header handling, configured by ``forwarded_allow_ips``."""
 
 from __future__ import annotations
 
@@ -19,8 +23,11 @@ class AccessSettings(BaseModel):
         None, gt=0, description="requests per second each client may make to /v1/*, sustained (off when unset)"
     )
     rate_burst: int | None = Field(None, ge=1, description="requests a client may make at once (default: 2 s' worth)")
-    trust_forwarded_for: bool = Field(
-        False, description="tell clients apart by X-Forwarded-For (behind a proxy that sets it) rather than by peer"
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="proxies trusted to name the client in X-Forwarded-For (comma-separated addresses or networks, "
+        "'*' for any); a client's address is that proxy's claim, or else the peer's. The default trusts a sidecar "
+        "proxy on the pod's loopback (Istio's Envoy).",
     )
 
     @property

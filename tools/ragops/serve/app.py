@@ -184,9 +184,7 @@ def create_app(
     # Inside the request guard (added later, so it wraps this): refusals are counted and logged like answers.
     tokens, limiter = AccessGuard.parts(settings.access)
     if tokens is not None or limiter is not None:
-        app.add_middleware(
-            AccessGuard, tokens=tokens, limiter=limiter, trust_forwarded_for=settings.access.trust_forwarded_for
-        )
+        app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
     app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
 
     def not_ready() -> JSONResponse:
