@@ -79,3 +79,13 @@ def test_conversation_mistakes_are_diagnostics_with_lines(tmp_path: Path) -> Non
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     found = {(d.line, d.code) for d in load_testset(path, "t.jsonl").diagnostics}
     assert found == {(1, "out-of-range"), (2, "invalid-value"), (4, "duplicate-id")}
+
+
+def test_the_sample_conversations_load_and_their_follow_ups_lean_on_the_opening() -> None:
+    path = REPO_ROOT / "datasets/hotpotqa/testsets/hotpotqa-conversations.jsonl"
+    loaded = load_testset(path, "conversations")
+    assert loaded.diagnostics == [] and len(loaded.records) == 26
+    assert check_against_corpus(loaded, "conversations", document_ids(REPO_ROOT / "datasets/hotpotqa/docs")) == []
+    for opening, follow_up in zip(loaded.records[::2], loaded.records[1::2], strict=True):
+        assert follow_up.history[0].answer == opening.answers[0]
+        assert opening.answers[0].lower() not in follow_up.question.lower()
