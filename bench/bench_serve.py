@@ -1,6 +1,7 @@
 """The RAG service under load on loopback, against the engine's own batched throughput (the ceiling).
 
-Usage: ``python bench/bench_serve.py [rag-configs/covid-qa.yaml] [--seconds 10] [--levels 1 4 6 8 16 32]``.
+Usage: ``python bench/bench_serve.py [rag-configs/covid-qa.yaml] [--seconds 10] [--levels 1 4 6 8 16 32]
+[--chat-levels 8]``.
 Builds (or reuses) the app's index, publishes it to a file:// store, fetches it back (the deployment path),
 measures ``answer_many`` in process over the test-set questions (one at a time, batched — the ceiling — and
 batched from as many threads as the service answers batches at once, for reference), then starts ``ragops serve``
@@ -11,6 +12,11 @@ level and once it has settled (one memory-trim interval later: flat memory settl
 level, the busiest one run twice), then the verdict against the target: at some level ≥ 0.6 × the ceiling with
 p95 ≤ 100 ms, no errors. Other processes sharing the CPU lower every figure; the ratios are what compare across
 machines.
+
+Then conversations: the server runs with a real redis-server (Debian's, started on loopback by the benchmark), and
+at each ``--chat-levels`` concurrency ``/v1/query`` and ``/v1/chat`` are driven in turn with the same questions —
+each chat client holding a conversation of ``--chat-turns`` turns (history read, question condensed, turn appended)
+before starting the next. Target: ``/v1/chat``'s p95 ≤ 1.1 × ``/v1/query``'s + 5 ms at the same concurrency.
 """
 
 from __future__ import annotations
@@ -39,8 +45,13 @@ from ragops.rag.index import load_index
 from ragops.serve.settings import ServeSettings
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support: redis-server on loopback
+
+from tests.support.redis_server import RedisServer  # noqa: E402
+
 TARGET_SHARE = 0.6
 TARGET_P95_MS = 100.0
+CHAT_P95_RATIO, CHAT_P95_SLACK_MS = 1.1, 5.0
 
 
 def _free_port() -> int:
@@ -57,22 +68,30 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _post(question: str) -> bytes:
-    body = json.dumps({"question": question}).encode()
-    head = (
-        f"POST /v1/query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
-    )
+def _post(question: str, path: str = "/v1/query", conversation: str | None = None) -> bytes:
+    payload: dict[str, str] = {"question": question}
+    if conversation is not None:
+        payload["conversation_id"] = conversation
+    body = json.dumps(payload).encode()
+    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
     return head.encode() + b"\r\n\r\n" + body
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bool]:
-    """Send one request on a kept-alive connection; (status, whether the server keeps the connection open)."""
+async def _exchange_body(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bool, bytes]:
+    """Send one request on a kept-alive connection; (status, whether the server keeps the connection open, body)."""
     writer.write(request)
     head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=30)).decode("latin-1").lower()
     status = int(head[9:12])
     fields = dict(line.split(":", 1) for line in head.split("\r\n")[1:] if ":" in line)
-    await reader.readexactly(int(fields.get("content-length", "0")))
-    return status, fields.get("connection", "").strip() != "close"
+    body = await reader.readexactly(int(fields.get("content-length", "0")))
+    return status, fields.get("connection", "").strip() != "close", body
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bool]:
+    status, keep, _ = await _exchange_body(reader, writer, request)
+    return status, keep
 
 
 async def _drive(port: int, questions: list[str], concurrency: int, seconds: float) -> tuple[list[float], int, float]:
@@ -113,6 +132,77 @@ async def _drive(port: int, questions: list[str], concurrency: int, seconds: flo
     return latencies, errors, time.perf_counter() - started
 
 
+async def _drive_chat(
+    port: int, questions: list[str], concurrency: int, seconds: float, turns: int
+) -> tuple[list[float], int, float]:
+    """Like ``_drive`` on ``/v1/chat``: each client holds a conversation for ``turns`` turns, sending the id the
+    first answer returned, then starts a new one."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(offset: int) -> None:
+        nonlocal errors
+        n, turn, conversation = offset, 0, None
+        connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        while time.perf_counter() < deadline:
+            request = _post(questions[n % len(questions)], "/v1/chat", conversation)
+            n += concurrency
+            started = time.perf_counter()
+            try:
+                connection = connection or await asyncio.open_connection("127.0.0.1", port)
+                status, keep, body = await _exchange_body(*connection, request)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError):
+                status, keep, body = 0, False, b""
+            if status == 200:
+                latencies.append(time.perf_counter() - started)
+                turn += 1
+                conversation = None if turn % turns == 0 else json.loads(body)["conversation_id"]
+            else:
+                errors += 1
+            if not keep and connection is not None:
+                connection[1].close()
+                connection = None
+        if connection is not None:
+            connection[1].close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(concurrency)))
+    return latencies, errors, time.perf_counter() - started
+
+
+def _chat_rows(
+    port: int, questions: list[str], levels: list[int], seconds: float, turns: int
+) -> tuple[list[str], bool]:
+    """/v1/query then /v1/chat at each level, alternating twice so drift in the machine's load hits both alike."""
+    rows: list[str] = []
+    met = True
+    for level in levels:
+        query: list[float] = []
+        chat: list[float] = []
+        errors = {"query": 0, "chat": 0}
+        for _ in range(2):
+            latencies, failed, _ = asyncio.run(_drive(port, questions, level, seconds / 2))
+            query += latencies
+            errors["query"] += failed
+            latencies, failed, _ = asyncio.run(_drive_chat(port, questions, level, seconds / 2, turns))
+            chat += latencies
+            errors["chat"] += failed
+        query_p95, chat_p95 = _percentile(query, 0.95) * 1000, _percentile(chat, 0.95) * 1000
+        bound = CHAT_P95_RATIO * query_p95 + CHAT_P95_SLACK_MS
+        ok = chat_p95 <= bound and errors["chat"] == 0
+        met = met and ok
+        for name, latencies in (("/v1/query", query), ("/v1/chat", chat)):
+            endpoint = name.rsplit("/", 1)[1]
+            rows.append(
+                f"| {level} | {name} | {len(latencies) + errors[endpoint]} | {errors[endpoint]} | "
+                f"{len(latencies) / seconds:.1f} | {statistics.median(latencies) * 1000:.1f} | "
+                f"{_percentile(latencies, 0.95) * 1000:.1f} | {_percentile(latencies, 0.99) * 1000:.1f} |"
+            )
+        rows.append(f"| {level} | chat p95 bound {bound:.1f} ms | | | | | {'met' if ok else 'NOT met'} | |")
+    return rows, met
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("config", nargs="?", type=Path, default=ROOT / "rag-configs" / "covid-qa.yaml")
@@ -121,6 +211,8 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--max-batch", type=int, default=32)
     parser.add_argument("--max-wait-ms", type=float, default=0.0)
+    parser.add_argument("--chat-levels", type=int, nargs="*", default=[8], help="concurrency of the chat comparison")
+    parser.add_argument("--chat-turns", type=int, default=5, help="turns per conversation in the chat comparison")
     args = parser.parse_args()
     config = load_app_config(args.config, ROOT)
     lines = (ROOT / config.spec.data.testsets[0]).read_text(encoding="utf-8").splitlines()[: args.questions]
@@ -159,6 +251,7 @@ def main() -> int:
         threaded_qps = len(questions) / (time.perf_counter() - started)
         del engine
 
+        redis = RedisServer(work / "redis")  # the conversation store of the chat comparison; its port is chosen
         port = _free_port()
         log = work / "serve.log"
         command = [
@@ -178,11 +271,14 @@ def main() -> int:
             str(args.max_wait_ms),
             "--log-level",
             "warning",
+            "--redis-url",
+            redis.url,
         ]
         with log.open("wb") as output:
             server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ))
         base = f"http://127.0.0.1:{port}"
         try:
+            redis.start()
             deadline = time.monotonic() + 300
             while True:
                 if server.poll() is not None:
@@ -226,9 +322,11 @@ def main() -> int:
                     f"{_percentile(latencies, 0.99) * 1000:.1f} | {qps / batched_qps:.2f} | "
                     f"{rss[-1]:.0f} | {settled[-1]:.0f} |"
                 )
+            chat_rows, chat_met = _chat_rows(port, questions, args.chat_levels, args.seconds, args.chat_turns)
         finally:
             server.terminate()
             server.wait(timeout=60)
+            redis.stop()
 
     print(
         f"\n{config.name}: {built.chunks} chunks, {len(questions)} distinct questions, {args.seconds:.0f} s per level"
@@ -259,6 +357,18 @@ def main() -> int:
         f"target (≥ {TARGET_SHARE} × ceiling at p95 ≤ {TARGET_P95_MS:.0f} ms, 0 errors): {verdict}; "
         f"{total_errors} errors in all"
     )
+    if chat_rows:
+        print(
+            f"\nconversations (Redis on loopback, {args.chat_turns} turns a conversation), {args.seconds:.0f} s per "
+            "endpoint and level, alternating:\n"
+        )
+        print("| concurrency | endpoint | requests | errors | q/s | p50 ms | p95 ms | p99 ms |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|")
+        print("\n".join(chat_rows))
+        print(
+            f"\ntarget (/v1/chat p95 ≤ {CHAT_P95_RATIO} × /v1/query p95 + {CHAT_P95_SLACK_MS:.0f} ms, 0 errors): "
+            + ("met" if chat_met else "NOT met")
+        )
     return 0
 
 

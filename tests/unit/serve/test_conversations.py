@@ -129,3 +129,16 @@ def test_an_unreachable_or_refusing_redis_is_store_unavailable(server: RedisServ
 def test_a_redis_url_must_say_redis() -> None:
     with pytest.raises(ValueError, match="redis://"):
         ConversationSettings(redis_url="http://127.0.0.1:6379")
+
+
+def test_history_can_be_read_from_the_end(server: RedisServer) -> None:
+    async def scenario() -> list[int]:
+        store = _store(server)
+        conversation = new_conversation_id()
+        for n in range(7):
+            await store.append(conversation, _turn(n), new=n == 0)
+        last = [t.turn for t in await store.history(conversation, last=3)]
+        await store.close()
+        return last
+
+    assert asyncio.run(scenario()) == [5, 6, 7]

@@ -29,6 +29,8 @@ class Standalone:
 
 
 class Condenser(Protocol):
+    spec: ConversationSpec
+
     def standalone(self, question: str, history: Sequence[PriorTurn]) -> Standalone: ...
 
 

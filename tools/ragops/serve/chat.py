@@ -99,7 +99,9 @@ def add_chat_route(
         started_session = time.perf_counter()
         conversation = body.conversation_id or new_conversation_id()
         try:
-            history = await store.history(conversation) if body.conversation_id else []
+            # Only the turns the condense step reads: a long conversation costs no more per turn than a short one.
+            last = condenser.spec.n_last_interactions
+            history = await store.history(conversation, last) if body.conversation_id else []
         except UnknownConversation:
             detail = "no conversation has this id: it expired or never existed; omit conversation_id to start one"
             return _status(404, "not found", detail)

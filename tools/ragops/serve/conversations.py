@@ -43,19 +43,24 @@ turn['turn'] = number
 redis.call('RPUSH', KEYS[1], cjson.encode(turn))
 local max_turns = tonumber(ARGV[3])
 local max_chars = tonumber(ARGV[4])
-while redis.call('LLEN', KEYS[1]) > max_turns do
-  redis.call('LPOP', KEYS[1])
+local excess = redis.call('LLEN', KEYS[1]) - max_turns
+if excess > 0 then
+  redis.call('LTRIM', KEYS[1], excess, -1)
 end
 local items = redis.call('LRANGE', KEYS[1], 0, -1)
+local sizes = {}
 local total = 0
-for _, item in ipairs(items) do
-  total = total + cjson.decode(item)['chars']
+for i, item in ipairs(items) do
+  sizes[i] = cjson.decode(item)['chars']
+  total = total + sizes[i]
 end
-local oldest = 1
-while total > max_chars and #items - oldest + 1 > 1 do
-  total = total - cjson.decode(items[oldest])['chars']
-  redis.call('LPOP', KEYS[1])
-  oldest = oldest + 1
+local drop = 0
+while total > max_chars and drop < #items - 1 do
+  drop = drop + 1
+  total = total - sizes[drop]
+end
+if drop > 0 then
+  redis.call('LTRIM', KEYS[1], drop, -1)
 end
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('EXPIRE', KEYS[2], ARGV[5])
@@ -122,17 +127,15 @@ class ConversationStore:
         base = f"{KEY_PREFIX}:{self.app}:{{{conversation_id}}}"
         return f"{base}:turns", f"{base}:count"
 
-    async def history(self, conversation_id: str) -> list[StoredTurn]:
-        """The turns kept for a conversation, oldest first; :class:`UnknownConversation` when there is none."""
-        turns, count = self._keys(conversation_id)
+    async def history(self, conversation_id: str, last: int | None = None) -> list[StoredTurn]:
+        """The turns kept for a conversation (only the ``last`` ones when given), oldest first;
+        :class:`UnknownConversation` when there is none."""
+        turns, _ = self._keys(conversation_id)
         try:
-            async with self.client.pipeline(transaction=False) as pipe:
-                pipe.exists(count)
-                pipe.lrange(turns, 0, -1)
-                exists, items = await pipe.execute()
+            items = await self.client.lrange(turns, -last if last else 0, -1)
         except RedisError as exc:
             raise StoreUnavailable(_describe(exc)) from exc
-        if not exists:
+        if not items:  # the list never stands empty: a conversation is created with its first turn
             raise UnknownConversation(conversation_id)
         return [StoredTurn.from_json(item) for item in items]
 
