@@ -152,3 +152,44 @@ def test_the_components_leave_the_base_unchanged(objects: list[Manifest]) -> Non
     base_kinds = {o["kind"] for o in render(KUSTOMIZE / "base")}
     assert "PeerAuthentication" not in base_kinds and len(find(render(KUSTOMIZE / "base"), "Deployment")) == 1
     assert Path(KUSTOMIZE / "components" / "conversations" / "kustomization.yaml").is_file()
+
+
+# The overlay docs/conversations-and-access.md shows for a Redis run elsewhere: the server's wiring kept, the URL
+# replaced, the component's Redis objects deleted.
+EXTERNAL = """apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: ragops-staging
+nameSuffix: -ext
+resources: [../../../base]
+components: [../../../components/conversations]
+patches:
+  - target: {kind: Deployment, name: ragops}
+    patch: |-
+      - op: replace
+        path: /spec/template/spec/containers/0/env/3/value
+        value: rediss://my-redis.example.internal:6380/0
+  - target: {kind: Deployment, name: ragops-redis}
+    patch: '{"$patch": "delete", "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "ragops-redis"}}'
+  - target: {kind: Service, name: ragops-redis}
+    patch: '{"$patch": "delete", "apiVersion": "v1", "kind": "Service", "metadata": {"name": "ragops-redis"}}'
+  - target: {kind: NetworkPolicy, name: ragops-redis}
+    patch: |-
+      {"$patch": "delete", "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+       "metadata": {"name": "ragops-redis"}}
+"""
+
+
+def test_an_external_redis_keeps_the_wiring_and_drops_the_in_cluster_one(tmp_path: Path) -> None:
+    tree = tmp_path / "kustomize"
+    shutil.copytree(KUSTOMIZE, tree)
+    overlay = tree / "overlays" / "staging" / "ext"
+    overlay.mkdir(parents=True)
+    (overlay / "kustomization.yaml").write_text(EXTERNAL, encoding="utf-8")
+    objects = render(overlay, cached=False)
+    assert [o["metadata"]["name"] for o in find(objects, "Deployment")] == ["ragops-ext"]
+    (server,) = find(objects, "Deployment")[0]["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in server["env"]}
+    assert env["RAGOPS_REDIS_URL"] == "rediss://my-redis.example.internal:6380/0"
+    assert "--redis-password-file" in server["args"]
+    for obj in objects:
+        validate(obj)
