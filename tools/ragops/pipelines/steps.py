@@ -148,7 +148,7 @@ def retrieve_step(
     A conversation's turn is first made standalone from its (reference) history by the app's condenser — the step
     ``POST /v1/chat`` runs — and the standalone question is retrieved; a turn with history is also retrieved as
     asked, without it, so ``context_carried`` can tell whether the history found the evidence."""
-    from ragops.rag.condense import make_condenser
+    from ragops.rag.condensers import make_condenser
     from ragops.rag.embedding_cache import EmbeddingCache
     from ragops.rag.engine import RagEngine
     from ragops.rag.index import load_index

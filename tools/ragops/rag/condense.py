@@ -4,8 +4,9 @@
 condenser reads the turns before it and returns a standalone question; the service's ``POST /v1/chat`` and the
 evaluation of conversational test sets call the same condenser, so both make the same question of the same
 history. Which condenser an app uses is ``spec.conversation.condense``: the LLM (``condense_llm``) or a
-deterministic rule (``condense_rule``). Both leave a question unchanged when there is no history, and when it is
-``trigger_context`` characters or longer (a long question is taken to be standalone already, as Kotaemon does).
+deterministic rule (``condense_rule``), chosen by ``condensers.make_condenser``. Both leave a question unchanged
+when there is no history, and when it is ``trigger_context`` characters or longer (a long question is taken to be
+standalone already, as Kotaemon does).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ragops.config.models import AppConfig, ConversationSpec
+from ragops.config.models import ConversationSpec
 from ragops.config.testset import PriorTurn
 
-__all__ = ["Condenser", "PriorTurn", "Standalone", "make_condenser", "recent"]
+__all__ = ["Condenser", "PriorTurn", "Standalone", "recent"]
 
 
 @dataclass(frozen=True)
@@ -40,15 +41,3 @@ def recent(spec: ConversationSpec, question: str, history: Sequence[PriorTurn]) 
     if not history or len(question) >= spec.trigger_context:
         return ()
     return history[-spec.n_last_interactions :]
-
-
-def make_condenser(config: AppConfig) -> Condenser:
-    # Imported here so an offline app never imports the HTTP client stack, as with the generators.
-    spec = config.spec.conversation
-    if spec.uses_llm(config.spec.llm.provider):
-        from ragops.rag.condense_llm import LLMCondenser
-
-        return LLMCondenser(spec, config.spec.llm, config.spec.prompt.lang)
-    from ragops.rag.condense_rule import RuleCondenser
-
-    return RuleCondenser(spec)

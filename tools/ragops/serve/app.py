@@ -24,7 +24,8 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from ragops.errors import RagopsError
-from ragops.rag.condense import Condenser, make_condenser
+from ragops.rag.condense import Condenser
+from ragops.rag.condensers import make_condenser
 from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
 from ragops.serve import jsonlog
