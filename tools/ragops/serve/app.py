@@ -48,7 +48,7 @@ from ragops.serve.models import (
     ReleaseManifest,
     Status,
 )
-from ragops.serve.responses import observe_stages, question_too_long, sources_of, unavailable
+from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
 from ragops.serve.settings import ServeSettings
 
 
@@ -97,10 +97,6 @@ class _State:
     @property
     def condenser(self) -> Condenser | None:
         return self.loaded.condenser if self.loaded is not None else None
-
-
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 3)
 
 
 def _terminate_self() -> None:
@@ -254,7 +250,7 @@ def create_app(
             latency_ms=Latency(
                 retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),
                 generate=round(answer.latency_ms.get("generate", 0.0), 3),
-                total=_ms(total),
+                total=milliseconds(total),
             ),
         )
 

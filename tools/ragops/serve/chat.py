@@ -29,7 +29,7 @@ from ragops.serve.conversations import (
 )
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.models import ChatLatency, ChatRequest, ChatResponse, Status
-from ragops.serve.responses import observe_stages, question_too_long, sources_of, unavailable
+from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
 from ragops.serve.settings import ServeSettings
 
 
@@ -41,10 +41,6 @@ class Serving(Protocol):
 
     @property
     def condenser(self) -> Condenser | None: ...
-
-
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 3)
 
 
 def _status(code: int, status: str, detail: str) -> JSONResponse:
@@ -150,8 +146,8 @@ def add_chat_route(
             latency_ms=ChatLatency(
                 retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),
                 generate=round(answer.latency_ms.get("generate", 0.0), 3),
-                condense=_ms(condense_s),
-                session=_ms(session_s),
-                total=_ms(time.perf_counter() - request.state.started),
+                condense=milliseconds(condense_s),
+                session=milliseconds(session_s),
+                total=milliseconds(time.perf_counter() - request.state.started),
             ),
         )

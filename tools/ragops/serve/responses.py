@@ -11,6 +11,10 @@ from ragops.serve.metrics import ServeMetrics
 from ragops.serve.models import Source, Status
 
 
+def milliseconds(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
 def question_too_long(question: str, limit: int) -> JSONResponse | None:
     """A 422 in FastAPI's validation-error shape when ``question`` is over ``limit`` characters, else None."""
     if len(question) <= limit:
