@@ -212,8 +212,9 @@ def _conversation_notes(config: AppConfig) -> list[str]:
     ]
     if not conversation.uses_llm(config.spec.llm.provider):
         notes.append(
-            f"conversation.condense {conversation.condense}: ragops carries the names of the last turns into a "
-            "follow-up question without an LLM; Kotaemon always condenses with the LLM (AddQueryContextPipeline)"
+            f"conversation.condense {conversation.condense} (the condense rule): ragops carries the names of the "
+            "last turns into a follow-up question without an LLM; Kotaemon always condenses with the LLM "
+            "(AddQueryContextPipeline)"
         )
     elif conversation.condense_prompt != DEFAULT_CONDENSE_PROMPT:
         notes.append(
