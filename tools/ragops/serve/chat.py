@@ -87,6 +87,8 @@ def add_chat_route(
         refused = question_too_long(body.question, settings.max_question_chars)
         if refused is not None:
             return refused
+        if settings.log_questions:  # as /v1/query does: the access log carries the question only when asked to
+            request.state.log_fields = {"question": body.question}
         if store is None:
             return _status(501, "not implemented", NOT_ENABLED)
         batcher, condenser = serving.batcher, serving.condenser
