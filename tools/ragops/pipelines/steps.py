@@ -196,7 +196,9 @@ def score_step(
         metrics += judge_metrics(judge, predictions, cache)
     scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)
     index = IndexSummary.model_validate_json(index_summary)
-    metadata = Metadata.model_validate({**json.loads(metadata_json), "index_id": index.index_id})
+    metadata = Metadata.model_validate(
+        {**json.loads(metadata_json), "index_id": index.index_id, "privacy": index.privacy}
+    )
     report = build_report(scoring, app=config.name, metadata=metadata)
     RunFolder(Path(report_dir)).write(
         RunContents(report=report, predictions=scoring.predictions, config=config, index=index, testsets=testsets)

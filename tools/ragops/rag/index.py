@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError, computed_field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
 from ragops.config.models import AppConfig
 from ragops.data.fingerprint import corpus_fingerprint
@@ -39,6 +39,8 @@ from ragops.rag.embedding_cache import EmbeddingCache, cache_key
 from ragops.rag.embeddings import Embedder, make_embedder
 from ragops.rag.hashing import INDEX_FORMAT, index_id, indexing_config, indexing_config_hash
 from ragops.rag.locking import exclusive
+from ragops.rag.personal_data import PrivacyOutcome
+from ragops.rag.redaction import apply_privacy
 from ragops.rag.text_index import TextIndex
 from ragops.rag.vector_store import VectorStore
 
@@ -68,6 +70,8 @@ class Manifest(BaseModel):
     indexing_config_hash: str
     indexing_config: dict[str, object]
     problems: list[dict[str, str]]  # files skipped under loader.on_error: skip
+    # What spec.privacy found and did (counts and rejected document ids, never a value); None without it.
+    privacy: PrivacyOutcome | None = Field(None, exclude_if=lambda value: value is None)  # absent: as before
     # sha256 of every other file in the folder (posix relpath → hex), checked before any of them is parsed.
     files: dict[str, str]
 
@@ -100,6 +104,7 @@ class IndexReport:
     problems: list[LoadProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    privacy: PrivacyOutcome | None = None  # what spec.privacy found and did
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -274,6 +279,25 @@ def _load(config: AppConfig, corpus_dir: Path, progress: Progress) -> LoadedCorp
     return loaded
 
 
+def _apply_privacy(
+    config: AppConfig, loaded: LoadedCorpus, corpus_dir: Path, progress: Progress
+) -> PrivacyOutcome | None:
+    """Redact, reject or count personal data in the loaded documents as ``spec.privacy`` says (before chunking)."""
+    spec = config.spec.privacy
+    if spec is None:
+        return None
+    total = len(loaded.documents)
+    progress("privacy", 0, total)
+    loaded.documents, outcome = apply_privacy(loaded.documents, spec)
+    progress("privacy", total, total)
+    if not loaded.documents:
+        raise ValidationFailed(
+            f"no documents to index in {corpus_dir}: all {total} hold personal data and spec.privacy.action is "
+            "reject; list them with 'ragops scan', or set the action to redact"
+        )
+    return outcome
+
+
 def _write(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: VectorStore, text: TextIndex) -> None:
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = index_dir.with_name(f".{index_dir.name}.building-{os.getpid()}")
@@ -332,10 +356,12 @@ def build_index(
                 problems=[LoadProblem(**p) for p in existing.problems],
                 notes=notes,
                 seconds=time.perf_counter() - started,
+                privacy=existing.privacy,
             )
         notes += [damage] if damage else []
 
         loaded = _load(config, corpus_dir, report_progress)
+        privacy = _apply_privacy(config, loaded, corpus_dir, report_progress)
         plan = split_plan(
             spec.splitter.chunk_size,
             spec.splitter.chunk_overlap,
@@ -372,6 +398,7 @@ def build_index(
             indexing_config=indexing_config(config),
             problems=[asdict(p) for p in loaded.problems],
             files={},  # filled in by _write, from the files as written
+            privacy=privacy,
         )
         _write(index_dir, manifest, chunks, vectors, text)
         report_progress("index", 1, 1)
@@ -387,6 +414,7 @@ def build_index(
         problems=loaded.problems,
         notes=notes + ([reset] if reset else []),
         seconds=time.perf_counter() - started,
+        privacy=privacy,
     )
 
 

@@ -38,7 +38,8 @@ class ServeSettings(BaseModel):
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=1)
-    log_questions: bool = False
+    log_questions: bool = False  # the question in the request log line (redacted as spec.privacy says)
+    feedback_text: bool = False  # questions and comments kept with feedback (redacted as spec.privacy says)
     log_level: str = "info"
     graceful_timeout_s: float | None = Field(default=30.0, description="longest wait for in-flight requests")
 
