@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from ragops.config.privacy import PrivacySpec
 from ragops.rag.engine import Answer
@@ -22,8 +19,8 @@ from ragops.serve.feedback import FEEDBACK, REQUESTS
 from ragops.serve.kept_text import KeptText
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.settings import ServeSettings
-from tests.conftest import free_loopback_port
 from tests.support.personal_data import samples
+from tests.support.serving import in_process
 
 EMAIL, PHONE = samples()[0].value, samples()[1].value
 QUESTION = f"Is {EMAIL} the address of the HR desk?"
@@ -43,27 +40,8 @@ def _serving(tmp_path: Path, privacy: PrivacySpec | None, **settings: Any) -> It
         return Loaded(_Echo(), chunks=1, documents=1, privacy=privacy)
 
     serve = ServeSettings(config=tmp_path / "a.yaml", index=tmp_path, feedback_dir=tmp_path / "feedback", **settings)
-    port = free_loopback_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(serve, loader, None), host="127.0.0.1", port=port, log_config=None)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+    with in_process(create_app(serve, loader, None)) as base:
         yield base
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def _ask_and_rate(base: str) -> None:

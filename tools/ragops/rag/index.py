@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
+from ragops import tracing
 from ragops.config.models import AppConfig
 from ragops.data.fingerprint import corpus_fingerprint
 from ragops.errors import RagopsError, UsageError, ValidationFailed
@@ -360,8 +361,10 @@ def build_index(
             )
         notes += [damage] if damage else []
 
-        loaded = _load(config, corpus_dir, report_progress)
-        privacy = _apply_privacy(config, loaded, corpus_dir, report_progress)
+        with tracing.stage("load"):
+            loaded = _load(config, corpus_dir, report_progress)
+        with tracing.stage("privacy"):
+            privacy = _apply_privacy(config, loaded, corpus_dir, report_progress)
         plan = split_plan(
             spec.splitter.chunk_size,
             spec.splitter.chunk_overlap,
@@ -371,13 +374,19 @@ def build_index(
         )
         documents = len(loaded.documents)
         report_progress("chunk", 0, documents)
-        chunks = split_documents(loaded.documents, plan, embedder.tokenizer)
+        with tracing.stage("chunk", {"ragops.documents": documents}):
+            chunks = split_documents(loaded.documents, plan, embedder.tokenizer)
         loaded.documents.clear()  # the chunks hold what is needed from here on; the texts can go
         report_progress("chunk", documents, documents)
 
         # One cache may serve several apps: embedding under its lock makes a concurrent run reuse these vectors.
-        with exclusive(cache_dir / "embeddings.lock"), EmbeddingCache(cache_dir) as cache:
+        with (
+            tracing.stage("embed", {"ragops.texts": len(chunks)}) as traced,
+            exclusive(cache_dir / "embeddings.lock"),
+            EmbeddingCache(cache_dir) as cache,
+        ):
             matrix, embedded = _embed(chunks, embedder, cache, spec.embedding.batch_size, report_progress)
+            traced.set("ragops.embedded", embedded)
             corrupt, reset = cache.corrupt_entries, cache.reset_reason
 
         report_progress("index", 0, 1)

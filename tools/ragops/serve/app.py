@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from ragops import tracing
 from ragops.config.privacy import PrivacySpec
 from ragops.errors import RagopsError
 from ragops.rag.embeddings import set_compute_threads
@@ -46,6 +47,7 @@ from ragops.serve.models import (
     Source,
     Status,
 )
+from ragops.serve.request_tracing import TraceRequests
 from ragops.serve.settings import ServeSettings
 
 
@@ -167,6 +169,7 @@ def create_app(
             state.trimmer.cancel()
         if state.batcher is not None:
             await state.batcher.stop()
+        tracing.flush()
 
     app = FastAPI(
         title="ragops RAG service",
@@ -176,6 +179,7 @@ def create_app(
     )
     app.state.serve = state
     app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
     def not_ready() -> JSONResponse:
         detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
@@ -290,8 +294,9 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one uvicorn worker process (``--workers`` > 1): settings come from the environment."""
-    from ragops.serve.settings import SETTINGS_ENV
+    from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV
 
     settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
     jsonlog.configure(settings.log_level)
+    tracing.configure_from_environment(SERVICE_NAME)
     return create_app(settings)

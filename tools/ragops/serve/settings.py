@@ -12,6 +12,8 @@ from ragops.serve.models import MAX_QUESTION_CHARS
 
 # The environment variable that hands the settings to uvicorn's worker processes (--workers > 1).
 SETTINGS_ENV = "RAGOPS_SERVE_SETTINGS"
+# The service's name in traces, unless OTEL_SERVICE_NAME says otherwise.
+SERVICE_NAME = "ragops-serve"
 RELEASE_FILE = "release.json"
 
 
