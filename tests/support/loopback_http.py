@@ -5,6 +5,7 @@
   (there is no collector package to install here).
 - ``chat_server``: an OpenAI-compatible ``/v1/chat/completions`` endpoint that answers every call with one fixed
   completion and records the headers it was sent (what a tracing LLM server would see).
+- ``recording_relay``: forwards to a real server (llama.cpp) and records the headers that arrived on the way.
 """
 
 from __future__ import annotations
@@ -106,3 +107,35 @@ def chat_server() -> Iterator[tuple[str, Received]]:
 
     with _serving(Handler) as url:
         yield f"{url}/v1", received
+
+
+@contextmanager
+def recording_relay(target: str) -> Iterator[tuple[str, Received]]:
+    """A loopback HTTP relay in front of ``target`` (a base URL): every POST is forwarded to the same path there
+    and its answer returned, and the headers that arrived are recorded (what ``target`` was sent)."""
+    import httpx
+
+    received = Received()
+    origin = target.rstrip("/")
+    prefix = "/" + origin.split("/", 3)[3] if origin.count("/") >= 3 else ""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            with received.lock:
+                received.headers.append(headers)
+            forwarded = {k: v for k, v in headers.items() if k not in ("host", "content-length", "connection")}
+            path = self.path[len(prefix) :] if prefix and self.path.startswith(prefix) else self.path
+            answer = httpx.post(origin + path, content=body, headers=forwarded, timeout=300)
+            self.send_response(answer.status_code)
+            self.send_header("content-type", answer.headers.get("content-type", "application/json"))
+            self.send_header("content-length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with _serving(Handler) as url:
+        yield url + prefix, received
