@@ -2,8 +2,9 @@
 id bound to every log line written while the request runs (``ragops.logs`` context).
 
 Outermost of the service's middleware, so the request log line (``RequestGuard``) and everything the handlers log
-carry ``trace_id`` and ``span_id``. With tracing off a request without ``traceparent`` passes straight through;
-one with a ``traceparent`` still has that trace id in its log lines, and its context goes on to the LLM call.
+carry ``trace_id`` and ``span_id``. Health probes and metric scrapes (``UNTRACED``) are not traced. With tracing
+off a request without ``traceparent`` passes straight through; one with a ``traceparent`` still has that trace id
+in its log lines, and its context goes on to the LLM call.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ragops import logs, tracing
 from ragops.serve.middleware import ENDPOINTS
 
 _PROPAGATED = (b"traceparent", b"tracestate")
+# Probes and scrapes (every few seconds from the kubelet and Prometheus) would bury the requests in traces.
+UNTRACED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def _carrier(scope: Scope) -> dict[str, str]:
@@ -29,7 +32,7 @@ class TraceRequests:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("path") in UNTRACED:
             await self.app(scope, receive, send)
             return
         parent = tracing.extract(_carrier(scope))
