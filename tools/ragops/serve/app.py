@@ -23,6 +23,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from ragops import tracing
+from ragops.config.privacy import PrivacySpec
 from ragops.errors import RagopsError
 from ragops.rag.condense import Condenser
 from ragops.rag.condensers import make_condenser
@@ -35,6 +37,7 @@ from ragops.serve.chat import add_chat_route
 from ragops.serve.conversation_store import open_store
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
+from ragops.serve.kept_text import KeptText
 from ragops.serve.loading import Prepared, build_engine, prepare
 from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
@@ -48,6 +51,7 @@ from ragops.serve.models import (
     ReleaseManifest,
     Status,
 )
+from ragops.serve.request_tracing import TraceRequests
 from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
 from ragops.serve.settings import ServeSettings
 
@@ -64,6 +68,7 @@ class Loaded:
     chunks: int
     documents: int
     release: ReleaseManifest | None = None
+    privacy: PrivacySpec | None = None  # the app's spec.privacy: how kept question and comment text is redacted
     condenser: Condenser | None = None  # makes a chat turn standalone; /v1/chat waits for it like /v1/query
 
 
@@ -81,8 +86,14 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
         if embedder is not None:
             engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
         manifest = prepared.index.manifest
-        condenser = make_condenser(prepared.config)
-        return Loaded(engine, manifest.chunk_count, manifest.document_count, prepared.release, condenser)
+        return Loaded(
+            engine,
+            manifest.chunk_count,
+            manifest.document_count,
+            prepared.release,
+            prepared.config.spec.privacy,
+            make_condenser(prepared.config),
+        )
 
     return load
 
@@ -93,6 +104,7 @@ class _State:
         self.failure: str | None = None
         self.batcher: MicroBatcher[Answer] | None = None
         self.trimmer: asyncio.Task[None] | None = None
+        self.text: KeptText | None = None  # set with ``loaded``
 
     @property
     def condenser(self) -> Condenser | None:
@@ -143,6 +155,7 @@ def create_app(
             state.batcher = batcher
             if settings.memory_trim_s > 0:
                 state.trimmer = asyncio.create_task(trim_periodically(settings.memory_trim_s))
+            state.text = KeptText(settings.log_questions, settings.feedback_text, loaded.privacy)
             state.loaded = loaded
             metrics.ready.set(1)
             jsonlog.log(
@@ -170,6 +183,7 @@ def create_app(
             await state.batcher.stop()
         if conversations is not None:
             await conversations.close()
+        tracing.flush()
 
     app = FastAPI(
         title="ragops RAG service",
@@ -183,6 +197,7 @@ def create_app(
     if tokens is not None or limiter is not None:
         app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
     app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
     def not_ready() -> JSONResponse:
         detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
@@ -217,10 +232,12 @@ def create_app(
         refused = question_too_long(body.question, settings.max_question_chars)
         if refused is not None:
             return refused
-        if settings.log_questions:
-            request.state.log_fields = {"question": body.question}
-        if state.batcher is None:
+        if state.batcher is None or state.text is None:
             return not_ready()
+        kept = state.text
+        logged = kept.for_log(body.question)
+        if logged is not None:
+            request.state.log_fields = {"question": logged}
         try:
             batched = await state.batcher.submit(body.question)
         except RagopsError as exc:  # e.g. the LLM endpoint is unreachable: the service itself is fine
@@ -235,8 +252,8 @@ def create_app(
                 RequestRecord(
                     request_id=request_id,
                     time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    question=body.question,
-                    answer=answer.answer,
+                    question=kept.for_feedback(body.question),
+                    answer=kept.redacted(answer.answer),
                     retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
                     cited_doc_ids=answer.citations,
                     sources=[s.model_dump() for s in sources],
@@ -265,8 +282,9 @@ def create_app(
         if feedback is None:
             detail = "feedback is not enabled on this service (start it with --feedback-dir)"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
+        comment = state.text.for_feedback(body.comment) if state.text is not None else None
         # fsync is blocking disk I/O: keep it off the event loop.
-        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, body.comment)
+        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, comment)
         if not stored:
             detail = f"no answered request with id {body.request_id!r} is known to this service"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
@@ -279,8 +297,9 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one uvicorn worker process (``--workers`` > 1): settings come from the environment."""
-    from ragops.serve.settings import SETTINGS_ENV
+    from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV
 
     settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
     jsonlog.configure(settings.log_level)
+    tracing.configure_from_environment(SERVICE_NAME)
     return create_app(settings)

@@ -27,6 +27,7 @@ from ragops.serve.conversations import (
     UnknownConversation,
     new_conversation_id,
 )
+from ragops.serve.kept_text import KeptText
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.models import ChatLatency, ChatRequest, ChatResponse, Status
 from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
@@ -41,6 +42,9 @@ class Serving(Protocol):
 
     @property
     def condenser(self) -> Condenser | None: ...
+
+    @property
+    def text(self) -> KeptText | None: ...
 
 
 def _status(code: int, status: str, detail: str) -> JSONResponse:
@@ -87,8 +91,10 @@ def add_chat_route(
         refused = question_too_long(body.question, settings.max_question_chars)
         if refused is not None:
             return refused
-        if settings.log_questions:  # as /v1/query does: the access log carries the question only when asked to
-            request.state.log_fields = {"question": body.question}
+        kept = serving.text
+        logged = kept.for_log(body.question) if kept is not None else None
+        if logged is not None:  # as /v1/query: only with --log-questions, redacted like the corpus
+            request.state.log_fields = {"question": logged}
         if store is None:
             return _status(501, "not implemented", NOT_ENABLED)
         batcher, condenser = serving.batcher, serving.condenser
