@@ -44,7 +44,7 @@ def _in_process(config_path: Path, index: Path, work: Path) -> tuple[int, float,
     config = load_app_config(config_path, ROOT)
     testsets, _ = load_testsets(config, ROOT)
     staged = work / "testsets"
-    staged.mkdir()
+    staged.mkdir(parents=True)
     for name, records in testsets.items():
         lines = "".join(record.model_dump_json(exclude_defaults=True) + "\n" for record in records)
         (staged / f"{name}.jsonl").write_text(lines, encoding="utf-8")
