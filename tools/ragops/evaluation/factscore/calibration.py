@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ragops.errors import ValidationFailed
 from ragops.evaluation.factscore.evidence import Passage
+from ragops.evaluation.factscore.lexical_verifier import Weights
 from ragops.evaluation.factscore.scores import SetScore, aggregate, score_answer
+from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids
 
 Label = Literal["supported", "not_supported"]
 
@@ -55,6 +57,26 @@ class LabelledAnswer(_Frozen):
 
     def evidence(self, fact: LabelledFact) -> list[Passage]:
         return [self.passage(c) for c in fact.evidence]
+
+    def prediction(self) -> Prediction:
+        """The answer as the pipeline's prediction record (its given passages as retrieved chunks), to run the
+        pipeline's own FActScore code on it."""
+        hits = [ChunkHit(chunk_id=c, doc_id=self.passages[c].doc_id, start=0, end=0, score=0.0) for c in self.context]
+        return Prediction(
+            id=self.id,
+            testset=self.testset,
+            question=self.question,
+            answer=self.answer,
+            retrieved_doc_ids=distinct_doc_ids(hits),
+            chunks=hits,
+            latency_ms=Latency(retrieve=0.0, generate=0.0),
+        )
+
+
+def document_weights(docs: Path) -> Weights:
+    """The lexical verifier's word weights from a folder of plain-text documents (``<doc id>.txt``): what the
+    calibration figures are measured with. The pipeline counts the same words from the index's chunks."""
+    return Weights.from_documents({p.stem: [p.read_text(encoding="utf-8")] for p in sorted(docs.glob("*.txt"))})
 
 
 def load(path: Path) -> list[LabelledAnswer]:

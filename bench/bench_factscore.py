@@ -1,0 +1,123 @@
+"""Benchmark: the cost of FActScore per answer on the covid-qa-llamacpp sample, for each variant.
+
+The answers are the calibration set's (real SmolLM2-135M-Instruct answers of the sample app,
+datasets/covid-qa/factscore-calibration/facts.jsonl); the evidence is the sample's own index (built or reused
+under .ragops/index/). Two variants:
+
+- offline lexical (rules-v1 facts, BM25 top-5, lexical-v1 verifier; both evidence kinds): one-off set-up (load
+  the BM25 index, word weights) and milliseconds per answer; target <= 20 ms per answer (TARGET_LEXICAL_MS).
+- LLM-verified (the reference method with the local model as the judge): requests and seconds per answer with
+  an empty cache, then the same answers again: the cache hit rate (target 100 %) and seconds.
+
+The LLM part needs a llama.cpp server: ``--base-url`` of a running one, else the benchmark starts one on loopback
+(``make install-llm``); ``--llm-answers N`` bounds how many answers it sends (default 5; 0 skips it).
+Run: ``.venv/bin/python bench/bench_factscore.py [--base-url URL] [--llm-answers N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from measures import print_measures
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support.llama starts the local model server
+
+from ragops.app.index import ensure_index  # noqa: E402
+from ragops.config.loader import load_app_config  # noqa: E402
+from ragops.config.models import JudgeSpec  # noqa: E402
+from ragops.evaluation.factscore import calibration  # noqa: E402
+from ragops.evaluation.factscore.evidence import CorpusEvidence  # noqa: E402
+from ragops.evaluation.factscore.family import lexical_verdicts, llm_verdicts, weights_of  # noqa: E402
+from ragops.evaluation.factscore.lexical_verifier import LexicalVerifier  # noqa: E402
+from ragops.evaluation.judge import Judge  # noqa: E402
+from ragops.layout import index_dir  # noqa: E402
+from ragops.rag.index import load_text_index  # noqa: E402
+
+APP = "covid-qa-llamacpp"
+SET = ROOT / "datasets" / "covid-qa" / "factscore-calibration" / "facts.jsonl"
+TARGET_LEXICAL_MS = 20.0
+TARGET_HIT_RATE = 1.0
+MODEL = "SmolLM2-135M-Instruct"
+
+
+@contextmanager
+def _server(base_url: str | None) -> Iterator[str]:
+    if base_url:
+        yield base_url
+        return
+    from tests.support.llama import serve_llama
+
+    with tempfile.TemporaryDirectory() as log_dir, serve_llama(Path(log_dir)) as server:
+        yield server.base_url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base-url", help="a running llama.cpp server (default: start one)")
+    parser.add_argument("--llm-answers", type=int, default=5, help="answers sent to the LLM (0: skip)")
+    args = parser.parse_args()
+
+    config = load_app_config(ROOT / "rag-configs" / f"{APP}.yaml", ROOT)
+    folder = index_dir(ROOT, APP)
+    ensure_index(config, ROOT, folder)
+    predictions = [a.prediction() for a in calibration.load(SET)]
+
+    started = time.perf_counter()
+    chunks, text = load_text_index(folder)
+    evidence = CorpusEvidence(chunks, text)
+    verifier = LexicalVerifier(weights_of(evidence))
+    setup_s = time.perf_counter() - started
+    started = time.perf_counter()
+    verdicts = lexical_verdicts(predictions, evidence, verifier)
+    lexical_ms = (time.perf_counter() - started) * 1000 / len(predictions)
+    facts = sum(len(v.facts) for v in verdicts.values())
+    rows = [
+        ("app", APP),
+        ("answers", str(len(predictions))),
+        ("corpus chunks", str(len(chunks))),
+        ("lexical: facts per answer", f"{facts / len(predictions):.1f}"),
+        ("lexical: one-off set-up (s)", f"{setup_s:.2f}"),
+        (
+            "lexical: per answer (ms)",
+            f"{lexical_ms:.1f} ({'within' if lexical_ms <= TARGET_LEXICAL_MS else 'OVER'} the "
+            f"{TARGET_LEXICAL_MS:.0f} ms target)",
+        ),
+    ]
+    if args.llm_answers > 0 and not args.base_url and importlib.util.find_spec("llama_cpp") is None:
+        rows.append(("llm", "skipped: no --base-url and no llama.cpp here (make install-llm)"))
+    elif args.llm_answers > 0:
+        chosen = predictions[: args.llm_answers]
+        with _server(args.base_url) as base_url, tempfile.TemporaryDirectory() as cache:
+            spec = JudgeSpec(model=MODEL, base_url=base_url, prompt_version="v1", factscore=True)
+            cold = Judge(spec, Path(cache))
+            started = time.perf_counter()
+            llm_verdicts(chosen, evidence, cold)
+            cold_s = time.perf_counter() - started
+            warm = Judge(spec, Path(cache))
+            started = time.perf_counter()
+            llm_verdicts(chosen, evidence, warm)
+            warm_s = time.perf_counter() - started
+        hit_rate = warm.cache_hits / warm.requests if warm.requests else 1.0
+        rows += [
+            ("llm: answers sent", str(len(chosen))),
+            ("llm: requests per answer", f"{cold.requests / len(chosen):.1f}"),
+            ("llm: seconds per answer, empty cache", f"{cold_s / len(chosen):.2f}"),
+            (
+                "llm: cache hit rate on the re-run",
+                f"{100 * hit_rate:.1f} % ({'at' if hit_rate >= TARGET_HIT_RATE else 'BELOW'} the 100 % target)",
+            ),
+            ("llm: seconds per answer, re-run", f"{warm_s / len(chosen):.3f}"),
+        ]
+    print_measures(rows)
+
+
+if __name__ == "__main__":
+    main()
