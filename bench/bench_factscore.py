@@ -10,7 +10,8 @@ under .ragops/index/). Two variants:
   an empty cache, then the same answers again: the cache hit rate (target 100 %) and seconds.
 
 The LLM part needs a llama.cpp server: ``--base-url`` of a running one, else the benchmark starts one on loopback
-(``make install-llm``); ``--llm-answers N`` bounds how many answers it sends (default 5; 0 skips it).
+(``make install-llm``); ``--llm-answers N`` bounds how many answers it sends (default 2; 0 skips it): each
+fact's check sends five 256-token passages, seconds per request on a quiet machine, minutes on a loaded one.
 Run: ``.venv/bin/python bench/bench_factscore.py [--base-url URL] [--llm-answers N]``.
 """
 
@@ -62,7 +63,7 @@ def _server(base_url: str | None) -> Iterator[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", help="a running llama.cpp server (default: start one)")
-    parser.add_argument("--llm-answers", type=int, default=5, help="answers sent to the LLM (0: skip)")
+    parser.add_argument("--llm-answers", type=int, default=2, help="answers sent to the LLM (0: skip)")
     args = parser.parse_args()
 
     config = load_app_config(ROOT / "rag-configs" / f"{APP}.yaml", ROOT)

@@ -109,8 +109,11 @@ def draft(args: argparse.Namespace) -> None:
         sheet += [f"## {p.id}", "", f"Q: {p.question}", "", f"A: {p.answer}", ""]
         for n, (fact, ps) in enumerate(zip(facts, found, strict=True), start=1):
             sheet.append(f"- F{n}: {fact}  — evidence: {', '.join(x.chunk_id[:8] for x in ps)}")
-        sheet += ["", f"context: {', '.join(x.chunk_id[:8] for x in given)}", ""]
-        for chunk_id, passage in passages.items():
+        sheet.append("")
+        # Labels are against each fact's own evidence: the sheet shows those passages (the given ones are kept
+        # in the JSONL for the context variant, not shown).
+        for chunk_id in dict.fromkeys(x.chunk_id for ps in found for x in ps):
+            passage = passages[chunk_id]
             sheet += [f"### {chunk_id[:8]} ({passage['doc_id']})", "", passage["text"], ""]
     Path(args.out_jsonl).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     Path(args.out_sheet).write_text("\n".join(sheet) + "\n", encoding="utf-8")
@@ -146,8 +149,10 @@ def _row(name: str, result: calibration.Calibration) -> str:
     def pct(value: float | None) -> str:
         return "–" if value is None else f"{100 * value:.1f} %"
 
+    kappa = "–" if a.kappa is None else f"{a.kappa + 0.0:.2f}".replace("-0.00", "0.00")
     return (
-        f"| {name} | {a.facts} | {pct(a.rate)} | {pct(a.unsupported_recall)} | {pct(a.unsupported_precision)} | "
+        f"| {name} | {a.facts} | {pct(a.rate)} | {kappa} | {pct(a.unsupported_recall)} | "
+        f"{pct(a.unsupported_precision)} | "
         f"{pct(result.labelled.score)} | {pct(result.estimated.score)} | {100 * result.error:.1f} | "
         f"{pct(result.labelled.unpenalized)} | {pct(result.estimated.unpenalized)} | "
         f"{100 * result.error_unpenalized:.1f} |"
@@ -176,13 +181,15 @@ def measure(args: argparse.Namespace) -> None:
     answers = calibration.load(Path(args.set))
     weights = calibration.document_weights(DOCS)
     print(
-        "| verifier | facts | agreement | not-supported recall | not-supported precision | FActScore (labels) | "
-        "FActScore (verifier) | error (points) | unpenalised (labels) | unpenalised (verifier) | error (points) |"
+        "| verifier | facts | agreement | kappa | not-supported recall | not-supported precision | "
+        "FActScore (labels) | FActScore (verifier) | error (points) | unpenalised (labels) | unpenalised (verifier) | "
+        "error (points) |"
     )
-    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     lexical = LexicalVerifier(weights)
     print(_row("lexical (lexical-v1)", calibration.calibrate(answers, lexical.supported)))
     print(_row("always supported", calibration.calibrate(answers, lambda _f, _p: True)))
+    print(_row("never supported", calibration.calibrate(answers, lambda _f, _p: False)))
     if args.base_url:
         # Each verification sends five 256-token passages; on a busy 2-core machine that is minutes a fact, so the
         # LLM rows may be measured on the first answers only (the row's fact count says how many).

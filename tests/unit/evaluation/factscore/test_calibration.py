@@ -16,10 +16,9 @@ from tests.conftest import REPO_ROOT
 SET = REPO_ROOT / "datasets" / "covid-qa" / "factscore-calibration" / "facts.jsonl"
 DOCS = REPO_ROOT / "datasets" / "covid-qa" / "docs"
 # Measured with `python scripts/factscore_calibration.py measure` when the set was labelled (docs/factscore.md):
-# the lexical verifier's agreement with the labels, and its FActScore error in points. A change that lowers the
-# agreement fails here; one that raises it should raise these figures.
-MEASURED_AGREEMENT = 0.0
-MEASURED_ERROR = 1.0
+# the lexical verifier (lexical-v1) agreed with the hand labels on 109 of the 160 facts. A change that lowers the
+# agreement fails here; one that raises it should raise this figure (and the docs' table).
+MEASURED_AGREEMENT = 109 / 160
 
 
 def _answer(labels: list[str], verdict_words: list[str]) -> calibration.LabelledAnswer:
@@ -45,6 +44,8 @@ def test_agreement_counts_facts_and_treats_not_supported_as_the_error_to_catch()
     result = calibration.agreement([True, True, False, False, True], [True, False, False, True, True])
     assert (result.facts, result.agree, result.labelled_unsupported, result.caught, result.flagged) == (5, 3, 2, 1, 2)
     assert result.rate == 0.6 and result.unsupported_recall == 0.5 and result.unsupported_precision == 0.5
+    # Chance agreement with 2/5 flagged by both: 0.4 * 0.4 + 0.6 * 0.6 = 0.52; kappa = (0.6 - 0.52) / 0.48.
+    assert result.kappa == pytest.approx(1 / 6)
 
 
 def test_the_factscore_error_is_at_the_level_of_the_answer_set() -> None:
@@ -84,5 +85,5 @@ def test_the_calibration_set_is_large_enough_and_current() -> None:
 
 def test_the_offline_verifier_agrees_with_the_labels_as_well_as_measured() -> None:
     result = calibration.calibrate(calibration.load(SET), LexicalVerifier(calibration.document_weights(DOCS)).supported)
-    assert result.agreement.rate >= MEASURED_AGREEMENT - 1e-9, f"agreement {result.agreement.rate:.4f}"
-    assert result.error <= MEASURED_ERROR + 1e-9, f"FActScore error {result.error:.4f}"
+    figures = f"agreement {result.agreement.rate:.4f}, FActScore error {result.error:.4f}"
+    assert result.agreement.rate >= MEASURED_AGREEMENT - 1e-9, figures

@@ -60,12 +60,34 @@ def test_sentence_facts(sentence: str, facts: list[str]) -> None:
 
 
 def test_clauses_and_enumeration_pieces() -> None:
-    assert clauses("Masks reduce droplet spread, but compliance varies widely between countries") == [
+    assert clauses("Masks reduce droplet spread, but compliance is low in many countries") == [
         "Masks reduce droplet spread",
-        "compliance varies widely between countries",
+        "compliance is low in many countries",
     ]
     assert clauses("Masks work, and well") == ["Masks work, and well"]
+    # After a conjunction, words with no pronoun, auxiliary or -ed form are a list's last item, not a clause.
+    assert sentence_facts("Antibodies act against viruses, bacteria, and other microorganisms in the body.") == [
+        "Antibodies act against viruses in the body.",
+        "Antibodies act against bacteria in the body.",
+        "Antibodies act against other microorganisms in the body.",
+    ]
+    # An -ing form opens the list like "include" does.
+    assert sentence_facts("They act by eliminating viruses, bacteria and fungi.") == [
+        "They act by eliminating viruses.",
+        "They act by eliminating bacteria.",
+        "They act by eliminating fungi.",
+    ]
+    # Brackets hold commas of their own: no items.
+    assert enumeration("Cases were in Wuhan, China (first), Hong Kong, and Macau") is None
     assert enumeration("The virus infects bats") is None
+
+
+def test_dangling_conjunctions_and_a_cut_off_last_sentence_are_dropped() -> None:
+    assert sentence_facts("Nulliparous households are counted; and") == ["Nulliparous households are counted."]
+    answer = "The vaccine is given intramuscularly. It contains three inactivated strains, two type A strains and"
+    assert atomic_facts(answer) == ["The vaccine is given intramuscularly."]
+    assert atomic_facts("The answer is: 2.5%") == []  # a bare fragment states nothing checkable on its own
+    assert atomic_facts("The answer is: the incubation period is 5 days") == ["The incubation period is 5 days."]
 
 
 def test_answer_facts_are_deduplicated_and_an_abstention_has_none() -> None:

@@ -110,6 +110,15 @@ class Agreement:
         return self.agree / self.facts if self.facts else 0.0
 
     @property
+    def kappa(self) -> float | None:
+        """Cohen's kappa: agreement beyond what the two label rates give by chance (0: chance, 1: perfect)."""
+        if not self.facts:
+            return None
+        label_no, verdict_no = self.labelled_unsupported / self.facts, self.flagged / self.facts
+        chance = label_no * verdict_no + (1 - label_no) * (1 - verdict_no)
+        return None if chance == 1 else (self.rate - chance) / (1 - chance)
+
+    @property
     def unsupported_recall(self) -> float | None:
         return self.caught / self.labelled_unsupported if self.labelled_unsupported else None
 

@@ -1,10 +1,13 @@
 """An answer's checkable sentences: what both atomic-fact decomposers start from.
 
-Deterministic rules, no model: citation markers and Markdown decoration are removed; the text is split into
-lines, then sentences (a full stop, ``!`` or ``?`` before whitespace ends one, except after a known abbreviation
-or an initial); and sentences that claim nothing about the world are dropped: questions, conversational filler
+Deterministic rules, no model: citation markers, Markdown decoration and an answer label ("Answer:", "The
+answer is:") are removed; the text is split into lines, then sentences (a full stop, ``!`` or ``?`` before
+whitespace ends one, except after a known abbreviation or an initial); a last sentence cut off by the token
+limit is dropped; and sentences that claim nothing about the world are dropped: questions, conversational filler
 ("Sure", "I hope this helps"), abstentions ("I don't know", "the context does not mention …") and fragments
-with fewer than two content words. An answer with no checkable sentence left has abstained.
+with fewer than two content words or none but numbers ("2.5%" alone: without its question it states nothing
+checkable). An answer
+with no checkable sentence left has abstained.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ _CITATION = re.compile(r"\s*\[\d+(?:\s*[-,;]\s*\d+)*\]|\s*\((?:sources?|doc(?:um
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
 _DECORATION = re.compile(r"[*_`#]+")
 # The answer label some models repeat from the prompt ("Helpful Answer: …"): a prefix, not a claim.
-_LABEL = re.compile(r"^(?:helpful )?answer\s*:\s*", re.IGNORECASE)
+_LABEL = re.compile(r"^(?:(?:helpful )?answer|the answer(?: to (?:this|the|your) question)? is)\s*:\s*", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 # A candidate sentence end: . ! ? (and closing quotes or brackets) followed by whitespace.
 _END = re.compile(r"[.!?][\"')\]]*(?=\s)")
@@ -59,6 +62,7 @@ _ABSTENTION = re.compile(
     re.IGNORECASE,
 )
 MIN_CONTENT_WORDS = 2
+_CLOSED = re.compile(r"[.!?:][\"')\]]*$")
 
 
 def clean(answer: str) -> list[str]:
@@ -103,17 +107,21 @@ def is_claim(sentence: str) -> bool:
         return False
     if _FILLER.match(sentence) or _ABSTENTION.search(sentence):
         return False
-    return len(words(sentence)) >= MIN_CONTENT_WORDS
+    content = words(sentence)
+    return len(content) >= MIN_CONTENT_WORDS and any(w.isalpha() for w in content)
 
 
 def claim_sentences(answer: str) -> list[str]:
-    """The checkable sentences of an answer, in order, without repeats (small models often repeat themselves)."""
+    """The checkable sentences of an answer, in order, without repeats (small models often repeat themselves).
+    A last sentence that never ends, after others that do, was cut off by the generator's token limit: dropped."""
+    sentences = [s for line in clean(answer) for s in split_sentences(line)]
+    if len(sentences) > 1 and not _CLOSED.search(sentences[-1]):
+        sentences.pop()
     seen: set[str] = set()
     out: list[str] = []
-    for line in clean(answer):
-        for sentence in split_sentences(line):
-            key = sentence.lower()
-            if key not in seen and is_claim(sentence):
-                seen.add(key)
-                out.append(sentence)
+    for sentence in sentences:
+        key = sentence.lower()
+        if key not in seen and is_claim(sentence):
+            seen.add(key)
+            out.append(sentence)
     return out

@@ -5,15 +5,20 @@ From each checkable sentence (:func:`ragops.evaluation.factscore.claims.claim_se
 
 1. **Coordinated clauses.** The sentence is cut at ``;`` and at ``, and`` / ``, but`` / ``, while`` /
    ``, whereas`` / ``, although`` / ``, though`` / ``, yet`` when both sides keep at least three content words
-   (so a list's ", and fatigue" stays in the list). A clause's omitted subject is not restored.
+   and, after a conjunction, the words read as a clause: they start with a pronoun or hold an auxiliary or an
+   -ed form (so a list's ", and other microorganisms" stays in the list). A clause's omitted subject is not
+   restored.
 2. **Enumerations.** In each clause, a list of at least three items (``a, b, and c`` or ``a, b or c``, each
    item at most four words and no verb) becomes one fact per item, each keeping the words before and after the
    list: "Symptoms include fever, cough and fatigue." gives "Symptoms include fever.", "Symptoms include cough."
-   and "Symptoms include fatigue.". The first item starts after the last function word or verb before the list
-   ("include"), keeping "x of y" together; the last item ends before the next one ("are common").
+   and "Symptoms include fatigue.". The first item starts after the last function word, verb or -ing form
+   before the list ("include"), keeping "x of y" together; the last item ends before the next one ("are
+   common"). A clause with brackets is not split into items (commas inside them make items ambiguous), nor one
+   whose words before the list are only function words ("In Wuhan, the virus spread quickly and widely").
    Two-item coordination ("research and development") is left whole: without a parser it is too often a
    single name.
-3. Facts are trimmed, capitalised, end with a full stop, and repeats within an answer are dropped.
+3. Facts are trimmed (no dangling "and" or punctuation), capitalised, end with a full stop, and repeats within an
+   answer are dropped.
 
 Any change to these rules is a new ``RULES_VERSION``: the version is recorded with every report (metric
 metadata and ``metadata.models``), so values from two versions are never compared unknowingly.
@@ -29,6 +34,7 @@ from ragops.rag.lexical import words
 _CLAUSE = re.compile(r"\s*;\s*|,\s+(?=(?:and|but|while|whereas|although|though|yet)\s)", re.IGNORECASE)
 _CONJUNCTION = re.compile(r"^(?:and|but|while|whereas|although|though|yet)\s+", re.IGNORECASE)
 _MIN_CLAUSE_WORDS = 3
+_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "this", "these", "those", "there", "its", "their"})
 _MAX_ITEM_WORDS = 4
 _VERBS = frozenset(
     [
@@ -114,6 +120,21 @@ _BOUNDARY = _VERBS | frozenset(
         "who",
         "whom",
         "whose",
+        "against",
+        "about",
+        "after",
+        "before",
+        "during",
+        "over",
+        "under",
+        "through",
+        "without",
+        "across",
+        "towards",
+        "toward",
+        "around",
+        "per",
+        "versus",
     ]
 )
 _LIST_JOINER = re.compile(r"^(?:(?P<oxford>(?:and|or)\s+)|(?P<item>.+?)\s+(?:and|or)\s+)(?P<last>.+)$", re.IGNORECASE)
@@ -123,16 +144,26 @@ def _content(text: str) -> int:
     return len(words(text))
 
 
+def _clause_like(text: str) -> bool:
+    """Whether the words after a conjunction read as a clause: they start with a pronoun or hold a verb form
+    (an auxiliary or a word ending in -ed). "and other microorganisms" is a list's last item, "and it spread" or
+    "but transmission is limited" a clause."""
+    tokens = [t.lower().strip(",.;:()\"'") for t in text.split()]
+    return bool(tokens) and (tokens[0] in _PRONOUNS or any(t in _VERBS or t.endswith("ed") for t in tokens))
+
+
 def clauses(sentence: str) -> list[str]:
     """The coordinated clauses of a sentence (rule 1)."""
     parts = [p.strip() for p in _CLAUSE.split(sentence.rstrip(". ")) if p.strip()]
     out: list[str] = []
     for part in parts:
-        if out and _content(part) >= _MIN_CLAUSE_WORDS and _content(out[-1]) >= _MIN_CLAUSE_WORDS:
-            out.append(_CONJUNCTION.sub("", part))
+        conjunction = _CONJUNCTION.match(part)
+        rest = part[conjunction.end() :] if conjunction else part
+        enough = out and _content(part) >= _MIN_CLAUSE_WORDS and _content(out[-1]) >= _MIN_CLAUSE_WORDS
+        if enough and (conjunction is None or _clause_like(rest)):
+            out.append(rest)
         elif out:
-            joiner = "; " if _CONJUNCTION.match(part) is None else ", "
-            out[-1] = f"{out[-1]}{joiner}{part}"
+            out[-1] = f"{out[-1]}{'; ' if conjunction is None else ', '}{part}"
         else:
             out.append(part)
     return out
@@ -160,7 +191,8 @@ def _first_item(piece: str) -> tuple[str, str] | None:
     while start > 0:
         word = tokens[start - 1].lower()
         inner_of = word == "of" and start >= 2 and tokens[start - 2].lower() not in _BOUNDARY and start < len(tokens)
-        if word not in _BOUNDARY or inner_of:
+        # A verb form ending in -ing ("eliminating viruses, bacteria and …") starts the list, like "include".
+        if (word not in _BOUNDARY and not word.endswith("ing")) or inner_of:
             start -= 1
         else:
             break
@@ -200,6 +232,8 @@ def _prefix(text: str) -> bool:
 
 def enumeration(clause: str) -> list[str] | None:
     """One sentence per item of the clause's first list of three or more items (rule 2), or None."""
+    if "(" in clause or ")" in clause:
+        return None  # commas inside brackets make items ambiguous; the clause stays one fact
     pieces = clause.split(", ")
     for j in range(1, len(pieces)):
         joined = _LIST_JOINER.match(pieces[j])
@@ -222,9 +256,13 @@ def enumeration(clause: str) -> list[str] | None:
     return None
 
 
+_DANGLING = re.compile(r"^(?:and|or|but)\s+|[\s,;:]+(?:and|or|but)?[\s,;:.]*$", re.IGNORECASE)
+
+
 def _finish(text: str) -> str:
-    text = text.strip(" ,;:")
-    return (text[:1].upper() + text[1:]).rstrip(".") + "."
+    """Trimmed (no dangling conjunction or punctuation at either end), capitalised, one closing full stop."""
+    text = _DANGLING.sub("", text.strip(" ,;:")).rstrip(".")
+    return text[:1].upper() + text[1:] + "."
 
 
 def sentence_facts(sentence: str) -> list[str]:
