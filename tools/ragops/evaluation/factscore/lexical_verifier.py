@@ -19,6 +19,7 @@ against hand labels (``datasets/covid-qa/factscore-calibration``); its parameter
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -34,6 +35,7 @@ _NEGATION_WORD = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without|
 _PLURAL_ES = ("uses", "sses", "xes", "ches", "shes", "zes")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """A lower-cased word with its plural ending folded: "cases" → "case", "viruses" → "virus", "studies" →
     "study"; words ending in ss, us or is keep their s."""
@@ -129,11 +131,10 @@ class LexicalVerifier:
         key = passage.text
         found = self._passages.get(key)
         if found is None:
-            spans = sentences(passage.text)
-            found = PassageTerms(
-                frozenset(terms(passage.text)),
-                tuple((frozenset(terms(passage.text[a:b])), negated(passage.text[a:b])) for a, b in spans),
+            parts = tuple(
+                (frozenset(terms(passage.text[a:b])), negated(passage.text[a:b])) for a, b in sentences(passage.text)
             )
+            found = PassageTerms(frozenset().union(*(words for words, _ in parts)), parts)
             self._passages[key] = found
         return found
 
