@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ragops.config.gate import METRIC_NAME_PATTERN
 from ragops.errors import ValidationFailed
 from ragops.evaluation.metrics import MetricInfo
+from ragops.git import COMMIT_PATTERN
+from ragops.rag.personal_data import PrivacyOutcome
 
 SCHEMA_VERSION: Literal[1] = 1
 # Names follow the gate policy's pattern so every reported name can be the subject of a gate rule.
@@ -47,7 +49,9 @@ class Metadata(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    git_commit: str | None = Field(description="Commit evaluated; null outside a git checkout.")
+    git_commit: str | None = Field(
+        pattern=COMMIT_PATTERN, description="Commit evaluated (40 hex digits); null outside a git checkout."
+    )
     config_hash: str = Field(description="Hash of the normalised app config.")
     corpus_hash: str
     testset_hashes: dict[str, str] = Field(description="Test-set name → content hash.")
@@ -63,6 +67,12 @@ class Metadata(BaseModel):
         None,
         description="Fingerprint of the ragops code that evaluated (git blob ids of its modules); null in runs "
         "made before ragops recorded it.",
+    )
+    privacy: PrivacyOutcome | None = Field(
+        None,
+        exclude_if=lambda value: value is None,
+        description="Personal data the index step found in the documents (spec.privacy) and what it did: values "
+        "found per kind, values redacted, documents rejected. Absent for apps without spec.privacy.",
     )
 
 
