@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -30,21 +29,20 @@ from pathlib import Path
 
 from measures import print_measures
 
+from ragops.app.index import ensure_index
+from ragops.app.local_models import llama_server
+from ragops.config.loader import load_app_config
+from ragops.config.models import JudgeSpec
+from ragops.evaluation.factscore import calibration
+from ragops.evaluation.factscore.claims import claim_sentences
+from ragops.evaluation.factscore.evidence import CorpusEvidence
+from ragops.evaluation.factscore.family import lexical_verdicts, llm_verdicts, weights_of
+from ragops.evaluation.factscore.lexical_verifier import LexicalVerifier
+from ragops.evaluation.judge import Judge
+from ragops.layout import index_dir
+from ragops.rag.index import load_text_index
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # tests.support.llama starts the local model server
-
-from ragops.app.index import ensure_index  # noqa: E402
-from ragops.config.loader import load_app_config  # noqa: E402
-from ragops.config.models import JudgeSpec  # noqa: E402
-from ragops.evaluation.factscore import calibration  # noqa: E402
-from ragops.evaluation.factscore.claims import claim_sentences  # noqa: E402
-from ragops.evaluation.factscore.evidence import CorpusEvidence  # noqa: E402
-from ragops.evaluation.factscore.family import lexical_verdicts, llm_verdicts, weights_of  # noqa: E402
-from ragops.evaluation.factscore.lexical_verifier import LexicalVerifier  # noqa: E402
-from ragops.evaluation.judge import Judge  # noqa: E402
-from ragops.layout import index_dir  # noqa: E402
-from ragops.rag.index import load_text_index  # noqa: E402
-
 APP = "covid-qa-llamacpp"
 SET = ROOT / "datasets" / "covid-qa" / "factscore-calibration" / "facts.jsonl"
 TARGET_LEXICAL_MS = 20.0
@@ -57,9 +55,7 @@ def _server(base_url: str | None) -> Iterator[str]:
     if base_url:
         yield base_url
         return
-    from tests.support.llama import serve_llama
-
-    with tempfile.TemporaryDirectory() as log_dir, serve_llama(Path(log_dir)) as server:
+    with tempfile.TemporaryDirectory() as log_dir, llama_server(MODEL, Path(log_dir)) as server:
         yield server.base_url
 
 

@@ -17,12 +17,12 @@ from tests.support.llama import LlamaServer, serve_llama
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
     """Chat completions (/v1/chat/completions)."""
-    with serve_llama(tmp_path_factory.mktemp("llama")) as server:
+    with serve_llama(tmp_path_factory) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def llama_embedding_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
     """Embeddings (/v1/embeddings): the same model, started in llama.cpp's embedding mode."""
-    with serve_llama(tmp_path_factory.mktemp("llama"), "--embedding", "true") as server:
+    with serve_llama(tmp_path_factory, "--embedding", "true") as server:
         yield server

@@ -28,12 +28,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from ragops.config.testset import QuestionRecord
-from ragops.evaluation import answers, cost, grounding, retrieval
+from ragops.evaluation import answers, carried, cost, grounding, retrieval
 from ragops.evaluation.predictions import Prediction
 
 Direction = Literal["higher", "lower"]
 Role = Literal["gate", "advisory"]
-Kind = Literal["retrieval", "answer", "grounding", "cost", "judge"]
+Kind = Literal["retrieval", "answer", "grounding", "conversation", "cost", "judge"]
 
 QuestionFn = Callable[[Prediction, QuestionRecord], float | None]
 RankedFn = Callable[[Prediction, QuestionRecord, int], float | None]
@@ -74,6 +74,7 @@ class RunMetric:
     info: MetricInfo
     compute: RunFn
     headline: bool = False
+    clock: bool = True  # measured in time (depends on the machine and its load); False: a count (tokens)
 
 
 Metric = QuestionMetric | RankedMetric
@@ -89,12 +90,23 @@ class BoundMetric:
 
 
 def _info(kind: Kind, description: str, *, ranked: bool = False, direction: Direction = "higher") -> MetricInfo:
-    role: Role = "advisory" if kind in ("cost", "judge") else "gate"
+    # context_carried falls when retrieval without the history gets better, which is no regression: advisory.
+    role: Role = "advisory" if kind in ("cost", "judge", "conversation") else "gate"
     return MetricInfo(direction=direction, role=role, kind=kind, ranked=ranked, description=description)
 
 
 def _doc(prediction: Prediction, record: QuestionRecord) -> tuple[list[bool], int]:
     return retrieval.doc_flags(prediction.retrieved_doc_ids, record.gold_doc_ids), len(set(record.gold_doc_ids))
+
+
+# A conversation's turn may have reference answers or gold documents only: the metrics that need the missing one
+# are undefined for it (None), not zero.
+def _with_answers(compute: QuestionFn) -> QuestionFn:
+    return lambda p, r: compute(p, r) if r.answers else None
+
+
+def _with_gold_docs(compute: RankedFn) -> RankedFn:
+    return lambda p, r, k: compute(p, r, k) if r.gold_doc_ids else None
 
 
 def _chunks(prediction: Prediction, record: QuestionRecord) -> list[bool] | None:
@@ -108,7 +120,7 @@ def _doc_metric(
     return RankedMetric(
         name,
         _info("retrieval", description, ranked=True),
-        lambda p, r, k: compute(*_doc(p, r), k),
+        _with_gold_docs(lambda p, r, k: compute(*_doc(p, r), k)),
         headline=headline,
     )
 
@@ -154,22 +166,24 @@ METRICS: tuple[Metric, ...] = (
     QuestionMetric(
         "exact_match",
         _info("answer", "SQuAD exact match, best reference"),
-        lambda p, r: answers.exact_match(p.answer, r.answers),
+        _with_answers(lambda p, r: answers.exact_match(p.answer, r.answers)),
         headline=True,
     ),
     QuestionMetric(
         "f1",
         _info("answer", "SQuAD token F1, best reference"),
-        lambda p, r: answers.f1(p.answer, r.answers),
+        _with_answers(lambda p, r: answers.f1(p.answer, r.answers)),
         headline=True,
     ),
     QuestionMetric(
         "rouge_l",
         _info("answer", "ROUGE-L F-measure, best reference"),
-        lambda p, r: answers.rouge_l(p.answer, r.answers),
+        _with_answers(lambda p, r: answers.rouge_l(p.answer, r.answers)),
     ),
     QuestionMetric(
-        "bleu", _info("answer", "sentence BLEU / 100, all references"), lambda p, r: answers.bleu(p.answer, r.answers)
+        "bleu",
+        _info("answer", "sentence BLEU / 100, all references"),
+        _with_answers(lambda p, r: answers.bleu(p.answer, r.answers)),
     ),
     QuestionMetric(
         "answer_support",
@@ -180,8 +194,13 @@ METRICS: tuple[Metric, ...] = (
     QuestionMetric(
         "citation_correctness",
         _info("grounding", "the cited documents include a gold document"),
-        lambda p, r: grounding.citation_correctness(p.citations, r.gold_doc_ids),
+        lambda p, r: grounding.citation_correctness(p.citations, r.gold_doc_ids) if r.gold_doc_ids else None,
         headline=True,
+    ),
+    QuestionMetric(
+        "context_carried",
+        _info("conversation", "follow-up turns whose gold documents were retrieved only with the history"),
+        lambda p, r: carried.context_carried(p.retrieved_doc_ids, p.unaided_doc_ids, r.gold_doc_ids, bool(r.history)),
     ),
 )
 
@@ -190,8 +209,10 @@ def _latency(stage: cost.Stage, q: float) -> RunFn:
     return lambda ps, _wall: cost.latency_percentile(ps, stage, q)
 
 
-def _timing(name: str, description: str, compute: RunFn, direction: Direction = "lower") -> RunMetric:
-    return RunMetric(name, _info("cost", description, direction=direction), compute)
+def _timing(
+    name: str, description: str, compute: RunFn, direction: Direction = "lower", *, clock: bool = True
+) -> RunMetric:
+    return RunMetric(name, _info("cost", description, direction=direction), compute, clock=clock)
 
 
 TIMINGS: tuple[RunMetric, ...] = (
@@ -201,10 +222,24 @@ TIMINGS: tuple[RunMetric, ...] = (
     _timing("retrieve_latency_p95_ms", "95th percentile retrieval time", _latency(cost.retrieve_ms, 95)),
     _timing("generate_latency_p50_ms", "median generation time", _latency(cost.generate_ms, 50)),
     _timing("generate_latency_p95_ms", "95th percentile generation time", _latency(cost.generate_ms, 95)),
-    _timing("prompt_tokens_total", "prompt tokens, all questions", lambda ps, _w: cost.tokens_total(ps, False)),
-    _timing("completion_tokens_total", "completion tokens, all questions", lambda ps, _w: cost.tokens_total(ps, True)),
-    _timing("prompt_tokens_mean", "prompt tokens per question", lambda ps, _w: cost.tokens_mean(ps, False)),
-    _timing("completion_tokens_mean", "completion tokens per question", lambda ps, _w: cost.tokens_mean(ps, True)),
+    _timing(
+        "prompt_tokens_total", "prompt tokens, all questions", lambda ps, _w: cost.tokens_total(ps, False), clock=False
+    ),
+    _timing(
+        "completion_tokens_total",
+        "completion tokens, all questions",
+        lambda ps, _w: cost.tokens_total(ps, True),
+        clock=False,
+    ),
+    _timing(
+        "prompt_tokens_mean", "prompt tokens per question", lambda ps, _w: cost.tokens_mean(ps, False), clock=False
+    ),
+    _timing(
+        "completion_tokens_mean",
+        "completion tokens per question",
+        lambda ps, _w: cost.tokens_mean(ps, True),
+        clock=False,
+    ),
     _timing(
         "questions_per_second",
         "questions answered per second of wall time",
