@@ -72,7 +72,7 @@ def serve(settings: ServeSettings) -> ServeResult:
         if server is not None:
             server.should_exit = True
 
-    app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop)
+    app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop, release=prepared.release)
     server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))
     server.run()
     failure = app.state.serve.failure

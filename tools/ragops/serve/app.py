@@ -30,7 +30,7 @@ from ragops.serve import jsonlog
 from ragops.serve.batcher import MicroBatcher
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
-from ragops.serve.loading import Prepared, build_engine, prepare
+from ragops.serve.loading import Prepared, build_engine, prepare, read_release
 from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.middleware import RequestGuard
@@ -44,6 +44,7 @@ from ragops.serve.models import (
     Source,
     Status,
 )
+from ragops.serve.online_quality import answer_signals
 from ragops.serve.settings import ServeSettings
 
 
@@ -58,7 +59,6 @@ class Loaded:
     engine: AnswersMany
     chunks: int
     documents: int
-    release: ReleaseManifest | None = None
 
 
 Loader = Callable[[ServeMetrics], Loaded]
@@ -75,7 +75,7 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
         if embedder is not None:
             engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
         manifest = prepared.index.manifest
-        return Loaded(engine, manifest.chunk_count, manifest.document_count, prepared.release)
+        return Loaded(engine, manifest.chunk_count, manifest.document_count)
 
     return load
 
@@ -97,11 +97,19 @@ def _terminate_self() -> None:
 
 
 def create_app(
-    settings: ServeSettings, loader: Loader | None = None, on_failure: Callable[[], None] | None = _terminate_self
+    settings: ServeSettings,
+    loader: Loader | None = None,
+    on_failure: Callable[[], None] | None = _terminate_self,
+    release: ReleaseManifest | None = None,
 ) -> FastAPI:
     """The service's app; ``on_failure`` runs when loading fails (default: stop this process; None: keep serving
-    503s, for tests)."""
-    metrics = ServeMetrics()
+    503s, for tests). ``release``: the release manifest when the caller has read it already, else the settings'
+    one is read now, so every metric carries the release from the first scrape on, while the index still loads."""
+    if release is None:
+        release_path = settings.release_path()
+        release = read_release(release_path) if release_path is not None else None
+    release_id = release.release_id if release is not None else None
+    metrics = ServeMetrics(release)
     logger = jsonlog.get_logger()
     state = _State()
     load = loader or default_loader(settings)
@@ -123,8 +131,6 @@ def create_app(
             return
         metrics.index_chunks.set(loaded.chunks)
         metrics.index_documents.set(loaded.documents)
-        if loaded.release is not None:
-            metrics.set_release(loaded.release)
         batches, compute_threads = settings.thread_plan
         batcher: MicroBatcher[Answer] = MicroBatcher(
             loaded.engine.answer_many, settings.max_batch, settings.max_wait_ms, batches
@@ -142,7 +148,7 @@ def create_app(
                 "ready",
                 chunks=loaded.chunks,
                 documents=loaded.documents,
-                release=loaded.release.release_id if loaded.release else None,
+                release=release_id,
                 batches_at_once=batches,
                 threads_per_batch=compute_threads,
                 seconds=round(time.perf_counter() - started, 2),
@@ -224,6 +230,7 @@ def create_app(
         metrics.stage_duration.labels(stage="queue").observe(batched.queued_s)
         metrics.stage_duration.labels(stage="retrieve").observe(answer.latency_ms.get("retrieve", 0.0) / 1000)
         metrics.stage_duration.labels(stage="generate").observe(answer.latency_ms.get("generate", 0.0) / 1000)
+        metrics.observe_answer(answer_signals(answer))
         cited = set(answer.citations)
         sources = [
             Source(
@@ -232,7 +239,6 @@ def create_app(
             for h in answer.hits
         ]
         if feedback is not None:
-            loaded = state.loaded
             feedback.record_request(
                 RequestRecord(
                     request_id=request_id,
@@ -242,7 +248,7 @@ def create_app(
                     retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
                     cited_doc_ids=answer.citations,
                     sources=[s.model_dump() for s in sources],
-                    release=loaded.release.release_id if loaded and loaded.release else None,
+                    release=release_id,
                 )
             )
         return QueryResponse(
