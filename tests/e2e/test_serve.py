@@ -114,7 +114,7 @@ def test_metrics_expose_the_contract_names_and_the_release(served: Served) -> No
     for name in exported_metric_names():
         assert f"\n{name}" in text or f"\n{name}_bucket" in text, name
     # Every series names the served release (release.json), so two releases side by side are two series.
-    assert 'ragops_requests_total{endpoint="/v1/query",release="r-2026-01-01-abc",status="200"}' in text
+    assert 'ragops_requests_total{handler="/v1/query",release="r-2026-01-01-abc",status="200"}' in text
     assert 'ragops_ready{release="r-2026-01-01-abc"} 1.0' in text
     assert 'ragops_stage_duration_seconds_count{release="r-2026-01-01-abc",stage="embed"}' in text
     assert 'ragops_answers_total{release="r-2026-01-01-abc"}' in text

@@ -28,7 +28,7 @@ def _samples(metrics: ServeMetrics) -> list[tuple[str, dict[str, str], float]]:
 
 def test_every_sample_carries_the_release_id() -> None:
     metrics = ServeMetrics(_release("r-2"))
-    metrics.requests.labels(endpoint="/v1/query", status="200").inc()
+    metrics.requests.labels(handler="/v1/query", status="200").inc()
     samples = _samples(metrics)
     assert len(samples) > 50
     assert {labels["release"] for _, labels, _ in samples} == {"r-2"}

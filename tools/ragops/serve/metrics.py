@@ -84,12 +84,12 @@ class ServeMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(
-            "ragops_requests", "HTTP requests by endpoint and status code", ["endpoint", "status"], registry=r
+            "ragops_requests", "HTTP requests by handler (path) and status code", ["handler", "status"], registry=r
         )
         self.request_duration = Histogram(
             REQUEST_DURATION,
             "Time from receiving a request to answering it",
-            ["endpoint"],
+            ["handler"],
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
