@@ -1,7 +1,8 @@
 """The RAG app config in its full form (``apiVersion: ragops.dev/v1``, ``kind: RAGApp``).
 
 Every component a Kotaemon app exposes has a block here: loader, splitter, embedding, vector store,
-retrieval, LLM, prompt and citation; plus what the app is evaluated on (data) and how (evaluation, gate).
+retrieval, LLM, prompt and citation; plus what the app is evaluated on (data) and how (evaluation, gate), and
+how a release is judged on live traffic (rollout).
 The short form of the product brief is normalised into this model (see ``shortform``).
 """
 
@@ -12,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ragops.config.gate import GatePolicy
+from ragops.config.rollout import RolloutSpec
 
 API_VERSION = "ragops.dev/v1"
 KIND = "RAGApp"
@@ -221,6 +223,9 @@ class AppSpec(Strict):
     prompt: PromptSpec = Field(default_factory=PromptSpec)
     citation: CitationSpec = Field(default_factory=CitationSpec)
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+    rollout: RolloutSpec = Field(
+        default_factory=RolloutSpec, description="How a release is judged while it serves part of the traffic."
+    )
 
 
 class AppConfig(Strict):
