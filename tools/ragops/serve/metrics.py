@@ -63,6 +63,8 @@ FEEDBACK = "ragops_feedback_total"
 REQUESTS = "ragops_requests_total"
 REQUEST_DURATION = "ragops_request_duration_seconds"
 RELEASE_INFO = "ragops_release_info"
+HANDLER_LABEL = "handler"
+QUERY_HANDLER = "/v1/query"  # the question endpoint, as the handler label names it
 
 
 class _WithRelease(Collector):
@@ -84,12 +86,12 @@ class ServeMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(
-            "ragops_requests", "HTTP requests by handler (path) and status code", ["handler", "status"], registry=r
+            "ragops_requests", "HTTP requests by handler (path) and status code", [HANDLER_LABEL, "status"], registry=r
         )
         self.request_duration = Histogram(
             REQUEST_DURATION,
             "Time from receiving a request to answering it",
-            ["handler"],
+            [HANDLER_LABEL],
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
