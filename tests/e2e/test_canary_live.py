@@ -9,7 +9,7 @@ release and one canary and rates every answer, down at a scripted rate per insta
 - a canary identical to the stable release, rated down as often, passes;
 - a canary that has answered a handful of questions is inconclusive, and says how many more answers it needs.
 
-Every instance retrieves in text mode (BM25), so none loads an embedding model: four instances start in seconds.
+The apps and helpers are tests/support/canary_live.py's, shared with bench/bench_canary.py.
 """
 
 # ruff: noqa: F811  (the session fixtures from tests.support.serving are imported by name)
@@ -25,74 +25,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import wait_until_answering
+from tests.support.canary_live import BROKEN, QUESTIONS, TEXT_MODE, app_config, start_instance, wait_scraped
 from tests.support.load import Arm, ArmStats, run_load
 from tests.support.manifests import OVERLAYS, find, render
 from tests.support.prometheus import Prometheus, Target, monitoring_stack, service_monitor_scrape
-from tests.support.serving import EXTRACTIVE, Served, TinyApp, release_manifest, start, tiny_app, write_app  # noqa: F401
+from tests.support.serving import TinyApp, tiny_app  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
 OVERLAY = OVERLAYS / "production" / "covid-qa"
-QUESTIONS = [
-    "How many steps does the alpha handshake have?",
-    "What is the worst case of beta sorting?",
-    "What produces gamma rays?",
-    "Where does a river delta form?",
-    "What does epsilon denote in analysis?",
-    "When was alpha designed?",
-    "Why is beta used for small arrays?",
-    "How are limits defined in analysis?",
-]
-# The app's canary rules, as its config would carry them (spec.rollout.canary).
-ROLLOUT = """  rollout:
-    canary:
-      min_answers: 50
-      rules:
-        - metric: feedback_down_rate
-          max_regression: 0.1
-          significant: true
-        - metric: error_rate
-          max_regression: 0.05
-          significant: true
-        - metric: abstention_rate
-          max_regression: 0.1
-          significant: true
-        - metric: answer_support
-          max_regression: 0.1
-          significant: true
-        - metric: top_score
-          max_relative_regression: 0.2
-          significant: true
-        - metric: latency_p95_ms
-          max: 5000
-"""
-TEXT_MODE = {"mode: hybrid": "mode: text"}
-# A threshold no BM25 score of this corpus reaches: every hit is dropped, every answer is empty.
-BROKEN = {**TEXT_MODE, "top_k: 3": "top_k: 3\n    score_threshold: 1000.0"}
-
-
-def _instance(app: TinyApp, folder: Path, release_id: str, replace: dict[str, str]) -> Served:
-    folder.mkdir(parents=True)
-    config = write_app(app.root, EXTRACTIVE + ROLLOUT, f"tiny-{release_id}.yaml", **replace)
-    manifest = release_manifest(app)
-    manifest["release_id"] = release_id
-    (folder / "release.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return start(
-        *(config, app.index, folder / "serve.log"),
-        *("--release", str(folder / "release.json"), "--feedback-dir", str(folder / "feedback")),
-        wait_ready=False,
-    )
-
-
-def _wait_scraped(prometheus: Prometheus, release: str, answered: int) -> None:
-    """Until Prometheus has scraped every answer the release gave (the load is over)."""
-    deadline = time.monotonic() + 60
-    while True:
-        result = prometheus.query(f'sum(ragops_answers_total{{release="{release}"}})')
-        if result and round(float(result[0]["value"][1])) == answered:
-            return
-        assert time.monotonic() < deadline, f"{release}: Prometheus has {result}, the load got {answered} answers"
-        time.sleep(0.5)
 
 
 def _analyze(prometheus: Prometheus, config: Path, canary: str, *stable: str) -> tuple[int, dict[str, Any]]:
@@ -126,12 +67,12 @@ def test_canary_analysis_fails_passes_and_waits_on_live_traffic(tiny_app: TinyAp
     objects = render(OVERLAY)
     (monitor,) = find(objects, "ServiceMonitor")
     (service,) = find(objects, "Service")
-    config = write_app(tiny_app.root, EXTRACTIVE + ROLLOUT, "tiny-rules.yaml", **TEXT_MODE)
+    config = app_config(tiny_app, "tiny-rules.yaml", TEXT_MODE)
     instances = {
-        "r-stable": _instance(tiny_app, tmp_path / "stable", "r-stable", TEXT_MODE),
-        "r-broken": _instance(tiny_app, tmp_path / "broken", "r-broken", BROKEN),
-        "r-same": _instance(tiny_app, tmp_path / "same", "r-same", TEXT_MODE),
-        "r-new": _instance(tiny_app, tmp_path / "new", "r-new", TEXT_MODE),
+        "r-stable": start_instance(tiny_app, tmp_path / "stable", "r-stable", TEXT_MODE),
+        "r-broken": start_instance(tiny_app, tmp_path / "broken", "r-broken", BROKEN),
+        "r-same": start_instance(tiny_app, tmp_path / "same", "r-same", TEXT_MODE),
+        "r-new": start_instance(tiny_app, tmp_path / "new", "r-new", TEXT_MODE),
     }
     try:
         for served in instances.values():
@@ -155,8 +96,8 @@ def test_canary_analysis_fails_passes_and_waits_on_live_traffic(tiny_app: TinyAp
                 QUESTIONS,
                 requests=300,
             )
-            _wait_scraped(prometheus, "r-stable", sent[0].answered)
-            _wait_scraped(prometheus, "r-broken", sent[1].answered)
+            wait_scraped(prometheus, "r-stable", sent[0].answered)
+            wait_scraped(prometheus, "r-broken", sent[1].answered)
             code, analysis = _analyze(prometheus, config, "r-broken", "--stable", "r-stable")
             print(f"\nclear difference: {analysis['verdict']} after {time.monotonic() - started:.0f} s")
             assert (code, analysis["verdict"]) == (1, "fail"), analysis["reason"]
@@ -173,8 +114,8 @@ def test_canary_analysis_fails_passes_and_waits_on_live_traffic(tiny_app: TinyAp
                 requests=1000,
             )
             stable_answers = sent[0].answered + more[0].answered
-            _wait_scraped(prometheus, "r-stable", stable_answers)
-            _wait_scraped(prometheus, "r-same", more[1].answered)
+            wait_scraped(prometheus, "r-stable", stable_answers)
+            wait_scraped(prometheus, "r-same", more[1].answered)
             code, analysis = _analyze(prometheus, config, "r-same", "--stable", "auto")
             print(f"no difference: {analysis['verdict']} after {time.monotonic() - started:.0f} s")
             assert (code, analysis["verdict"]) == (0, "pass"), analysis["reason"]
@@ -184,7 +125,7 @@ def test_canary_analysis_fails_passes_and_waits_on_live_traffic(tiny_app: TinyAp
 
             # Too little traffic: a new canary that has answered a handful of questions.
             few = run_load([Arm(instances["r-new"].base_url, 1.0, down_rate=0.05)], QUESTIONS, requests=8)
-            _wait_scraped(prometheus, "r-new", few[0].answered)
+            wait_scraped(prometheus, "r-new", few[0].answered)
             code, analysis = _analyze(prometheus, config, "r-new", "--stable", "r-stable")
             assert (code, analysis["verdict"]) == (4, "inconclusive"), analysis["reason"]
             assert analysis["more_answers"] > 0 and analysis["more_answers_in_all"] > analysis["more_answers"]

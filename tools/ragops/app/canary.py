@@ -39,6 +39,11 @@ class CanaryRequest:
     interval_s: float = 60.0
 
 
+def spec_per_look(spec: CanarySpec, looks: int) -> CanarySpec:
+    """The rules as each of ``looks`` looks applies them: alpha split evenly (Bonferroni)."""
+    return spec.model_copy(update={"alpha": spec.alpha / looks})
+
+
 def canary_spec(config: Path | None) -> CanarySpec:
     if config is None:
         return CanarySpec()
@@ -80,7 +85,7 @@ def analyze(
     spec = canary_spec(request.config)
     canary = _canary_release(request)
     looks = 1 + math.floor(request.wait_s / request.interval_s)
-    per_look = spec.model_copy(update={"alpha": spec.alpha / looks})
+    per_look = spec_per_look(spec, looks)
     scope = Scope(request.job, request.namespace)
     client = PrometheusClient(request.prometheus)
     try:
