@@ -14,8 +14,8 @@ difference (the gates' ``significant: true``), with a frequentist error rate tha
 continuity correction is what keeps that bound: without it (method 10, and the plain z-test alike) the chance of
 calling an equal canary worse is 5.5-6.2 % at alpha 5 % when the canary has a fifth of the traffic and the rates
 are small (computed exactly over the binomial distributions for 40-4000 stable answers and rates 1-50 %); with it,
-at most 4.8 %. The one-sided p-value shown beside it is the two-proportion z-test's with Yates' correction (its
-square is the 2×2 table's corrected chi-square).
+at most 4.8 %. The one-sided p-value shown beside it is the interval's own: the level at which its bound
+reaches 0, so the two never disagree.
 
 **Means** of per-answer values Prometheus holds as histograms (answer support, the top hit's score): the mean is
 exact (``_sum / _count``); the variance is estimated from the bucket counts, each answer at its bucket's
@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -76,24 +76,51 @@ class Comparison:
         return self.canary - self.stable
 
 
+def newcombe_interval(
+    stable_events: int, stable_trials: int, canary_events: int, canary_trials: int, alpha: float
+) -> tuple[float, float]:
+    """One-sided bounds at ``alpha`` of p_canary − p_stable (both arms must have trials)."""
+    z_value = z(1 - alpha)
+    p_s, p_c = stable_events / stable_trials, canary_events / canary_trials
+    low_s, high_s = wilson(stable_events, stable_trials, z_value)
+    low_c, high_c = wilson(canary_events, canary_trials, z_value)
+    delta = p_c - p_s
+    return (
+        delta - math.sqrt((p_c - low_c) ** 2 + (high_s - p_s) ** 2),
+        delta + math.sqrt((high_c - p_c) ** 2 + (p_s - low_s) ** 2),
+    )
+
+
+def _smallest_alpha(significant: Callable[[float], bool]) -> float:
+    """The smallest level at which ``significant(alpha)`` holds (it holds for every larger one), at most 0.5."""
+    if not significant(0.5 - 1e-12):
+        return 0.5
+    low, high = 1e-15, 0.5 - 1e-12  # below 1e-15, 1 - alpha rounds to 1: reported as 1e-15
+    if significant(low):
+        return low
+    for _ in range(30):  # bisection in log space: to a relative 1e-7, far finer than any alpha anyone sets
+        middle = math.sqrt(low * high)
+        low, high = (low, middle) if significant(middle) else (middle, high)
+    return high
+
+
 def compare_proportions(
     stable_events: int, stable_trials: int, canary_events: int, canary_trials: int, alpha: float
 ) -> Comparison | None:
     """Newcombe's hybrid score interval of p_canary − p_stable; None when an arm has no trials."""
     if stable_trials == 0 or canary_trials == 0:
         return None
-    z_value = z(1 - alpha)
+    counts = (stable_events, stable_trials, canary_events, canary_trials)
+    low, high = newcombe_interval(*counts, alpha)
     p_s, p_c = stable_events / stable_trials, canary_events / canary_trials
-    low_s, high_s = wilson(stable_events, stable_trials, z_value)
-    low_c, high_c = wilson(canary_events, canary_trials, z_value)
-    delta = p_c - p_s
-    low = delta - math.sqrt((p_c - low_c) ** 2 + (high_s - p_s) ** 2)
-    high = delta + math.sqrt((high_c - p_c) ** 2 + (p_s - low_s) ** 2)
-    pooled = (stable_events + canary_events) / (stable_trials + canary_trials)
-    spread = math.sqrt(pooled * (1 - pooled) * (1 / stable_trials + 1 / canary_trials))
-    # Yates' continuity correction, as the interval has one: the difference shrinks towards 0 by half a count.
-    corrected = math.copysign(max(0.0, abs(delta) - (1 / stable_trials + 1 / canary_trials) / 2), delta)
-    p_greater = (0.5 if corrected == 0 else float(delta < 0)) if spread == 0 else 1 - _NORMAL.cdf(corrected / spread)
+    # The p-value of the interval itself (the level at which its bound reaches 0), so it never disagrees with
+    # the verdict the interval gives.
+    if p_c > p_s:
+        p_greater = _smallest_alpha(lambda a: newcombe_interval(*counts, a)[0] > 0)
+    elif p_c < p_s:
+        p_greater = 1 - _smallest_alpha(lambda a: newcombe_interval(*counts, a)[1] < 0)
+    else:
+        p_greater = 0.5
     # Laplace-smoothed pooled rate: with no events yet, a sample size still comes out finite and positive.
     planning = (stable_events + canary_events + 1) / (stable_trials + canary_trials + 2)
     ratio = stable_trials / canary_trials

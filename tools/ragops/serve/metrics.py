@@ -148,6 +148,11 @@ class ServeMetrics:
             registry=r,
         )
         self.ready.set(0)
+        # Series exported at 0 before the first request, so Prometheus's increase() counts that request too (a
+        # series that appears with a value counts from its first scrape on): the question endpoint's statuses.
+        for status in ("200", "500", "503"):
+            self.requests.labels(QUERY_HANDLER, status)
+        self.request_duration.labels(QUERY_HANDLER)
         for stage in STAGES:
             self.stage_duration.labels(stage=stage)
         for rating in RATINGS:
