@@ -14,6 +14,7 @@ from ragops.evaluation.two_sample import (
     compare_means,
     compare_proportions,
     newcombe_interval,
+    proportion_answers_needed,
     wilson,
     z,
 )
@@ -141,3 +142,27 @@ def test_the_lower_bound_errs_at_most_alpha_of_the_time() -> None:
                 if newcombe_interval(int(ks), stable_n, int(kc), canary_n, alpha=0.05)[0] > 0:
                     error += stable[ks] * canary[kc]
         assert 0.02 < error <= 0.05, (stable_n, canary_n, rate, error)
+
+
+@pytest.mark.parametrize(("rate", "limit"), [(0.0, 0.05), (0.05, 0.03), (0.05, 0.1), (0.2, 0.05)])
+def test_proportion_answers_needed_shows_an_equal_canary_within_the_limit_with_the_asked_power(
+    rate: float, limit: float
+) -> None:
+    # Planning from a stable release with plenty of answers and a canary that has just started, 80/20.
+    stable_n = 4000
+    planned = compare_proportions(round(rate * stable_n), stable_n, 0, stable_n // 4, alpha=0.05)
+    assert planned is not None
+    n = proportion_answers_needed(planned, limit, worse_is_higher=True, alpha=0.05, power=0.8)
+    # Simulated canaries of that size, as good as stable, at the same split: shown within the limit ~80% of the time.
+    rng = np.random.default_rng(5)
+    stable_size = 4 * n
+    passed = 0
+    for _ in range(400):
+        ks, kc = int(rng.binomial(stable_size, rate)), int(rng.binomial(n, rate))
+        passed += newcombe_interval(ks, stable_size, kc, n, alpha=0.05)[1] <= limit
+    assert passed / 400 >= 0.7, (n, passed)
+    if rate > 0:  # with no events at all there is nothing random left: every such canary passes
+        assert passed / 400 <= 0.97, (n, passed)
+    # The normal formula asks for far fewer when there are no events: the continuity-corrected interval needs more.
+    if rate == 0.0:
+        assert n > 2 * answers_needed(planned.unit_variance, limit, alpha=0.05, power=0.8)

@@ -32,7 +32,14 @@ from ragops.config.gate import GatePolicy, GateRule
 from ragops.config.rollout import CANARY_METRICS, CanarySpec
 from ragops.evaluation.gates import GateInput, GateOutcome, GateSubject, RuleCheck, blocking, evaluate_gates
 from ragops.evaluation.metrics import Direction
-from ragops.evaluation.two_sample import BinnedSample, Comparison, answers_needed, compare_means, compare_proportions
+from ragops.evaluation.two_sample import (
+    BinnedSample,
+    Comparison,
+    answers_needed,
+    compare_means,
+    compare_proportions,
+    proportion_answers_needed,
+)
 
 _EPS = 1e-12
 _REGRESSION_LIMITS = ("max_regression", "max_relative_regression")
@@ -199,7 +206,12 @@ def _significant_check(
     regression = comparison.delta if direction == "lower" else -comparison.delta
     # Enough answers to show a canary as good as stable within the limit (the minimal detectable difference);
     # past that, what it takes to tell the observed regression from the limit, or from zero.
-    needed = answers_needed(comparison.unit_variance, limit, spec.alpha, spec.power) if limit > 0 else 0
+    if limit <= 0:
+        needed = 0
+    elif comparison.counts is not None:
+        needed = proportion_answers_needed(comparison, limit, direction == "lower", spec.alpha, spec.power)
+    else:
+        needed = answers_needed(comparison.unit_variance, limit, spec.alpha, spec.power)
     if needed <= measured.canary_trials:
         margin = abs(limit - regression) if regression < limit else regression
         needed = answers_needed(comparison.unit_variance, margin, spec.alpha, spec.power) if margin > 0 else 0
@@ -212,10 +224,18 @@ def _significant_check(
     )
 
 
-def _judge(rule: GateRule, outcome: GateOutcome, measured: Measured | None, spec: CanarySpec, canary: int) -> _Judged:
-    if measured is None:
-        more = max(1, spec.min_answers - canary)
-        return _Judged("inconclusive", f"no data for {rule.metric} from both releases yet", more)
+def _missing(metric: str, stable: ReleaseTraffic, canary: ReleaseTraffic, alpha: float) -> str:
+    """Which release has no data for ``metric`` yet."""
+    measure = METRICS[metric].measure
+    lacking = [
+        name
+        for name, traffic in (("the stable release", stable), ("the canary", canary))
+        if measure(traffic, traffic, alpha) is None
+    ]
+    return f"no {metric} data for {' and '.join(lacking) or 'one of the releases'} in the window yet"
+
+
+def _judge(rule: GateRule, outcome: GateOutcome, measured: Measured, spec: CanarySpec, canary: int) -> _Judged:
     metric = METRICS[rule.metric]
     judged: list[_Judged] = []
     for check in outcome.checks:
@@ -259,7 +279,11 @@ def analyze_canary(stable: ReleaseTraffic, canary: ReleaseTraffic, spec: CanaryS
     results: list[CanaryRuleResult] = []
     for rule, outcome in zip(spec.rules, outcomes, strict=True):
         m = measured[rule.metric]
-        judged = _judge(rule, outcome, m, spec, canary.answers)
+        if m is None:
+            missing = _missing(rule.metric, stable, canary, spec.alpha)
+            judged = _Judged("inconclusive", missing, max(1, spec.min_answers - canary.answers))
+        else:
+            judged = _judge(rule, outcome, m, spec, canary.answers)
         is_blocking = blocking(rule, "gate")
         status: Status = "warn" if judged.status == "fail" and not is_blocking else judged.status
         comparison = m.comparison if m is not None else None

@@ -70,6 +70,8 @@ class Comparison:
     high: float
     p_greater: float  # one-sided p-value of "canary > stable"
     unit_variance: float  # variance of one canary answer's share of the difference, for sample sizes
+    # Proportions: (stable events, stable trials, canary events, canary trials), for exact sample sizes.
+    counts: tuple[int, int, int, int] | None = None
 
     @property
     def delta(self) -> float:
@@ -124,7 +126,7 @@ def compare_proportions(
     # Laplace-smoothed pooled rate: with no events yet, a sample size still comes out finite and positive.
     planning = (stable_events + canary_events + 1) / (stable_trials + canary_trials + 2)
     ratio = stable_trials / canary_trials
-    return Comparison(p_s, p_c, low, high, p_greater, planning * (1 - planning) * (1 + 1 / ratio))
+    return Comparison(p_s, p_c, low, high, p_greater, planning * (1 - planning) * (1 + 1 / ratio), counts)
 
 
 @dataclass(frozen=True)
@@ -188,3 +190,36 @@ def answers_needed(unit_variance: float, margin: float, alpha: float, power: flo
     if margin <= 0:
         raise ValueError("a sample size needs a positive margin")
     return math.ceil((z(1 - alpha) + z(power)) ** 2 * unit_variance / (margin * margin))
+
+
+def proportion_answers_needed(
+    comparison: Comparison, limit: float, worse_is_higher: bool, alpha: float, power: float
+) -> int:
+    """Canary answers (in all) for a canary with the stable release's rate to be shown within ``limit`` of it with
+    probability ``power``: the smallest n at which the interval itself — continuity correction and all, at the
+    expected counts of both arms at the current split — has its worse end within the limit at the level whose
+    quantile is z₁₋α + z_power. The normal formula (``answers_needed``) underestimates small rates badly: with no
+    events, 0 of 12 still leaves the worse end near 0.25."""
+    if limit <= 0:
+        raise ValueError("a sample size needs a positive limit")
+    assert comparison.counts is not None, "a comparison of proportions"
+    stable_events, stable_trials, canary_events, canary_trials = comparison.counts
+    rate = (stable_events + canary_events + 1) / (stable_trials + canary_trials + 2)
+    ratio = stable_trials / canary_trials
+    level = 1 - _NORMAL.cdf(z(1 - alpha) + z(power))
+
+    def decided(n: int) -> bool:
+        stable_n = max(1, round(ratio * n))
+        low, high = newcombe_interval(round(rate * stable_n), stable_n, round(rate * n), n, level)
+        return (high if worse_is_higher else -low) <= limit
+
+    high_n = 1
+    while not decided(high_n):
+        if high_n > 10**9:  # pragma: no cover - a limit no traffic can reach
+            return high_n
+        high_n *= 2
+    low_n = high_n // 2
+    while high_n - low_n > 1:
+        middle = (low_n + high_n) // 2
+        low_n, high_n = (low_n, middle) if decided(middle) else (middle, high_n)
+    return high_n
