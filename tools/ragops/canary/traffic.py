@@ -59,10 +59,14 @@ def _count(client: PrometheusClient, promql: str, at: float | None) -> int:
 
 
 def _binned(client: PrometheusClient, metric: str, selector: str, window: str, at: float | None) -> BinnedSample | None:
-    count = _count(client, f"sum(increase({metric}_count{{{selector}}}[{window}]))", at)
-    if count == 0:
+    raw_count = client.scalar(f"sum(increase({metric}_count{{{selector}}}[{window}]))", at)
+    count = round(raw_count) if raw_count is not None else 0
+    if raw_count is None or count == 0:
         return None
-    total = client.scalar(f"sum(increase({metric}_sum{{{selector}}}[{window}]))", at) or 0.0
+    raw_total = client.scalar(f"sum(increase({metric}_sum{{{selector}}}[{window}]))", at) or 0.0
+    # The count is rounded to whole answers; the sum is scaled with it, so the mean stays increase(sum) /
+    # increase(count): both are extrapolated alike, and their ratio is exact.
+    total = raw_total * count / raw_count
     buckets = client.query(f"sum by (le) (increase({metric}_bucket{{{selector}}}[{window}]))", at)
     cumulative = sorted((float(s.labels["le"]), s.value) for s in buckets)
     return BinnedSample(count, total, cumulative)
