@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 
@@ -24,16 +24,13 @@ class Arm:
     base_url: str
     share: float
     down_rate: float = 0.0
-    rate_answers: bool = True
 
 
 @dataclass
 class ArmStats:
     answered: int = 0
-    failed: int = 0  # 5xx
     down: int = 0
     up: int = 0
-    statuses: dict[int, int] = field(default_factory=dict)
 
 
 class _Split:
@@ -97,23 +94,18 @@ def run_load(
                 arm, arm_stats = arms[index], stats[index]
                 reply = http.post(f"{arm.base_url}/v1/query", json={"question": questions[number % len(questions)]})
                 with lock:
-                    arm_stats.statuses[reply.status_code] = arm_stats.statuses.get(reply.status_code, 0) + 1
-                    if reply.status_code >= 500:
-                        arm_stats.failed += 1
                     if reply.status_code != 200:
                         continue
                     arm_stats.answered += 1
                     k = arm_stats.answered
                     down = math.floor(k * arm.down_rate) > math.floor((k - 1) * arm.down_rate)
-                    if arm.rate_answers:
-                        if down:
-                            arm_stats.down += 1
-                        else:
-                            arm_stats.up += 1
-                if arm.rate_answers:
-                    rating = {"request_id": reply.json()["request_id"], "rating": "down" if down else "up"}
-                    rated = http.post(f"{arm.base_url}/v1/feedback", json=rating)
-                    assert rated.status_code == 200, rated.text
+                    if down:
+                        arm_stats.down += 1
+                    else:
+                        arm_stats.up += 1
+                rating = {"request_id": reply.json()["request_id"], "rating": "down" if down else "up"}
+                rated = http.post(f"{arm.base_url}/v1/feedback", json=rating)
+                assert rated.status_code == 200, rated.text
 
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
     for thread in threads:

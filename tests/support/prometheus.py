@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -166,7 +166,6 @@ class Prometheus:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
-    config: dict[str, Any] = field(default_factory=dict)
 
     def query(self, expr: str) -> list[dict[str, Any]]:
         """The result of an instant query now (a vector: one item per series)."""
@@ -183,13 +182,6 @@ class Prometheus:
 
     def firing(self) -> set[str]:
         return {a["labels"]["alertname"] for a in self.alerts() if a["state"] == "firing"}
-
-    def wait_for_series(self, expr: str, timeout_s: float = 60) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout_s
-        while not (result := self.query(expr)):
-            assert time.monotonic() < deadline, f"{expr}: no data in {timeout_s} s"
-            time.sleep(0.5)
-        return result
 
 
 def _start(command: list[str], log: Path, ready_url: str, what: str) -> subprocess.Popen[bytes]:
@@ -279,7 +271,7 @@ def monitoring_stack(
             "prometheus",
         )
         started.append(process)
-        yield MonitoringStack(Prometheus(url, process, folder / "prometheus.log", config), webhook, am_url)
+        yield MonitoringStack(Prometheus(url, process, folder / "prometheus.log"), webhook, am_url)
     finally:
         for process in reversed(started):
             _stop(process)
