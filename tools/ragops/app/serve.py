@@ -15,11 +15,12 @@ from typing import Any
 
 import uvicorn
 
+from ragops import tracing
 from ragops.errors import ValidationFailed
 from ragops.serve import jsonlog
 from ragops.serve.app import create_app, default_loader
 from ragops.serve.loading import prepare
-from ragops.serve.settings import SETTINGS_ENV, ServeSettings
+from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV, ServeSettings
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def serve(settings: ServeSettings) -> ServeResult:
     """Verify, then serve until SIGTERM/SIGINT. Raises if the index or config is refused."""
     os.environ.setdefault(*_OPENMP_WAIT)
     jsonlog.configure(settings.log_level)
+    tracing.configure_from_environment(SERVICE_NAME)  # off unless the OTEL_* variables ask for it
     prepared = prepare(settings)
     result = ServeResult(
         prepared.config.name, prepared.digest, prepared.release.release_id if prepared.release else None

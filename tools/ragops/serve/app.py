@@ -23,6 +23,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from ragops import tracing
+from ragops.config.privacy import PrivacySpec
 from ragops.errors import RagopsError
 from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
@@ -30,6 +32,7 @@ from ragops.serve import jsonlog
 from ragops.serve.batcher import MicroBatcher
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
+from ragops.serve.kept_text import KeptText
 from ragops.serve.loading import Prepared, build_engine, prepare, read_release
 from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
@@ -45,6 +48,7 @@ from ragops.serve.models import (
     Status,
 )
 from ragops.serve.online_quality import answer_signals
+from ragops.serve.request_tracing import TraceRequests
 from ragops.serve.settings import ServeSettings
 
 
@@ -59,6 +63,7 @@ class Loaded:
     engine: AnswersMany
     chunks: int
     documents: int
+    privacy: PrivacySpec | None = None  # the app's spec.privacy: how kept question and comment text is redacted
 
 
 Loader = Callable[[ServeMetrics], Loaded]
@@ -75,7 +80,7 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
         if embedder is not None:
             engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
         manifest = prepared.index.manifest
-        return Loaded(engine, manifest.chunk_count, manifest.document_count)
+        return Loaded(engine, manifest.chunk_count, manifest.document_count, prepared.config.spec.privacy)
 
     return load
 
@@ -86,6 +91,7 @@ class _State:
         self.failure: str | None = None
         self.batcher: MicroBatcher[Answer] | None = None
         self.trimmer: asyncio.Task[None] | None = None
+        self.text: KeptText | None = None  # set with ``loaded``
 
 
 def _ms(seconds: float) -> float:
@@ -141,6 +147,7 @@ def create_app(
             state.batcher = batcher
             if settings.memory_trim_s > 0:
                 state.trimmer = asyncio.create_task(trim_periodically(settings.memory_trim_s))
+            state.text = KeptText(settings.log_questions, settings.feedback_text, loaded.privacy)
             state.loaded = loaded
             metrics.ready.set(1)
             jsonlog.log(
@@ -166,6 +173,7 @@ def create_app(
             state.trimmer.cancel()
         if state.batcher is not None:
             await state.batcher.stop()
+        tracing.flush()
 
     app = FastAPI(
         title="ragops RAG service",
@@ -175,6 +183,7 @@ def create_app(
     )
     app.state.serve = state
     app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
     def not_ready() -> JSONResponse:
         detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
@@ -217,10 +226,12 @@ def create_app(
                 }
             ]
             return JSONResponse({"detail": detail}, status_code=422)
-        if settings.log_questions:
-            request.state.log_fields = {"question": body.question}
-        if state.batcher is None:
+        if state.batcher is None or state.text is None:
             return not_ready()
+        kept = state.text
+        logged = kept.for_log(body.question)
+        if logged is not None:
+            request.state.log_fields = {"question": logged}
         try:
             batched = await state.batcher.submit(body.question)
         except RagopsError as exc:  # e.g. the LLM endpoint is unreachable: the service itself is fine
@@ -243,8 +254,8 @@ def create_app(
                 RequestRecord(
                     request_id=request_id,
                     time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    question=body.question,
-                    answer=answer.answer,
+                    question=kept.for_feedback(body.question),
+                    answer=kept.redacted(answer.answer),
                     retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
                     cited_doc_ids=answer.citations,
                     sources=[s.model_dump() for s in sources],
@@ -273,8 +284,9 @@ def create_app(
         if feedback is None:
             detail = "feedback is not enabled on this service (start it with --feedback-dir)"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
+        comment = state.text.for_feedback(body.comment) if state.text is not None else None
         # fsync is blocking disk I/O: keep it off the event loop.
-        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, body.comment)
+        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, comment)
         if not stored:
             detail = f"no answered request with id {body.request_id!r} is known to this service"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
@@ -286,8 +298,9 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one uvicorn worker process (``--workers`` > 1): settings come from the environment."""
-    from ragops.serve.settings import SETTINGS_ENV
+    from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV
 
     settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
     jsonlog.configure(settings.log_level)
+    tracing.configure_from_environment(SERVICE_NAME)
     return create_app(settings)
