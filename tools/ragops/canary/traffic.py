@@ -3,8 +3,10 @@ compares.
 
 Every series the service exports carries its release's id (label ``release``), so one release's traffic is the
 sum over its pods (and restarts) of ``increase(…[window])``. Prometheus extrapolates ``increase`` to the window's
-edges, so counts are rounded to whole answers. The p95 is ``histogram_quantile`` over the window's increase of
-``/v1/query``'s latency buckets, as the dashboard and the latency alert compute it.
+edges, so counts are rounded to whole answers. Answers, their quality signals and errors count both question
+endpoints (``/v1/query`` and the turns of ``/v1/chat``). The p95 is ``histogram_quantile`` over the window's
+increase of ``/v1/query``'s latency buckets only, as the dashboard and the latency alert compute it: a chat turn
+also waits for its conversation store and condenser, so mixing the two would make the p95 follow the traffic mix.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ragops.serve.metrics import (
     FEEDBACK,
     HANDLER_LABEL,
     QUERY_HANDLER,
+    QUESTION_HANDLERS,
     RELEASE_LABEL,
     REQUEST_DURATION,
     REQUESTS,
@@ -77,7 +80,8 @@ def release_traffic(
 ) -> ReleaseTraffic:
     selector = scope.matchers(**{RELEASE_LABEL: release})
     queries = scope.matchers(**{RELEASE_LABEL: release, HANDLER_LABEL: QUERY_HANDLER})
-    statuses = client.query(f"sum by (status) (increase({REQUESTS}{{{queries}}}[{window}]))", at)
+    questions = f"{selector}, {HANDLER_LABEL}=~{json.dumps('|'.join(map(re.escape, QUESTION_HANDLERS)))}"
+    statuses = client.query(f"sum by (status) (increase({REQUESTS}{{{questions}}}[{window}]))", at)
     ratings = {
         s.labels.get("rating", ""): s.value
         for s in client.query(f"sum by (rating) (increase({FEEDBACK}{{{selector}}}[{window}]))", at)

@@ -48,7 +48,7 @@ _SCORE_BUCKETS = (
     25.0,
     50.0,
 )
-STAGES = ("retrieve", "generate", "embed", "queue")
+STAGES = ("retrieve", "generate", "embed", "queue", "condense", "session")
 RATINGS = ("up", "down")
 # The release label's value when the service runs without a release manifest (a local `ragops serve`).
 UNRELEASED = "unreleased"
@@ -64,7 +64,9 @@ REQUESTS = "ragops_requests_total"
 REQUEST_DURATION = "ragops_request_duration_seconds"
 RELEASE_INFO = "ragops_release_info"
 HANDLER_LABEL = "handler"
-QUERY_HANDLER = "/v1/query"  # the question endpoint, as the handler label names it
+QUERY_HANDLER = "/v1/query"  # the question endpoints, as the handler label names them
+CHAT_HANDLER = "/v1/chat"
+QUESTION_HANDLERS = (QUERY_HANDLER, CHAT_HANDLER)
 
 
 class _WithRelease(Collector):
@@ -98,7 +100,8 @@ class ServeMetrics:
         self.stage_duration = Histogram(
             "ragops_stage_duration_seconds",
             "Time per answering stage: queue (waiting for a batch), embed (query embedding of a batch), "
-            "retrieve (per question), generate (per question)",
+            "retrieve (per question), generate (per question), condense (a chat turn made standalone), "
+            "session (a chat turn's reads and writes of the conversation store)",
             ["stage"],
             buckets=_LATENCY_BUCKETS,
             registry=r,
@@ -149,10 +152,11 @@ class ServeMetrics:
         )
         self.ready.set(0)
         # Series exported at 0 before the first request, so Prometheus's increase() counts that request too (a
-        # series that appears with a value counts from its first scrape on): the question endpoint's statuses.
-        for status in ("200", "500", "503"):
-            self.requests.labels(QUERY_HANDLER, status)
-        self.request_duration.labels(QUERY_HANDLER)
+        # series that appears with a value counts from its first scrape on): the question endpoints' statuses.
+        for handler in QUESTION_HANDLERS:
+            for status in ("200", "500", "503"):
+                self.requests.labels(handler, status)
+            self.request_duration.labels(handler)
         for stage in STAGES:
             self.stage_duration.labels(stage=stage)
         for rating in RATINGS:

@@ -25,7 +25,9 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Paths with their own value of the metrics' ``handler`` label; anything else (scanners, typos) shares one, so label
 # values stay bounded. The label is not called ``endpoint``: the Prometheus operator gives every series scraped
 # through a ServiceMonitor an ``endpoint`` target label (the port's name), which would rename ours.
-HANDLERS = frozenset({"/v1/query", "/v1/feedback", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"})
+HANDLERS = frozenset(
+    {"/v1/query", "/v1/chat", "/v1/feedback", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"}
+)
 
 
 def request_id_from(scope: Scope) -> str:
