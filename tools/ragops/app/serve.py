@@ -52,6 +52,7 @@ def uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
 # It must be in the environment before torch is first imported (it is imported lazily, with the engine); an
 # operator's own setting wins. Worker processes (--workers > 1) inherit it.
 _OPENMP_WAIT = ("OMP_WAIT_POLICY", "PASSIVE")
+_WORKER_STARTUP_S = 120
 
 
 def serve(settings: ServeSettings) -> ServeResult:
@@ -72,6 +73,9 @@ def serve(settings: ServeSettings) -> ServeResult:
             "ragops.serve.app:app_from_environment",
             factory=True,
             workers=settings.workers,
+            # A worker answers the parent's health pings only once it has re-imported the CLI (torch and all):
+            # ~3 s on a quiet node, a minute on a busy one, where uvicorn's default of 5 s killed every worker.
+            timeout_worker_healthcheck=_WORKER_STARTUP_S,
             **uvicorn_options(settings),
         )
         return result
