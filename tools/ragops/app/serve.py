@@ -16,8 +16,7 @@ from typing import Any
 import uvicorn
 
 from ragops.errors import ValidationFailed
-from ragops.serve import jsonlog
-from ragops.serve.app import create_app, default_loader
+from ragops.serve.app import configure_service_logs, create_app, default_loader
 from ragops.serve.loading import prepare
 from ragops.serve.settings import SETTINGS_ENV, ServeSettings
 
@@ -33,7 +32,7 @@ def _uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
-        "log_config": None,  # ours: JSON lines (jsonlog.configure)
+        "log_config": None,  # ours: JSON lines through ragops.logs (configure_service_logs)
         "access_log": False,  # one line per request comes from the app, with its request id
         "timeout_graceful_shutdown": settings.graceful_timeout_s,
         "server_header": False,
@@ -51,7 +50,7 @@ _OPENMP_WAIT = ("OMP_WAIT_POLICY", "PASSIVE")
 def serve(settings: ServeSettings) -> ServeResult:
     """Verify, then serve until SIGTERM/SIGINT. Raises if the index or config is refused."""
     os.environ.setdefault(*_OPENMP_WAIT)
-    jsonlog.configure(settings.log_level)
+    configure_service_logs(settings)
     prepared = prepare(settings)
     result = ServeResult(
         prepared.config.name, prepared.digest, prepared.release.release_id if prepared.release else None
