@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from ragops.config.app_data import config_hash
 from ragops.config.loader import load_app_config
 from ragops.config.testset import load_testset
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
@@ -21,7 +22,6 @@ from ragops.evaluation.provenance import git_commit, git_dirty
 from ragops.evaluation.report import Metadata
 from ragops.evaluation.run_folder import IndexSummary, RunContents, RunFolder
 from ragops.evaluation.scoring import build_report, score
-from ragops.pipelines.evaluate import config_hash
 from tests.conftest import FIXTURES, REPO_ROOT
 
 APP = "tiny"

@@ -16,7 +16,6 @@ Two ways in:
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +24,12 @@ from ragops import git
 from ragops.app.commit_code import evaluator_of_commit
 from ragops.app.evaluate import Evaluator, evaluate
 from ragops.app.preflight import load_app
+from ragops.config.app_data import config_hash
 from ragops.config.gate import load_defaults
-from ragops.config.loader import display_path, load_app_config
+from ragops.config.loader import config_from_text, display_path
 from ragops.config.models import AppConfig
 from ragops.data.change_summary import DataChangeSummary, summarize_changes
-from ragops.errors import RagopsError, UsageError
+from ragops.errors import RagopsError, UsageError, ValidationFailed
 from ragops.evaluation import baselines
 from ragops.evaluation.diff.compare import compare
 from ragops.evaluation.diff.model import DiffResult, Links
@@ -96,12 +96,11 @@ def diff_runs(base_dir: Path, head_dir: Path, *, root: Path | None = None, links
 def _config_at(root: Path, commit: str, relative: str) -> AppConfig:
     """The app config as committed at ``commit``, read from git without checking anything out (its data is not
     looked at: only what the config itself says matters for deciding whether a stored run is the base)."""
-    text = git.file_at(root, commit, relative).decode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="ragops-base-config-") as scratch:
-        path = Path(scratch) / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return load_app_config(path, Path(scratch))
+    loaded = config_from_text(git.file_at(root, commit, relative).decode("utf-8", errors="replace"), relative, root)
+    if loaded.config is None:
+        errors = "; ".join(d.message for d in loaded.diagnostics if d.is_error)
+        raise ValidationFailed(f"{relative} at {commit[:12]} is not a valid RAG config: {errors}")
+    return loaded.config
 
 
 def _pull_base_data(tree: Path, config: Path, root: Path) -> None:
@@ -138,7 +137,6 @@ def diff_ref(
 
     ``evaluator`` runs an evaluation and returns its run folder (default: the KFP local runner; a cluster with
     :func:`ragops.app.evaluate.cluster_evaluator`)."""
-    from ragops.pipelines.evaluate import config_hash  # imports KFP: only when evaluating by ref
 
     root = root.resolve()
     config_path = config_path.resolve()

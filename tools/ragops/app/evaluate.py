@@ -20,6 +20,7 @@ from typing import Any
 
 from ragops import logs
 from ragops.app.preflight import load_app
+from ragops.config.app_data import data_paths
 from ragops.config.models import AppConfig
 from ragops.config.testset import load_testset
 from ragops.errors import UsageError
@@ -28,7 +29,7 @@ from ragops.evaluation.provenance import git_commit
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import IndexSummary, RunFolder, check_out_dir, publish, staging_folder
 from ragops.hashing import sha256_text
-from ragops.layout import default_run_dir, kfp_state_dir, resolve_repo_path
+from ragops.layout import default_run_dir, kfp_state_dir
 from ragops.pipelines.events import StepCallback, StepEvent
 from ragops.progress import StepProgressCallback
 
@@ -74,12 +75,8 @@ def new_run_id(config: AppConfig, now: datetime | None = None) -> str:
 
 
 def _question_count(config: AppConfig, root: Path) -> int:
-    count = 0
-    for value in config.spec.data.testsets:
-        path = resolve_repo_path(value, root)
-        if path is not None and path.is_file():
-            count += len(load_testset(path, value).records)
-    return count
+    entries = data_paths(config, root)[1:]
+    return sum(len(load_testset(e.path, e.value).records) for e in entries if e.path is not None and e.path.is_file())
 
 
 def shard_count(requested: int, questions: int) -> tuple[int, list[str]]:
@@ -90,11 +87,6 @@ def shard_count(requested: int, questions: int) -> tuple[int, list[str]]:
     if requested <= limit:
         return requested, []
     return limit, [f"--shards {requested} capped at {limit} ({questions} question(s); at most {MAX_SHARDS} tasks)"]
-
-
-def data_paths(config: AppConfig, root: Path) -> list[Path]:
-    values = [config.spec.data.corpus, *config.spec.data.testsets]
-    return [path for value in values if (path := resolve_repo_path(value, root)) is not None]
 
 
 def evaluate(
@@ -120,7 +112,9 @@ def evaluate(
     shards, warnings = shard_count(shards, _question_count(config, root))
     run_id = new_run_id(config)
     out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
-    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
+    check_out_dir(
+        out, config.name, git_commit(root), [e.path for e in data_paths(config, root) if e.path is not None], force
+    )
     state = (state_dir or kfp_state_dir(root)).resolve()
     events: list[StepEvent] = []
 
@@ -135,7 +129,7 @@ def evaluate(
         staging.mkdir(parents=True)
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot create the run folder there ({exc.strerror or exc})") from None
-    outputs = run_local(arguments, state, staging / "kfp.log", record, on_progress)
+    outputs = run_local(arguments, state, RunFolder(staging).kfp_log, record, on_progress)
     RunFolder(Path(outputs["report"].path)).copy_into(staging)
     folder = publish(staging, out)
     try:
@@ -201,7 +195,9 @@ def plan_cluster_run(
     shards, warnings = shard_count(shards, _question_count(config, root))
     run_id = new_run_id(config)
     out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
-    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
+    check_out_dir(
+        out, config.name, git_commit(root), [e.path for e in data_paths(config, root) if e.path is not None], force
+    )
     local = pipeline_arguments(config, root, kfp_state_dir(root), shards, run_id)
     data = None
     if not (corpus_uri and testsets_uri):

@@ -86,6 +86,7 @@ def render_text(status: ReleaseStatus) -> str:
 def to_json(status: ReleaseStatus) -> dict[str, Any]:
     return {
         "main": {"ref": status.main_ref, "commit": status.main_commit},
+        "environments": status.environments,
         "deployed": [
             {
                 "environment": entry.environment,
