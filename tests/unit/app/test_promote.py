@@ -4,6 +4,7 @@ production unchanged, and is rolled back by ``git revert``. Every promoted overl
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -168,6 +169,7 @@ def test_an_index_reference_that_cannot_be_the_artifact_is_refused(repo: Path) -
         UsageError, match=r"'qa' is not a declared environment \(staging, production.*ragops new env qa"
     ):
         promote(APP, "qa", run, repo, index_uri=uri, index_digest=DIGEST_A)
+    shutil.rmtree(_overlay(repo, "staging-kserve"))  # declared, but this app's overlay is gone
     with pytest.raises(UsageError, match="no such overlay"):
         promote(APP, "staging-kserve", run, repo, index_uri=uri, index_digest=DIGEST_A)
 
