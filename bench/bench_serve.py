@@ -11,6 +11,12 @@ level and once it has settled (one memory-trim interval later: flat memory settl
 level, the busiest one run twice), then the verdict against the target: at some level ≥ 0.6 × the ceiling with
 p95 ≤ 100 ms, no errors. Other processes sharing the CPU lower every figure; the ratios are what compare across
 machines.
+
+Then tracing: at ``--tracing-level`` concurrency, a service with tracing off and one exporting every span over
+OTLP/HTTP to a collector on loopback (an OTLP receiver in this process that decodes every span) are driven in
+turn, ``--tracing-rounds`` times each, alternating so that drift in the machine's load hits both alike; the verdict
+is the throughput cost of tracing on (target ≤ 5 %). With tracing off a request runs only no-op calls: their cost
+is measured in process, per request, against the request's median latency ("nothing measurable": far below 1 %).
 """
 
 from __future__ import annotations
@@ -30,17 +36,23 @@ from pathlib import Path
 import httpx
 import psutil
 
-from ragops.app.artifacts import fetch_artifact, publish_index
-from ragops.app.index import ensure_index
-from ragops.config.loader import load_app_config
-from ragops.rag.embeddings import set_compute_threads
-from ragops.rag.engine import RagEngine
-from ragops.rag.index import load_index
-from ragops.serve.settings import ServeSettings
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support: the OTLP receiver on loopback
+
+from tests.support.loopback_http import otlp_receiver  # noqa: E402
+
+from ragops import tracing  # noqa: E402
+from ragops.app.artifacts import fetch_artifact, publish_index  # noqa: E402
+from ragops.app.index import ensure_index  # noqa: E402
+from ragops.config.loader import load_app_config  # noqa: E402
+from ragops.rag.embeddings import set_compute_threads  # noqa: E402
+from ragops.rag.engine import RagEngine  # noqa: E402
+from ragops.rag.index import load_index  # noqa: E402
+from ragops.serve.settings import ServeSettings  # noqa: E402
+
 TARGET_SHARE = 0.6
 TARGET_P95_MS = 100.0
+TARGET_TRACING_COST = 0.05
 
 
 def _free_port() -> int:
@@ -113,6 +125,98 @@ async def _drive(port: int, questions: list[str], concurrency: int, seconds: flo
     return latencies, errors, time.perf_counter() - started
 
 
+def _start_server(options: list[str], env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int] | None:
+    """``ragops serve`` with ``options`` on a free port, once ready; None (its log printed) when it fails to start."""
+    port = _free_port()
+    command = [sys.executable, "-m", "ragops.cli.main", "serve", *options, "--port", str(port)]
+    command += ["--log-level", "warning"]
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 300
+    while True:
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.terminate()
+            print(log.read_text(), file=sys.stderr)
+            return None
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return server, port
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+
+
+def _off_overhead_us(rounds: int = 20_000) -> float:
+    """Microseconds of tracing calls one request makes with tracing off (middleware, batch, stages, generation)."""
+    assert not tracing.enabled()
+    started = time.perf_counter()
+    for _ in range(rounds):
+        tracing.extract({})
+        tracing.current_parent()
+        with tracing.batch([None]):
+            with tracing.stage("retrieve"):
+                for name in ("embed", "search", "search", "fuse"):
+                    with tracing.stage(name) as traced:
+                        traced.set("ragops.texts", 1)
+            with tracing.item(0), tracing.span("generate") as traced:
+                traced.set("ragops.citations", 1)
+        tracing.inject({})
+    return (time.perf_counter() - started) / rounds * 1e6
+
+
+def _tracing_rounds(
+    command: list[str], work: Path, questions: list[str], level: int, seconds: float, rounds: int
+) -> list[tuple[str, float, float, int]] | None:
+    """(mode, q/s, p95 ms, errors) of each alternating run, tracing off and on; spans received are checked."""
+    results = []
+    untraced = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    with otlp_receiver() as (endpoint, received):
+        traced = {**untraced, "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": "bench-serve"}
+        for number in range(rounds):
+            for mode, env in (("off", untraced), ("on", traced)):
+                started = _start_server(command, env, work / f"tracing-{mode}-{number}.log")
+                if started is None:
+                    return None
+                server, port = started
+                try:
+                    asyncio.run(_drive(port, questions, level, 3.0))  # warm: every batch size seen once
+                    before = len(received.spans)
+                    latencies, errors, elapsed = asyncio.run(_drive(port, questions, level, seconds))
+                finally:
+                    server.terminate()
+                    server.wait(timeout=60)
+                if mode == "on" and len(received.spans) - before < len(latencies):
+                    print(f"the collector received {len(received.spans) - before} spans", file=sys.stderr)
+                    return None
+                results.append((mode, len(latencies) / elapsed, _percentile(latencies, 0.95) * 1000, errors))
+    return results
+
+
+def _median_p50(rows: list[str]) -> float:
+    """The median of the table's p50 column (ms): what a request costs, to set the off-path overhead against."""
+    return statistics.median(float(row.split("|")[5]) for row in rows)
+
+
+def _print_tracing(rows: list[tuple[str, float, float, int]], level: int, rows_p50_ms: float) -> None:
+    print(f"\ntracing at concurrency {level} (on: every span exported over OTLP/HTTP to a collector on loopback)\n")
+    print("| run | tracing | q/s | p95 ms | errors |\n|---:|---|---:|---:|---:|")
+    for number, (mode, qps, p95, errors) in enumerate(rows, start=1):
+        print(f"| {number} | {mode} | {qps:.1f} | {p95:.1f} | {errors} |")
+    off = statistics.mean(qps for mode, qps, _, _ in rows if mode == "off")
+    on = statistics.mean(qps for mode, qps, _, _ in rows if mode == "on")
+    cost = 1 - on / off
+    verdict = "met" if cost <= TARGET_TRACING_COST else "NOT met"
+    print(
+        f"\ntracing on costs {cost:.1%} of the throughput (mean {on:.1f} vs {off:.1f} q/s): target ≤ "
+        f"{TARGET_TRACING_COST:.0%} {verdict}"
+    )
+    overhead = _off_overhead_us()
+    print(
+        f"tracing off: {overhead:.1f} µs of no-op calls per request, {overhead / 1000 / rows_p50_ms:.3%} of the "
+        f"median request's {rows_p50_ms:.1f} ms"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("config", nargs="?", type=Path, default=ROOT / "rag-configs" / "covid-qa.yaml")
@@ -121,6 +225,10 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--max-batch", type=int, default=32)
     parser.add_argument("--max-wait-ms", type=float, default=0.0)
+    parser.add_argument(
+        "--tracing-level", type=int, default=8, help="concurrency at which tracing on and off are compared (0: skip)"
+    )
+    parser.add_argument("--tracing-rounds", type=int, default=2, help="runs of each, alternating")
     args = parser.parse_args()
     config = load_app_config(args.config, ROOT)
     lines = (ROOT / config.spec.data.testsets[0]).read_text(encoding="utf-8").splitlines()[: args.questions]
@@ -159,43 +267,22 @@ def main() -> int:
         threaded_qps = len(questions) / (time.perf_counter() - started)
         del engine
 
-        port = _free_port()
-        log = work / "serve.log"
         command = [
-            sys.executable,
-            "-m",
-            "ragops.cli.main",
-            "serve",
             "--config",
             str(args.config),
             "--index",
             fetched.folder,
-            "--port",
-            str(port),
             "--max-batch",
             str(args.max_batch),
             "--max-wait-ms",
             str(args.max_wait_ms),
-            "--log-level",
-            "warning",
         ]
-        with log.open("wb") as output:
-            server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ))
-        base = f"http://127.0.0.1:{port}"
+        untraced = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+        started_server = _start_server(command, untraced, work / "serve.log")
+        if started_server is None:
+            return 1
+        server, port = started_server
         try:
-            deadline = time.monotonic() + 300
-            while True:
-                if server.poll() is not None:
-                    print(log.read_text(), file=sys.stderr)
-                    return 1
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    return 1
-                time.sleep(0.5)
             process = psutil.Process(server.pid)
             # Like the in-process figures, measured warm: every batch size the levels will see has run once.
             asyncio.run(_drive(port, questions, max(args.levels), 3.0))
@@ -229,6 +316,13 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=60)
+        traced_rows = (
+            _tracing_rounds(command, work, questions, args.tracing_level, args.seconds, args.tracing_rounds)
+            if args.tracing_level > 0
+            else []
+        )
+        if traced_rows is None:
+            return 1
 
     print(
         f"\n{config.name}: {built.chunks} chunks, {len(questions)} distinct questions, {args.seconds:.0f} s per level"
@@ -259,6 +353,8 @@ def main() -> int:
         f"target (≥ {TARGET_SHARE} × ceiling at p95 ≤ {TARGET_P95_MS:.0f} ms, 0 errors): {verdict}; "
         f"{total_errors} errors in all"
     )
+    if traced_rows:
+        _print_tracing(traced_rows, args.tracing_level, rows_p50_ms=_median_p50(rows))
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 
 from ragops.config.kotaemon import export
 from ragops.config.loader import load_app_config
+from ragops.config.privacy import PrivacySpec
 from tests.conftest import FIXTURES, REPO_ROOT
 
 
@@ -35,3 +36,11 @@ def test_openai_app_exports_chat_openai_with_the_key_from_the_environment() -> N
     python = result.to_python()
     assert 'config("OPENAI_API_KEY", default="")' in python
     ast.parse(python)  # pastes into flowsettings.py as valid Python
+
+
+def test_personal_data_redaction_is_listed_as_not_exported() -> None:
+    config = load_app_config(REPO_ROOT / "rag-configs/covid-qa.yaml", REPO_ROOT)
+    assert not any("privacy" in note for note in export(config).unmapped)
+    private = config.model_copy(update={"spec": config.spec.model_copy(update={"privacy": PrivacySpec()})})
+    [note] = [note for note in export(private).unmapped if note.startswith("privacy")]
+    assert "redact email, phone, card, iban, national_id, ip" in note and "ragops scan" in note

@@ -15,10 +15,11 @@ from typing import Any
 
 import uvicorn
 
+from ragops import tracing
 from ragops.errors import ValidationFailed
 from ragops.serve.app import configure_service_logs, create_app, default_loader
 from ragops.serve.loading import prepare
-from ragops.serve.settings import SETTINGS_ENV, ServeSettings
+from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV, ServeSettings
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def serve(settings: ServeSettings) -> ServeResult:
     """Verify, then serve until SIGTERM/SIGINT. Raises if the index or config is refused."""
     os.environ.setdefault(*_OPENMP_WAIT)
     configure_service_logs(settings)
+    tracing.configure_from_environment(SERVICE_NAME)  # off unless the OTEL_* variables ask for it
     prepared = prepare(settings)
     result = ServeResult(
         prepared.config.name, prepared.digest, prepared.release.release_id if prepared.release else None

@@ -23,13 +23,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from ragops import logs
+from ragops import logs, tracing
+from ragops.config.privacy import PrivacySpec
 from ragops.errors import RagopsError
 from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
 from ragops.serve.batcher import MicroBatcher
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
+from ragops.serve.kept_text import KeptText
 from ragops.serve.loading import Prepared, build_engine, prepare
 from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
@@ -44,6 +46,7 @@ from ragops.serve.models import (
     Source,
     Status,
 )
+from ragops.serve.request_tracing import TraceRequests
 from ragops.serve.settings import ServeSettings
 
 _log = logs.get_logger("ragops.serve")
@@ -71,6 +74,7 @@ class Loaded:
     chunks: int
     documents: int
     release: ReleaseManifest | None = None
+    privacy: PrivacySpec | None = None  # the app's spec.privacy: how kept question and comment text is redacted
 
 
 Loader = Callable[[ServeMetrics], Loaded]
@@ -87,7 +91,9 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
         if embedder is not None:
             engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
         manifest = prepared.index.manifest
-        return Loaded(engine, manifest.chunk_count, manifest.document_count, prepared.release)
+        return Loaded(
+            engine, manifest.chunk_count, manifest.document_count, prepared.release, prepared.config.spec.privacy
+        )
 
     return load
 
@@ -98,6 +104,7 @@ class _State:
         self.failure: str | None = None
         self.batcher: MicroBatcher[Answer] | None = None
         self.trimmer: asyncio.Task[None] | None = None
+        self.text: KeptText | None = None  # set with ``loaded``
 
 
 def _ms(seconds: float) -> float:
@@ -146,6 +153,7 @@ def create_app(
             state.batcher = batcher
             if settings.memory_trim_s > 0:
                 state.trimmer = asyncio.create_task(trim_periodically(settings.memory_trim_s))
+            state.text = KeptText(settings.log_questions, settings.feedback_text, loaded.privacy)
             state.loaded = loaded
             metrics.ready.set(1)
             _log.info(
@@ -170,6 +178,7 @@ def create_app(
             state.trimmer.cancel()
         if state.batcher is not None:
             await state.batcher.stop()
+        tracing.flush()
 
     app = FastAPI(
         title="ragops RAG service",
@@ -179,6 +188,7 @@ def create_app(
     )
     app.state.serve = state
     app.add_middleware(RequestGuard, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
     def not_ready() -> JSONResponse:
         detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
@@ -221,10 +231,12 @@ def create_app(
                 }
             ]
             return JSONResponse({"detail": detail}, status_code=422)
-        if settings.log_questions:
-            request.state.log_fields = {"question": body.question}
-        if state.batcher is None:
+        if state.batcher is None or state.text is None:
             return not_ready()
+        kept = state.text
+        logged = kept.for_log(body.question)
+        if logged is not None:
+            request.state.log_fields = {"question": logged}
         try:
             batched = await state.batcher.submit(body.question)
         except RagopsError as exc:  # e.g. the LLM endpoint is unreachable: the service itself is fine
@@ -247,8 +259,8 @@ def create_app(
                 RequestRecord(
                     request_id=request_id,
                     time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    question=body.question,
-                    answer=answer.answer,
+                    question=kept.for_feedback(body.question),
+                    answer=kept.redacted(answer.answer),
                     retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
                     cited_doc_ids=answer.citations,
                     sources=[s.model_dump() for s in sources],
@@ -277,8 +289,9 @@ def create_app(
         if feedback is None:
             detail = "feedback is not enabled on this service (start it with --feedback-dir)"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
+        comment = state.text.for_feedback(body.comment) if state.text is not None else None
         # fsync is blocking disk I/O: keep it off the event loop.
-        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, body.comment)
+        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, comment)
         if not stored:
             detail = f"no answered request with id {body.request_id!r} is known to this service"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
@@ -290,8 +303,9 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one uvicorn worker process (``--workers`` > 1): settings come from the environment."""
-    from ragops.serve.settings import SETTINGS_ENV
+    from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV
 
     settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
     configure_service_logs(settings)
+    tracing.configure_from_environment(SERVICE_NAME)
     return create_app(settings)
