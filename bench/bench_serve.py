@@ -17,6 +17,11 @@ OTLP/HTTP to a collector on loopback (an OTLP receiver in this process that deco
 turn, ``--tracing-rounds`` times each, alternating so that drift in the machine's load hits both alike; the verdict
 is the throughput cost of tracing on (target ≤ 5 %). With tracing off a request runs only no-op calls: their cost
 is measured in process, per request, against the request's median latency ("nothing measurable": far below 1 %).
+
+Then conversations: the server runs with a real redis-server (Debian's, started on loopback by the benchmark), and
+at each ``--chat-levels`` concurrency ``/v1/query`` and ``/v1/chat`` are driven in turn with the same questions —
+each chat client holding a conversation of ``--chat-turns`` turns (history read, question condensed, turn appended)
+before starting the next. Target: ``/v1/chat``'s p95 ≤ 1.1 × ``/v1/query``'s + 5 ms at the same concurrency.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.support: the OTLP receiver on loopback
 
 from tests.support.loopback_http import otlp_receiver  # noqa: E402
+from tests.support.redis_server import RedisServer  # noqa: E402
 
 from ragops import tracing  # noqa: E402
 from ragops.app.artifacts import fetch_artifact, publish_index  # noqa: E402
@@ -53,6 +59,7 @@ from ragops.serve.settings import ServeSettings  # noqa: E402
 TARGET_SHARE = 0.6
 TARGET_P95_MS = 100.0
 TARGET_TRACING_COST = 0.05
+CHAT_P95_RATIO, CHAT_P95_SLACK_MS = 1.1, 5.0
 
 
 def _free_port() -> int:
@@ -69,22 +76,30 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _post(question: str) -> bytes:
-    body = json.dumps({"question": question}).encode()
-    head = (
-        f"POST /v1/query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
-    )
+def _post(question: str, path: str = "/v1/query", conversation: str | None = None) -> bytes:
+    payload: dict[str, str] = {"question": question}
+    if conversation is not None:
+        payload["conversation_id"] = conversation
+    body = json.dumps(payload).encode()
+    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
     return head.encode() + b"\r\n\r\n" + body
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bool]:
-    """Send one request on a kept-alive connection; (status, whether the server keeps the connection open)."""
+async def _exchange_body(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bool, bytes]:
+    """Send one request on a kept-alive connection; (status, whether the server keeps the connection open, body)."""
     writer.write(request)
     head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=30)).decode("latin-1").lower()
     status = int(head[9:12])
     fields = dict(line.split(":", 1) for line in head.split("\r\n")[1:] if ":" in line)
-    await reader.readexactly(int(fields.get("content-length", "0")))
-    return status, fields.get("connection", "").strip() != "close"
+    body = await reader.readexactly(int(fields.get("content-length", "0")))
+    return status, fields.get("connection", "").strip() != "close", body
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bool]:
+    status, keep, _ = await _exchange_body(reader, writer, request)
+    return status, keep
 
 
 async def _drive(port: int, questions: list[str], concurrency: int, seconds: float) -> tuple[list[float], int, float]:
@@ -217,6 +232,77 @@ def _print_tracing(rows: list[tuple[str, float, float, int]], level: int, rows_p
     )
 
 
+async def _drive_chat(
+    port: int, questions: list[str], concurrency: int, seconds: float, turns: int
+) -> tuple[list[float], int, float]:
+    """Like ``_drive`` on ``/v1/chat``: each client holds a conversation for ``turns`` turns, sending the id the
+    first answer returned, then starts a new one."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(offset: int) -> None:
+        nonlocal errors
+        n, turn, conversation = offset, 0, None
+        connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        while time.perf_counter() < deadline:
+            request = _post(questions[n % len(questions)], "/v1/chat", conversation)
+            n += concurrency
+            started = time.perf_counter()
+            try:
+                connection = connection or await asyncio.open_connection("127.0.0.1", port)
+                status, keep, body = await _exchange_body(*connection, request)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError):
+                status, keep, body = 0, False, b""
+            if status == 200:
+                latencies.append(time.perf_counter() - started)
+                turn += 1
+                conversation = None if turn % turns == 0 else json.loads(body)["conversation_id"]
+            else:
+                errors += 1
+            if not keep and connection is not None:
+                connection[1].close()
+                connection = None
+        if connection is not None:
+            connection[1].close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(concurrency)))
+    return latencies, errors, time.perf_counter() - started
+
+
+def _chat_rows(
+    port: int, questions: list[str], levels: list[int], seconds: float, turns: int
+) -> tuple[list[str], bool]:
+    """/v1/query then /v1/chat at each level, alternating twice so drift in the machine's load hits both alike."""
+    rows: list[str] = []
+    met = True
+    for level in levels:
+        query: list[float] = []
+        chat: list[float] = []
+        errors = {"query": 0, "chat": 0}
+        for _ in range(2):
+            latencies, failed, _ = asyncio.run(_drive(port, questions, level, seconds / 2))
+            query += latencies
+            errors["query"] += failed
+            latencies, failed, _ = asyncio.run(_drive_chat(port, questions, level, seconds / 2, turns))
+            chat += latencies
+            errors["chat"] += failed
+        query_p95, chat_p95 = _percentile(query, 0.95) * 1000, _percentile(chat, 0.95) * 1000
+        bound = CHAT_P95_RATIO * query_p95 + CHAT_P95_SLACK_MS
+        ok = chat_p95 <= bound and errors["chat"] == 0
+        met = met and ok
+        for name, latencies in (("/v1/query", query), ("/v1/chat", chat)):
+            endpoint = name.rsplit("/", 1)[1]
+            rows.append(
+                f"| {level} | {name} | {len(latencies) + errors[endpoint]} | {errors[endpoint]} | "
+                f"{len(latencies) / seconds:.1f} | {statistics.median(latencies) * 1000:.1f} | "
+                f"{_percentile(latencies, 0.95) * 1000:.1f} | {_percentile(latencies, 0.99) * 1000:.1f} |"
+            )
+        rows.append(f"| {level} | chat p95 bound {bound:.1f} ms | | | | | {'met' if ok else 'NOT met'} | |")
+    return rows, met
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("config", nargs="?", type=Path, default=ROOT / "rag-configs" / "covid-qa.yaml")
@@ -229,6 +315,8 @@ def main() -> int:
         "--tracing-level", type=int, default=8, help="concurrency at which tracing on and off are compared (0: skip)"
     )
     parser.add_argument("--tracing-rounds", type=int, default=2, help="runs of each, alternating")
+    parser.add_argument("--chat-levels", type=int, nargs="*", default=[8], help="concurrency of the chat comparison")
+    parser.add_argument("--chat-turns", type=int, default=5, help="turns per conversation in the chat comparison")
     args = parser.parse_args()
     config = load_app_config(args.config, ROOT)
     lines = (ROOT / config.spec.data.testsets[0]).read_text(encoding="utf-8").splitlines()[: args.questions]
@@ -278,8 +366,11 @@ def main() -> int:
             str(args.max_wait_ms),
         ]
         untraced = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-        started_server = _start_server(command, untraced, work / "serve.log")
+        redis = RedisServer(work / "redis")  # the conversation store of the chat comparison
+        redis.start()
+        started_server = _start_server([*command, "--redis-url", redis.url], untraced, work / "serve.log")
         if started_server is None:
+            redis.stop()
             return 1
         server, port = started_server
         try:
@@ -313,9 +404,11 @@ def main() -> int:
                     f"{_percentile(latencies, 0.99) * 1000:.1f} | {qps / batched_qps:.2f} | "
                     f"{rss[-1]:.0f} | {settled[-1]:.0f} |"
                 )
+            chat_rows, chat_met = _chat_rows(port, questions, args.chat_levels, args.seconds, args.chat_turns)
         finally:
             server.terminate()
             server.wait(timeout=60)
+            redis.stop()
         traced_rows = (
             _tracing_rounds(command, work, questions, args.tracing_level, args.seconds, args.tracing_rounds)
             if args.tracing_level > 0
@@ -355,6 +448,18 @@ def main() -> int:
     )
     if traced_rows:
         _print_tracing(traced_rows, args.tracing_level, rows_p50_ms=_median_p50(rows))
+    if chat_rows:
+        print(
+            f"\nconversations (Redis on loopback, {args.chat_turns} turns a conversation), {args.seconds:.0f} s per "
+            "endpoint and level, alternating:\n"
+        )
+        print("| concurrency | endpoint | requests | errors | q/s | p50 ms | p95 ms | p99 ms |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|")
+        print("\n".join(chat_rows))
+        print(
+            f"\ntarget (/v1/chat p95 ≤ {CHAT_P95_RATIO} × /v1/query p95 + {CHAT_P95_SLACK_MS:.0f} ms, 0 errors): "
+            + ("met" if chat_met else "NOT met")
+        )
     return 0
 
 

@@ -146,9 +146,13 @@ def serve_command(config: Path, index: Path, *extra: str, port: int | None = Non
     ]
 
 
-def start(config: Path, index: Path, log: Path, *extra: str, wait_ready: bool = True) -> Served:
-    port = free_loopback_port()
-    with log.open("wb") as output:
+def start(
+    config: Path, index: Path, log: Path, *extra: str, wait_ready: bool = True, port: int | None = None
+) -> Served:
+    """``ragops serve`` on ``port`` (default: a free one), its output in ``log`` (appended to, so a replica
+    restarted on the same log keeps its history)."""
+    port = port or free_loopback_port()
+    with log.open("ab") as output:
         process = subprocess.Popen(
             serve_command(config, index, *extra, port=port),
             stdout=output,

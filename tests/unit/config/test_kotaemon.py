@@ -38,6 +38,17 @@ def test_openai_app_exports_chat_openai_with_the_key_from_the_environment() -> N
     ast.parse(python)  # pastes into flowsettings.py as valid Python
 
 
+def test_conversation_settings_export_in_kotaemons_keys_and_the_rest_is_listed() -> None:
+    offline = export(load_app_config(REPO_ROOT / "rag-configs/hotpotqa.yaml", REPO_ROOT))
+    defaults = offline.settings["SETTINGS_DEFAULTS"]
+    assert defaults["reasoning.options.simple.n_last_interactions"] == 5
+    assert defaults["reasoning.options.simple.trigger_context"] == 150
+    assert any("condense rule" in note and "AddQueryContextPipeline" in note for note in offline.unmapped)
+    llm = export(load_app_config(FIXTURES / "configs/short-form.yaml", REPO_ROOT))
+    assert not any("condense" in note for note in llm.unmapped)  # the LLM condenses, as in Kotaemon
+    assert any("n_last_interactions" in note for note in llm.unmapped)
+
+
 def test_personal_data_redaction_is_listed_as_not_exported() -> None:
     config = load_app_config(REPO_ROOT / "rag-configs/covid-qa.yaml", REPO_ROOT)
     assert not any("privacy" in note for note in export(config).unmapped)

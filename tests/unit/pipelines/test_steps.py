@@ -64,6 +64,18 @@ def test_the_projections_keep_the_settings_they_are_about() -> None:
     assert generation_only(config).spec.prompt == config.spec.prompt
 
 
+def test_conversational_test_sets_add_the_condense_settings_to_the_retrieval_key() -> None:
+    base = _app()
+    condensed = _app(conversation={"n_last_interactions": 2})
+    assert _key(retrieval_only, condensed) == _key(retrieval_only, base)  # no turns: the settings are unused
+    with_turns = lambda config: retrieval_only(config, conversational=True)  # noqa: E731
+    assert _key(with_turns, condensed) != _key(with_turns, base)
+    # The rule condenser needs no LLM: its settings stay out of the key; an LLM that condenses is in it.
+    assert _key(with_turns, _app(llm={"provider": "extractive", "sentences": 3})) == _key(with_turns, base)
+    llm = {"provider": "openai", "model": "m", "base_url": "http://127.0.0.1:1/v1"}
+    assert _key(with_turns, _app(llm={**llm, "temperature": 0.5})) != _key(with_turns, _app(llm=llm))
+
+
 def test_privacy_settings_are_part_of_the_retrieval_key_only() -> None:
     base, private = _app(), _app(privacy={"action": "redact"})
     assert _key(retrieval_only, private) != _key(retrieval_only, base)

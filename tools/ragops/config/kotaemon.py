@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ragops.config.models import AppConfig
+from ragops.config.models import DEFAULT_CONDENSE_PROMPT, AppConfig
 
 KOTAEMON_VECTOR_STORES = {
     "chroma": "kotaemon.storages.ChromaVectorStore",
@@ -182,7 +182,10 @@ def export(config: AppConfig, vector_store: str | None = None) -> KotaemonExport
         "reasoning.options.simple.system_prompt": spec.prompt.system,
         "reasoning.options.simple.qa_prompt": spec.prompt.template,
         "reasoning.options.simple.highlight_citation": spec.citation.mode,
+        "reasoning.options.simple.n_last_interactions": spec.conversation.n_last_interactions,
+        "reasoning.options.simple.trigger_context": spec.conversation.trigger_context,
     }
+    out.unmapped += _conversation_notes(config)
     if retrieval.mode == "hybrid":
         out.unmapped.append(
             f"retrieval.fusion rrf (k={retrieval.fusion.k}, weights {retrieval.fusion.vector_weight}/"
@@ -201,3 +204,26 @@ def export(config: AppConfig, vector_store: str | None = None) -> KotaemonExport
             "personal-data step; redact the documents before uploading them ('ragops scan' lists where they are)"
         )
     return out
+
+
+def _conversation_notes(config: AppConfig) -> list[str]:
+    """What of ``spec.conversation`` Kotaemon cannot express: it always condenses follow-ups with the LLM
+    (``AddQueryContextPipeline``), with a prompt of its own, and also puts the last interactions into the
+    answering prompt, where ragops answers the condensed question alone."""
+    conversation = config.spec.conversation
+    notes = [
+        "conversation.n_last_interactions: Kotaemon also sends these interactions to the LLM with the QA prompt; "
+        "ragops answers the standalone question alone"
+    ]
+    if not conversation.uses_llm(config.spec.llm.provider):
+        notes.append(
+            f"conversation.condense {conversation.condense} (the condense rule): ragops carries the names of the "
+            "last turns into a follow-up question without an LLM; Kotaemon always condenses with the LLM "
+            "(AddQueryContextPipeline)"
+        )
+    elif conversation.condense_prompt != DEFAULT_CONDENSE_PROMPT:
+        notes.append(
+            "conversation.condense_prompt: Kotaemon's AddQueryContextPipeline uses a built-in prompt; the custom "
+            "condense prompt is not exported"
+        )
+    return notes

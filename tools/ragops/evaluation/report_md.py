@@ -68,7 +68,9 @@ def _worst(
     chosen = worst(predictions, count, k)
     if not chosen:
         return []
-    references = {(name, r.id): r.answers[0] for name, records in testsets.items() for r in records}
+    references = {
+        (name, r.id): r.answers[0] if r.answers else "" for name, records in testsets.items() for r in records
+    }
     hit = f"hit_rate@{k}"
     out = [
         "",

@@ -110,7 +110,9 @@ def pipeline_arguments(
     }
     return {
         "config_json": config.model_dump_json(by_alias=True),
-        "retrieve_config_json": steps.retrieval_only(config).model_dump_json(by_alias=True),
+        "retrieve_config_json": steps.retrieval_only(
+            config, steps.has_conversations(steps.read_testsets(testsets_dir))
+        ).model_dump_json(by_alias=True),
         "generate_config_json": steps.generation_only(config).model_dump_json(by_alias=True),
         "index_config_json": indexing_only(config).model_dump_json(by_alias=True),
         "corpus_manifest_json": local_manifest(_stage_corpus(corpus, corpus_hash, root, state_dir), label),

@@ -44,10 +44,21 @@ def _only(config: AppConfig, name: str, sections: tuple[str, ...]) -> AppConfig:
     )
 
 
-def retrieval_only(config: AppConfig) -> AppConfig:
+def retrieval_only(config: AppConfig, conversational: bool = False) -> AppConfig:
     """What shapes retrieval: the indexing settings (the engine checks the index against them) and the
-    retrieval settings. Editing the prompt, the LLM or the citation mode leaves it unchanged."""
-    return _only(config, "retrieval", (*INDEX_SECTIONS, "retrieval"))
+    retrieval settings. Editing the prompt, the LLM or the citation mode leaves it unchanged. With
+    ``conversational`` test sets the condense step runs before retrieval too, so its settings count — and the LLM's
+    when the LLM condenses."""
+    sections: tuple[str, ...] = (*INDEX_SECTIONS, "retrieval")
+    if conversational:
+        sections += ("conversation",)
+        if config.spec.conversation.uses_llm(config.spec.llm.provider):
+            sections += ("llm", "prompt")  # the prompt's lang fills the condense prompt's {lang}
+    return _only(config, "retrieval", sections)
+
+
+def has_conversations(testsets: dict[str, list[QuestionRecord]]) -> bool:
+    return any(record.history for records in testsets.values() for record in records)
 
 
 def generation_only(config: AppConfig) -> AppConfig:
@@ -94,14 +105,25 @@ def shard_of(
     return ordered[shard::num_shards]
 
 
-def to_prediction(testset: str, question_id: str, answer: Answer, cites: bool) -> Prediction:
+def to_prediction(
+    testset: str,
+    question_id: str,
+    answer: Answer,
+    cites: bool,
+    asked: str | None = None,
+    unaided_doc_ids: list[str] | None = None,
+) -> Prediction:
+    """A prediction of ``answer``; for a conversation's turn, ``asked`` is the question as asked (``answer`` is
+    to the standalone question) and ``unaided_doc_ids`` what the question retrieved without its history."""
     chunks = [
         ChunkHit(chunk_id=h.chunk_id, doc_id=h.doc_id, start=h.start, end=h.end, score=h.score) for h in answer.hits
     ]
     return Prediction(
         id=question_id,
         testset=testset,
-        question=answer.question,
+        question=asked if asked is not None else answer.question,
+        standalone_question=answer.question if asked is not None else None,
+        unaided_doc_ids=unaided_doc_ids,
         answer=answer.answer,
         retrieved_doc_ids=distinct_doc_ids(chunks),
         chunks=chunks,
@@ -128,7 +150,12 @@ def retrieve_step(
 ) -> float:
     """Retrieve the hits of one shard's questions into ``retrieved_path`` (JSONL: test set, question id,
     question, retrieval latency, hits); returns the wall seconds it took. Question vectors are kept in the
-    embedding cache (next to the output when ``embedding_cache_dir`` is empty, as on a cluster)."""
+    embedding cache (next to the output when ``embedding_cache_dir`` is empty, as on a cluster).
+
+    A conversation's turn is first made standalone from its (reference) history by the app's condenser — the step
+    ``POST /v1/chat`` runs — and the standalone question is retrieved; a turn with history is also retrieved as
+    asked, without it, so ``context_carried`` can tell whether the history found the evidence."""
+    from ragops.rag.condensers import make_condenser
     from ragops.rag.embedding_cache import EmbeddingCache
     from ragops.rag.engine import RagEngine
     from ragops.rag.index import load_index
@@ -139,18 +166,30 @@ def retrieve_step(
     cache_dir = Path(embedding_cache_dir) if embedding_cache_dir else Path(retrieved_path).parent / "embedding-cache"
     name = _task_name("retrieve-testset", shard, num_shards)
     progress = StepEmitter(name)
+    turns = [record for _, record in questions if record.history]
+    standalone: dict[str, str] = {}
+    if turns:  # the LLM condenser makes a client: only for test sets that have turns
+        condenser = make_condenser(config)
+        standalone = {record.id: condenser.standalone(record.question, record.history).question for record in turns}
+    asked = [standalone.get(record.id, record.question) for _, record in questions]
+    unaided = [record.question for record in turns if standalone[record.id] != record.question]
     with tracing.step(name, {"ragops.questions": len(questions)}), EmbeddingCache(cache_dir) as cache:
         engine = RagEngine(config, load_index(Path(index_dir)), Path.cwd(), embedding_cache=cache)
-        retrieved = engine.retrieve_many([record.question for _, record in questions], progress)
+        retrieved = engine.retrieve_many(asked, progress)
+        alone = {found.question: found.hits for found in engine.retrieve_many(unaided)} if unaided else {}
     with Path(retrieved_path).open("w", encoding="utf-8") as out:
         for (name, record), found in zip(questions, retrieved, strict=True):
-            row = {
+            row: dict[str, object] = {
                 "testset": name,
                 "id": record.id,
                 "question": found.question,
                 "retrieve_ms": found.retrieve_ms,
                 "hits": [hit.to_dict() for hit in found.hits],
             }
+            if record.history:
+                hits = alone.get(record.question, found.hits)  # unchanged by the history: the same hits
+                row["asked"] = record.question
+                row["unaided_doc_ids"] = list(dict.fromkeys(hit.doc_id for hit in hits))
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return time.perf_counter() - started
 
@@ -171,7 +210,10 @@ def generate_step(config_json: str, retrieved_path: str, retrieve_seconds: float
     with tracing.step("generate-answers", {"ragops.questions": len(rows)}):
         for row in rows:
             found = Retrieved(row["question"], [Hit(**hit) for hit in row["hits"]], row["retrieve_ms"])
-            predictions.append(to_prediction(row["testset"], row["id"], answer_from(generator, found), cites))
+            answer = answer_from(generator, found)  # a turn's standalone question is what is answered
+            predictions.append(
+                to_prediction(row["testset"], row["id"], answer, cites, row.get("asked"), row.get("unaided_doc_ids"))
+            )
             progress("generate", len(predictions), len(rows))
     write_jsonl(Path(predictions_path), predictions)
     return retrieve_seconds + time.perf_counter() - started

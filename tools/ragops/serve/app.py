@@ -26,9 +26,14 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from ragops import logs, tracing
 from ragops.config.privacy import PrivacySpec
 from ragops.errors import RagopsError
+from ragops.rag.condense import Condenser
+from ragops.rag.condensers import make_condenser
 from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
+from ragops.serve.access import AccessGuard
 from ragops.serve.batcher import MicroBatcher
+from ragops.serve.chat import add_chat_route
+from ragops.serve.conversation_store import open_store
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
 from ragops.serve.kept_text import KeptText
@@ -43,10 +48,10 @@ from ragops.serve.models import (
     QueryRequest,
     QueryResponse,
     ReleaseManifest,
-    Source,
     Status,
 )
 from ragops.serve.request_tracing import TraceRequests
+from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
 from ragops.serve.settings import ServeSettings
 
 _log = logs.get_logger("ragops.serve")
@@ -75,6 +80,7 @@ class Loaded:
     documents: int
     release: ReleaseManifest | None = None
     privacy: PrivacySpec | None = None  # the app's spec.privacy: how kept question and comment text is redacted
+    condenser: Condenser | None = None  # makes a chat turn standalone; /v1/chat waits for it like /v1/query
 
 
 Loader = Callable[[ServeMetrics], Loaded]
@@ -92,7 +98,12 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
             engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
         manifest = prepared.index.manifest
         return Loaded(
-            engine, manifest.chunk_count, manifest.document_count, prepared.release, prepared.config.spec.privacy
+            engine,
+            manifest.chunk_count,
+            manifest.document_count,
+            prepared.release,
+            prepared.config.spec.privacy,
+            make_condenser(prepared.config),
         )
 
     return load
@@ -106,9 +117,9 @@ class _State:
         self.trimmer: asyncio.Task[None] | None = None
         self.text: KeptText | None = None  # set with ``loaded``
 
-
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 3)
+    @property
+    def condenser(self) -> Condenser | None:
+        return self.loaded.condenser if self.loaded is not None else None
 
 
 def _terminate_self() -> None:
@@ -124,6 +135,7 @@ def create_app(
     state = _State()
     load = loader or default_loader(settings)
     feedback = FeedbackStore(settings.feedback_dir) if settings.feedback_dir is not None else None
+    conversations = open_store(settings)
 
     def load_in_background(loop: asyncio.AbstractEventLoop) -> None:
         started = time.perf_counter()
@@ -178,6 +190,8 @@ def create_app(
             state.trimmer.cancel()
         if state.batcher is not None:
             await state.batcher.stop()
+        if conversations is not None:
+            await conversations.close()
         tracing.flush()
 
     app = FastAPI(
@@ -187,6 +201,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.serve = state
+    # Inside the request guard (added later, so it wraps this): refusals are counted and logged like answers.
+    tokens, limiter = AccessGuard.parts(settings.access)
+    if tokens is not None or limiter is not None:
+        app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
     app.add_middleware(RequestGuard, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
@@ -220,17 +238,9 @@ def create_app(
     async def query(body: QueryRequest, request: Request) -> Any:
         """Answer a question with the served release: the answer, its sources and per-stage latency."""
         request_id: str = request.state.request_id
-        if len(body.question) > settings.max_question_chars:
-            detail = [
-                {
-                    "type": "string_too_long",
-                    "loc": ["body", "question"],
-                    "msg": f"the question has {len(body.question)} characters, at most "
-                    f"{settings.max_question_chars} are accepted",
-                    "input": None,
-                }
-            ]
-            return JSONResponse({"detail": detail}, status_code=422)
+        refused = question_too_long(body.question, settings.max_question_chars)
+        if refused is not None:
+            return refused
         if state.batcher is None or state.text is None:
             return not_ready()
         kept = state.text
@@ -240,19 +250,11 @@ def create_app(
         try:
             batched = await state.batcher.submit(body.question)
         except RagopsError as exc:  # e.g. the LLM endpoint is unreachable: the service itself is fine
-            return JSONResponse(Status(status="unavailable", detail=exc.message).model_dump(), status_code=503)
+            return unavailable(exc.message)
         answer = batched.result
         total = time.perf_counter() - request.state.started
-        metrics.stage_duration.labels(stage="queue").observe(batched.queued_s)
-        metrics.stage_duration.labels(stage="retrieve").observe(answer.latency_ms.get("retrieve", 0.0) / 1000)
-        metrics.stage_duration.labels(stage="generate").observe(answer.latency_ms.get("generate", 0.0) / 1000)
-        cited = set(answer.citations)
-        sources = [
-            Source(
-                doc_id=h.doc_id, chunk_id=h.chunk_id, score=h.score, start=h.start, end=h.end, cited=h.doc_id in cited
-            )
-            for h in answer.hits
-        ]
+        observe_stages(metrics, batched)
+        sources = sources_of(answer)
         if feedback is not None:
             loaded = state.loaded
             feedback.record_request(
@@ -274,7 +276,7 @@ def create_app(
             latency_ms=Latency(
                 retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),
                 generate=round(answer.latency_ms.get("generate", 0.0), 3),
-                total=_ms(total),
+                total=milliseconds(total),
             ),
         )
 
@@ -298,6 +300,7 @@ def create_app(
         metrics.feedback.labels(rating=body.rating).inc()
         return FeedbackResponse(request_id=body.request_id, stored=True)
 
+    add_chat_route(app, settings, metrics, state, conversations, not_ready)
     return app
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ragops.serve.access_settings import AccessSettings
+from ragops.serve.conversation_settings import ConversationSettings
 from ragops.serve.cpus import available_cpus, batch_threads
 from ragops.serve.models import MAX_QUESTION_CHARS
 
@@ -44,6 +46,8 @@ class ServeSettings(BaseModel):
     feedback_text: bool = False  # questions and comments kept with feedback (redacted as spec.privacy says)
     log_level: str = "info"
     graceful_timeout_s: float | None = Field(default=30.0, description="longest wait for in-flight requests")
+    conversations: ConversationSettings = Field(default_factory=ConversationSettings)
+    access: AccessSettings = Field(default_factory=AccessSettings)
 
     def release_path(self) -> Path | None:
         if self.release is not None:
