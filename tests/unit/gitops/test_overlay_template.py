@@ -38,7 +38,10 @@ def test_no_overlay_lies_outside_the_declared_environments() -> None:
     assert {p.name for p in (REPO_ROOT / "kustomize/overlays").iterdir()} == declared
 
 
-@pytest.mark.parametrize("components", [[], ["monitoring"], ["monitoring", "autoscaling"], ["kserve"]])
+@pytest.mark.parametrize(
+    "components",
+    [[], ["monitoring"], ["monitoring", "autoscaling"], ["kserve"], ["monitoring", "conversations", "istio"]],
+)
 def test_the_template_builds_and_validates_for_any_components(tmp_path: Path, components: list[str]) -> None:
     for folder in ("base", "components"):
         shutil.copytree(REPO_ROOT / "kustomize" / folder, tmp_path / "kustomize" / folder)
@@ -57,4 +60,6 @@ def test_the_template_builds_and_validates_for_any_components(tmp_path: Path, co
     assert ("HorizontalPodAutoscaler" in kinds) == ("autoscaling" in components)
     assert ("InferenceService" in kinds) == ("kserve" in components)
     assert ("PrometheusRule" in kinds) == ("monitoring" in components)
+    assert ("AuthorizationPolicy" in kinds) == ("istio" in components)
+    assert (sum(k == "Deployment" for k in [o["kind"] for o in objects]) == 2) == ("conversations" in components)
     assert "replacements:" in kustomization_text(environment, "demo") or "monitoring" not in components
