@@ -110,7 +110,7 @@ def new_app(root: Path, name: str, corpus: str) -> NewApp:
         raise UsageError(f"--corpus {corpus_relative}: no such folder of documents")
     loaded = load_corpus(corpus_dir, LoaderSpec())
     if not loaded.documents:
-        raise ValidationFailed(f"{corpus_relative}: no documents ragops can read (text, Markdown, HTML, PDF, JSON)")
+        raise ValidationFailed(f"{corpus_relative}: no documents to read (text, Markdown, HTML, PDF, JSON)")
     testset_relative = str(PurePosixPath(corpus_relative).parent / TESTSETS_FOLDER / f"{name}{TESTSET_SUFFIX}")
     testset = root / testset_relative
     text = config_text(name, corpus_relative, testset_relative)
