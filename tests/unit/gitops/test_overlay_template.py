@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ragops.config.environments import Environment, load_environments
-from ragops.gitops.overlay_template import kustomization_text, overlay_files
+from ragops.config.loader import load_app_config
+from ragops.gitops.overlay_template import PLACEHOLDER_LLM_URL, kustomization_text, overlay_files
 from ragops.gitops.release import PLACEHOLDER_DIGEST, read_release
 from ragops.layout import KUSTOMIZATION, OVERLAY_RELEASE, OVERLAY_RELEASE_ENV
 from tests.conftest import REPO_ROOT
@@ -24,9 +25,15 @@ _DIGEST = re.compile(r"(\n    digest: )sha256:[0-9a-f]+")
 
 @pytest.mark.parametrize(("environment", "overlay"), OVERLAYS, ids=[f"{e.name}/{p.name}" for e, p in OVERLAYS])
 def test_every_overlay_is_the_templates_output(environment: Environment, overlay: Path) -> None:
-    expected = overlay_files(environment, overlay.name, "")
-    # Promotion pins the image: compare with the placeholder digest put back.
+    llm_base_url_env = load_app_config(
+        REPO_ROOT / "rag-configs" / f"{overlay.name}.yaml", REPO_ROOT
+    ).spec.llm.base_url_env
+    expected = overlay_files(environment, overlay.name, "", llm_base_url_env)
+    # Promotion pins the image, an operator points the LLM variable at the environment's server: compare with the
+    # placeholders put back.
     found = _DIGEST.sub(rf"\g<1>{PLACEHOLDER_DIGEST}", (overlay / KUSTOMIZATION).read_text(encoding="utf-8"))
+    if llm_base_url_env is not None:
+        found = re.sub(rf"(name: {llm_base_url_env}\n\s+value: )\S+", rf"\g<1>{PLACEHOLDER_LLM_URL}", found)
     assert found == expected[KUSTOMIZATION], f"{overlay}: edit gitops/templates/kustomization.yaml.j2, not the copy"
     if read_release(overlay / OVERLAY_RELEASE) is None:  # never promoted: the placeholders as written
         for name in (OVERLAY_RELEASE, OVERLAY_RELEASE_ENV):

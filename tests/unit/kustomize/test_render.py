@@ -61,6 +61,8 @@ def _instance(objects: list[Manifest]) -> str:
 
 
 def test_every_environment_has_every_app() -> None:
+    """Every app of the repository can be released to every environment (ragops release plan skips an app
+    without an overlay)."""
     found = {overlay_id(p) for p in OVERLAYS}
     apps = {load_app_config(path, REPO_ROOT).name for path in sorted((REPO_ROOT / "rag-configs").glob("*.yaml"))}
     expected = {f"overlays/{env}/{app}" for env in load_environments(REPO_ROOT).names for app in apps}

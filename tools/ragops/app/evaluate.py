@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ragops import logs, tracing
+from ragops.app.endpoints import serve_local_models
 from ragops.app.preflight import load_app
 from ragops.config.app_data import data_paths
 from ragops.config.models import AppConfig
@@ -29,7 +30,7 @@ from ragops.evaluation.provenance import git_commit
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import IndexSummary, RunFolder, check_out_dir, publish, staging_folder
 from ragops.hashing import sha256_text
-from ragops.layout import default_run_dir, kfp_state_dir
+from ragops.layout import default_run_dir, kfp_state_dir, local_models_dir
 from ragops.pipelines.events import StepCallback, StepEvent
 from ragops.progress import StepProgressCallback
 
@@ -75,8 +76,13 @@ def new_run_id(config: AppConfig, now: datetime | None = None) -> str:
 
 
 def _question_count(config: AppConfig, root: Path) -> int:
-    entries = data_paths(config, root)[1:]
-    return sum(len(load_testset(e.path, e.value).records) for e in entries if e.path is not None and e.path.is_file())
+    limit = config.spec.evaluation.max_questions
+    count = 0
+    for entry in data_paths(config, root)[1:]:
+        if entry.path is not None and entry.path.is_file():
+            records = len(load_testset(entry.path, entry.value).records)
+            count += records if limit is None else min(records, limit)
+    return count
 
 
 def shard_count(requested: int, questions: int) -> tuple[int, list[str]]:
@@ -99,9 +105,11 @@ def evaluate(
     on_step: StepCallback | None = None,
     on_progress: StepProgressCallback | None = None,
     force: bool = False,
+    start_local_models: bool = False,
 ) -> EvalRun:
     """Run the evaluation pipeline on the KFP local runner and publish the run folder at ``out_dir``; ``on_step``
-    hears of each step starting, reused or finished, ``on_progress`` of the work inside a step (chunks embedded)."""
+    hears of each step starting, reused or finished, ``on_progress`` of the work inside a step (chunks embedded).
+    With ``start_local_models``, the packaged models the app's endpoints need here are served while it runs."""
     from ragops.pipelines.evaluate import pipeline_arguments  # imports KFP and torch: only when evaluating
     from ragops.pipelines.local_run import run_local
 
@@ -132,6 +140,7 @@ def evaluate(
     tracing.configure_from_environment(tracing.PIPELINE_SERVICE_NAME)
     # One trace for the whole run: the steps' processes continue it (TRACEPARENT).
     with (
+        serve_local_models(config, local_models_dir(state), start_local_models),
         tracing.span(f"eval {config.name}", {"ragops.app": config.name, "ragops.shards": shards}),
         tracing.handed_down(),
     ):

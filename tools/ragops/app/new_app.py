@@ -131,6 +131,11 @@ def new_app(root: Path, name: str, corpus: str) -> NewApp:
         overlay = overlay_dir(root, environment.name, name)
         if overlay.exists():
             raise UsageError(f"{overlay.relative_to(root)} exists already: remove it or pick another app name")
-        files.update({overlay / file: body for file, body in overlay_files(environment, name, text).items()})
+        files.update(
+            {
+                overlay / file: body
+                for file, body in overlay_files(environment, name, text, checked.config.spec.llm.base_url_env).items()
+            }
+        )
     written = create_files(files)
     return NewApp(name, source, testset, testset in files, written)

@@ -60,13 +60,13 @@ def _declare(root: Path, declared: Environments, environment: Environment) -> st
     return updated
 
 
-def _apps(root: Path) -> dict[str, str]:
-    """App name → its config's text, for every app in ``rag-configs/``."""
-    apps: dict[str, str] = {}
+def _apps(root: Path) -> dict[str, tuple[str, str | None]]:
+    """App name → its config's text and its LLM's endpoint variable, for every app in ``rag-configs/``."""
+    apps: dict[str, tuple[str, str | None]] = {}
     for path in sorted((root / CONFIG_DIR).glob("*")):
         if is_config_file(path):
             config = load_app_config(path, root)
-            apps[config.name] = path.read_text(encoding="utf-8")
+            apps[config.name] = (path.read_text(encoding="utf-8"), config.spec.llm.base_url_env)
     return apps
 
 
@@ -109,10 +109,11 @@ def new_env(
         if not (root / KUSTOMIZE_DIR / COMPONENTS_FOLDER / component / "kustomization.yaml").is_file():
             raise UsageError(f"component {component!r}: no {KUSTOMIZE_DIR}/{COMPONENTS_FOLDER}/{component}/")
     files: dict[Path, str] = {}
-    for app, text in _apps(root).items():
+    for app, (text, llm_base_url_env) in _apps(root).items():
         overlay = overlay_dir(root, environment.name, app)
         if not overlay.exists():
-            files.update({overlay / file: body for file, body in overlay_files(environment, app, text).items()})
+            generated = overlay_files(environment, app, text, llm_base_url_env)
+            files.update({overlay / file: body for file, body in generated.items()})
     written = create_files(files)
     if env_file_text is not None:
         try:

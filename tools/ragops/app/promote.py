@@ -29,7 +29,7 @@ from ragops.config.environments import load_environments
 from ragops.config.gate import load_defaults
 from ragops.config.loader import load_app_config
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
-from ragops.errors import UsageError, ValidationFailed
+from ragops.errors import GateFailed, UsageError, ValidationFailed
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import RunFolder
 from ragops.gitops.overlay_files import (
@@ -179,7 +179,7 @@ def promote(
     verdict = check_gates(report, config.spec.evaluation.gate, load_defaults(root), baseline)
     if not verdict.passed:
         lines = [f"{o.metric}: {o.detail}" for o in verdict.failures]
-        raise ValidationFailed(f"{run_dir}: the gates of {app} fail; not promoted:\n  - " + "\n  - ".join(lines))
+        raise GateFailed(f"{run_dir}: the gates of {app} fail; not promoted:\n  - " + "\n  - ".join(lines))
     assert report.metadata.git_commit is not None  # stale_reasons refused a run without one
     release = release_from_run(
         report=report,
@@ -193,6 +193,17 @@ def promote(
     )
     text = config_yaml(config, commit=release.commit, run_id=release.evaluation.run_id)
     return promote_release(overlay, text, release)
+
+
+def source_environment(target: str, root: Path) -> str:
+    """The environment whose release ``target`` receives (its ``promoted_from`` in the environments file)."""
+    source = load_environments(root).get(target).promoted_from
+    if source is None:
+        raise UsageError(
+            f"--to {target}: releases reach it from no other environment ({ENVIRONMENTS_FILE} gives it no "
+            "promoted_from); it takes evaluated runs (--env)"
+        )
+    return source
 
 
 def promote_between(app: str, source: str, target: str, root: Path) -> Promotion:

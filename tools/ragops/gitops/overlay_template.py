@@ -16,13 +16,17 @@ from ragops.layout import CONFIG_DIR, KUSTOMIZATION, OVERLAY_CONFIG, OVERLAY_REL
 from ragops.templates import template
 
 TEMPLATE = "kustomization.yaml.j2"
+# Where an app whose LLM endpoint comes from a variable (``llm.base_url_env``) is pointed until an operator sets it.
+PLACEHOLDER_LLM_URL = "https://llm.example.invalid/v1"
 
 
 def namespace(environment: str) -> str:
     return f"ragops-{environment}"
 
 
-def kustomization_text(environment: Environment, app: str) -> str:
+def kustomization_text(environment: Environment, app: str, llm_base_url_env: str | None = None) -> str:
+    """The overlay's kustomization; with ``llm_base_url_env`` (the app's ``llm.base_url_env``) it sets that
+    variable on the service to a placeholder endpoint the environment's operator replaces."""
     return template("ragops.gitops", TEMPLATE).render(
         environment=environment.name,
         namespace=namespace(environment.name),
@@ -33,6 +37,9 @@ def kustomization_text(environment: Environment, app: str) -> str:
         overlay_release_env=OVERLAY_RELEASE_ENV,
         image_name=IMAGE_NAME,
         placeholder_digest=PLACEHOLDER_DIGEST,
+        llm_base_url_env=llm_base_url_env,
+        placeholder_llm_url=PLACEHOLDER_LLM_URL,
+        config_dir=CONFIG_DIR,
     )
 
 
@@ -49,10 +56,12 @@ def placeholder_config(app: str, config_text: str) -> str:
     return header + config_text
 
 
-def overlay_files(environment: Environment, app: str, config_text: str) -> dict[str, str]:
+def overlay_files(
+    environment: Environment, app: str, config_text: str, llm_base_url_env: str | None = None
+) -> dict[str, str]:
     """File name → text of the overlay of ``app`` in ``environment``, never promoted."""
     return {
-        KUSTOMIZATION: kustomization_text(environment, app),
+        KUSTOMIZATION: kustomization_text(environment, app, llm_base_url_env),
         OVERLAY_CONFIG: placeholder_config(app, config_text),
         OVERLAY_RELEASE: placeholder_dumps(app, environment.name),
         OVERLAY_RELEASE_ENV: placeholder_release_env(),
