@@ -142,7 +142,7 @@ def release_plan(root: Path, environment: str, deployed_ref: str = "HEAD") -> Re
     planned: list[PlannedApp] = []
     for app, config in _apps(root):
         if not (overlay_dir(root, environment, app) / KUSTOMIZATION).is_file():
-            where = f"kustomize/overlays/{environment}/{app}/"
+            where = f"{overlay_dir(root, environment, app).relative_to(root).as_posix()}/"
             fix = overlay_fix(root, environment, app)
             planned.append(PlannedApp(app, config, "no-overlay", f"no overlay {where}: not released", fix=fix))
             continue
