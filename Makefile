@@ -115,6 +115,7 @@ bench: install
 	$(BIN)/python bench/bench_diff.py
 	$(BIN)/python bench/bench_cluster.py
 	$(BIN)/python bench/bench_serve.py
+	$(BIN)/python bench/bench_factscore.py
 
 # Run the pull-request / release workflow on this machine with act, as GitHub would (README: "Trying a pull
 # request locally"). ACT_ARGS passes more act arguments, e.g. ACT_ARGS="-j validate".

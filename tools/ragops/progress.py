@@ -35,6 +35,7 @@ _STAGES = {
     "answer": ("answering questions", "questions"),
     "retrieve": ("retrieving", "questions"),
     "generate": ("generating answers", "questions"),
+    "factscore": ("checking atomic facts (FActScore)", "answers"),
 }
 _BAR_WIDTH = 24
 _REDRAW_S = 0.1

@@ -258,6 +258,12 @@ class JudgeSpec(ChatEndpoint):
     advisory: bool = Field(
         True, description="Report the judge metrics with role advisory (never fail a pull request); false: gate."
     )
+    factscore: bool = Field(
+        False,
+        description="Also compute the LLM-verified FActScore (factscore_llm*) with this model: prompted atomic "
+        "facts and a true/false check of every fact, about 2 calls per fact plus 1 per sentence (cached). "
+        "Off: only the offline lexical variant (factscore_lexical*) is computed.",
+    )
 
 
 class EvaluationSpec(Strict):
