@@ -258,4 +258,5 @@ def run_release(args: argparse.Namespace) -> int:
         release_report.to_github(result, options.github_output_file(args))
     elif options.github_output_file(args) is not None:
         release_report.to_github(result, options.github_output_file(args), annotate=False)
-    return result.exit_code
+    result.raise_for_failures()
+    return 0
