@@ -18,6 +18,7 @@ from ragops.cli import (
     export,
     feedback,
     index,
+    new,
     overlay,
     pipeline,
     promote,
@@ -31,6 +32,7 @@ from ragops.cli import (
 from ragops.errors import EXIT_USAGE, RagopsError
 
 SUBCOMMANDS = (
+    new,
     validate,
     export,
     schemas,

@@ -32,10 +32,11 @@ DEFAULT_QA_TEMPLATE = (
     "Helpful Answer:"
 )
 
+APP_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 AppName = Annotated[
     str,
     Field(
-        pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        pattern=APP_NAME_PATTERN,
         max_length=63,
         description="DNS-1123 label: it names Kubernetes objects and overlay folders.",
     ),
