@@ -38,7 +38,8 @@ def _job_pod(template: Manifest) -> dict[str, Any]:
 
 
 def test_production_rolls_out_gradually() -> None:
-    assert sorted(_ids(CANARY_OVERLAYS)) == ["overlays/production/covid-qa", "overlays/production/hotpotqa"]
+    production = sorted(p for p in (KUSTOMIZE / "overlays" / "production").iterdir() if p.is_dir())
+    assert production and sorted(_ids(CANARY_OVERLAYS)) == _ids(production)
 
 
 @pytest.mark.parametrize("overlay", CANARY_OVERLAYS, ids=_ids(CANARY_OVERLAYS))

@@ -19,6 +19,7 @@ from ragops.cli import (
     export,
     feedback,
     index,
+    new,
     overlay,
     pipeline,
     promote,
@@ -32,6 +33,7 @@ from ragops.cli import (
 from ragops.errors import EXIT_USAGE, RagopsError
 
 SUBCOMMANDS = (
+    new,
     validate,
     export,
     schemas,

@@ -23,14 +23,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from ragops import tracing
+from ragops import logs, tracing
 from ragops.config.privacy import PrivacySpec
 from ragops.errors import RagopsError
 from ragops.rag.condense import Condenser
 from ragops.rag.condensers import make_condenser
 from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
-from ragops.serve import jsonlog
 from ragops.serve.access import AccessGuard
 from ragops.serve.batcher import MicroBatcher
 from ragops.serve.chat import add_chat_route
@@ -55,6 +54,18 @@ from ragops.serve.models import (
 from ragops.serve.request_tracing import TraceRequests
 from ragops.serve.responses import milliseconds, observe_answered, question_too_long, sources_of, unavailable
 from ragops.serve.settings import ServeSettings
+
+_log = logs.get_logger("ragops.serve")
+# uvicorn's startup and shutdown lines are kept at the service's level, not only from WARNING up.
+_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
+
+
+def configure_service_logs(settings: ServeSettings) -> None:
+    """The service logs JSON lines through ``ragops.logs`` (the CLI's schema), uvicorn's records among them; its
+    access log is the app's own ``request`` event, which carries the request id."""
+    logs.configure("json", settings.log_level, info_loggers=_UVICORN_LOGGERS)
+    logs.bind(command="serve")
+    logging.getLogger("uvicorn.access").disabled = True
 
 
 class AnswersMany(Protocol):
@@ -128,7 +139,6 @@ def create_app(
         release = read_release(release_path) if release_path is not None else None
     release_id = release.release_id if release is not None else None
     metrics = ServeMetrics(release)
-    logger = jsonlog.get_logger()
     state = _State()
     load = loader or default_loader(settings)
     feedback = FeedbackStore(settings.feedback_dir) if settings.feedback_dir is not None else None
@@ -141,10 +151,10 @@ def create_app(
         except RagopsError as exc:
             state.failure = exc.message
         except Exception as exc:  # reported, never a silent half-started service
-            logger.exception("engine failed to load")
+            _log.exception("engine_failed_to_load")
             state.failure = f"{type(exc).__name__}: {exc}"
         if state.failure is not None:
-            jsonlog.log(logger, "startup failed", logging.ERROR, reason=state.failure)
+            _log.error("startup_failed", reason=state.failure)
             if on_failure is not None:
                 on_failure()
             return
@@ -163,8 +173,7 @@ def create_app(
             state.text = KeptText(settings.log_questions, settings.feedback_text, loaded.privacy)
             state.loaded = loaded
             metrics.ready.set(1)
-            jsonlog.log(
-                logger,
+            _log.info(
                 "ready",
                 chunks=loaded.chunks,
                 documents=loaded.documents,
@@ -201,7 +210,7 @@ def create_app(
     tokens, limiter = AccessGuard.parts(settings.access)
     if tokens is not None or limiter is not None:
         app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
-    app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
     def remember_answer(request_id: str, question: str, answer: Answer, sources: list[Source]) -> None:
@@ -310,6 +319,6 @@ def app_from_environment() -> FastAPI:
     from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV
 
     settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
-    jsonlog.configure(settings.log_level)
+    configure_service_logs(settings)
     tracing.configure_from_environment(SERVICE_NAME)
     return create_app(settings)
