@@ -178,6 +178,7 @@ def test_overlay_selects_only_its_own_app(overlay: Path) -> None:
         ("ServiceMonitor", ("spec", "selector", "matchLabels")),
         ("Deployment", ("spec", "selector", "matchLabels")),
         ("InferenceService", ("spec", "predictor", "labels")),
+        ("Rollout", ("spec", "selector", "matchLabels")),
     ]:
         for obj in find(objects, kind):
             node: Any = obj
@@ -261,8 +262,17 @@ def test_production_scales_with_an_hpa_that_owns_the_replica_count() -> None:
         objects = render(overlay)
         (deployment,) = find(objects, "Deployment")
         (hpa,) = find(objects, "HorizontalPodAutoscaler")
-        assert "replicas" not in deployment["spec"]
-        assert hpa["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
+        rollouts = find(objects, "Rollout")
+        if rollouts:
+            # The canary component: the Rollout runs the pods from the Deployment's template, and is what scales.
+            (rollout,) = rollouts
+            assert deployment["spec"]["replicas"] == 0 and "replicas" not in rollout["spec"]
+            assert rollout["spec"]["workloadRef"]["name"] == deployment["metadata"]["name"]
+            target = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": rollout["metadata"]["name"]}
+        else:
+            assert "replicas" not in deployment["spec"]
+            target = {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment["metadata"]["name"]}
+        assert hpa["spec"]["scaleTargetRef"] == target
         assert hpa["spec"]["minReplicas"] >= 2
 
 

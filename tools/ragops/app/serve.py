@@ -51,6 +51,7 @@ def uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
 # It must be in the environment before torch is first imported (it is imported lazily, with the engine); an
 # operator's own setting wins. Worker processes (--workers > 1) inherit it.
 _OPENMP_WAIT = ("OMP_WAIT_POLICY", "PASSIVE")
+_WORKER_STARTUP_S = 120
 
 
 def serve(settings: ServeSettings) -> ServeResult:
@@ -71,6 +72,9 @@ def serve(settings: ServeSettings) -> ServeResult:
             "ragops.serve.app:app_from_environment",
             factory=True,
             workers=settings.workers,
+            # A worker answers the parent's health pings only once it has re-imported the CLI (torch and all):
+            # ~3 s on a quiet node, a minute on a busy one, where uvicorn's default of 5 s killed every worker.
+            timeout_worker_healthcheck=_WORKER_STARTUP_S,
             **uvicorn_options(settings),
         )
         return result
@@ -81,7 +85,7 @@ def serve(settings: ServeSettings) -> ServeResult:
         if server is not None:
             server.should_exit = True
 
-    app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop)
+    app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop, release=prepared.release)
     server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))
     server.run()
     failure = app.state.serve.failure

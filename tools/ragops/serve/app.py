@@ -37,7 +37,7 @@ from ragops.serve.conversation_store import open_store
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
 from ragops.serve.kept_text import KeptText
-from ragops.serve.loading import Prepared, build_engine, prepare
+from ragops.serve.loading import Prepared, build_engine, prepare, read_release
 from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.middleware import RequestGuard
@@ -48,10 +48,11 @@ from ragops.serve.models import (
     QueryRequest,
     QueryResponse,
     ReleaseManifest,
+    Source,
     Status,
 )
 from ragops.serve.request_tracing import TraceRequests
-from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
+from ragops.serve.responses import milliseconds, observe_answered, question_too_long, sources_of, unavailable
 from ragops.serve.settings import ServeSettings
 
 _log = logs.get_logger("ragops.serve")
@@ -78,7 +79,6 @@ class Loaded:
     engine: AnswersMany
     chunks: int
     documents: int
-    release: ReleaseManifest | None = None
     privacy: PrivacySpec | None = None  # the app's spec.privacy: how kept question and comment text is redacted
     condenser: Condenser | None = None  # makes a chat turn standalone; /v1/chat waits for it like /v1/query
 
@@ -101,7 +101,6 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
             engine,
             manifest.chunk_count,
             manifest.document_count,
-            prepared.release,
             prepared.config.spec.privacy,
             make_condenser(prepared.config),
         )
@@ -127,11 +126,19 @@ def _terminate_self() -> None:
 
 
 def create_app(
-    settings: ServeSettings, loader: Loader | None = None, on_failure: Callable[[], None] | None = _terminate_self
+    settings: ServeSettings,
+    loader: Loader | None = None,
+    on_failure: Callable[[], None] | None = _terminate_self,
+    release: ReleaseManifest | None = None,
 ) -> FastAPI:
     """The service's app; ``on_failure`` runs when loading fails (default: stop this process; None: keep serving
-    503s, for tests)."""
-    metrics = ServeMetrics()
+    503s, for tests). ``release``: the release manifest when the caller has read it already, else the settings'
+    one is read now, so every metric carries the release from the first scrape on, while the index still loads."""
+    if release is None:
+        release_path = settings.release_path()
+        release = read_release(release_path) if release_path is not None else None
+    release_id = release.release_id if release is not None else None
+    metrics = ServeMetrics(release)
     state = _State()
     load = loader or default_loader(settings)
     feedback = FeedbackStore(settings.feedback_dir) if settings.feedback_dir is not None else None
@@ -153,8 +160,6 @@ def create_app(
             return
         metrics.index_chunks.set(loaded.chunks)
         metrics.index_documents.set(loaded.documents)
-        if loaded.release is not None:
-            metrics.set_release(loaded.release)
         batches, compute_threads = settings.thread_plan
         batcher: MicroBatcher[Answer] = MicroBatcher(
             loaded.engine.answer_many, settings.max_batch, settings.max_wait_ms, batches
@@ -172,7 +177,7 @@ def create_app(
                 "ready",
                 chunks=loaded.chunks,
                 documents=loaded.documents,
-                release=loaded.release.release_id if loaded.release else None,
+                release=release_id,
                 batches_at_once=batches,
                 threads_per_batch=compute_threads,
                 seconds=round(time.perf_counter() - started, 2),
@@ -207,6 +212,24 @@ def create_app(
         app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
     app.add_middleware(RequestGuard, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
+
+    def remember_answer(request_id: str, question: str, answer: Answer, sources: list[Source]) -> None:
+        """Keep an answer of either question endpoint for feedback on it (with --feedback-dir)."""
+        if feedback is None or state.text is None:
+            return
+        kept = state.text
+        feedback.record_request(
+            RequestRecord(
+                request_id=request_id,
+                time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                question=kept.for_feedback(question),
+                answer=kept.redacted(answer.answer),
+                retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
+                cited_doc_ids=answer.citations,
+                sources=[s.model_dump() for s in sources],
+                release=release_id,
+            )
+        )
 
     def not_ready() -> JSONResponse:
         detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
@@ -253,22 +276,9 @@ def create_app(
             return unavailable(exc.message)
         answer = batched.result
         total = time.perf_counter() - request.state.started
-        observe_stages(metrics, batched)
+        observe_answered(metrics, batched)
         sources = sources_of(answer)
-        if feedback is not None:
-            loaded = state.loaded
-            feedback.record_request(
-                RequestRecord(
-                    request_id=request_id,
-                    time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    question=kept.for_feedback(body.question),
-                    answer=kept.redacted(answer.answer),
-                    retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
-                    cited_doc_ids=answer.citations,
-                    sources=[s.model_dump() for s in sources],
-                    release=loaded.release.release_id if loaded and loaded.release else None,
-                )
-            )
+        remember_answer(request_id, body.question, answer, sources)
         return QueryResponse(
             request_id=request_id,
             answer=answer.answer,
@@ -300,7 +310,7 @@ def create_app(
         metrics.feedback.labels(rating=body.rating).inc()
         return FeedbackResponse(request_id=body.request_id, stored=True)
 
-    add_chat_route(app, settings, metrics, state, conversations, not_ready)
+    add_chat_route(app, settings, metrics, state, conversations, not_ready, remember_answer)
     return app
 
 

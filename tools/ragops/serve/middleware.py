@@ -23,8 +23,10 @@ from ragops.serve.metrics import ServeMetrics
 _log = logs.get_logger("ragops.serve")
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# Paths with their own metric label; anything else (scanners, typos) shares one, so label values stay bounded.
-ENDPOINTS = frozenset(
+# Paths with their own value of the metrics' ``handler`` label; anything else (scanners, typos) shares one, so label
+# values stay bounded. The label is not called ``endpoint``: the Prometheus operator gives every series scraped
+# through a ServiceMonitor an ``endpoint`` target label (the port's name), which would rename ours.
+HANDLERS = frozenset(
     {"/v1/query", "/v1/chat", "/v1/feedback", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"}
 )
 
@@ -58,7 +60,7 @@ class RequestGuard:
         state["request_id"] = request_id
         state["started"] = started
         path = scope.get("path", "")
-        endpoint = path if path in ENDPOINTS else "other"
+        handler = path if path in HANDLERS else "other"
         status = 500
         header = (b"x-request-id", request_id.encode())
 
@@ -92,8 +94,8 @@ class RequestGuard:
         finally:
             self.metrics.inflight.dec()
             elapsed = time.perf_counter() - started
-            self.metrics.requests.labels(endpoint=endpoint, status=str(status)).inc()
-            self.metrics.request_duration.labels(endpoint=endpoint).observe(elapsed)
+            self.metrics.requests.labels(handler=handler, status=str(status)).inc()
+            self.metrics.request_duration.labels(handler=handler).observe(elapsed)
             fields: dict[str, Any] = {
                 "request_id": request_id,
                 "method": scope.get("method", ""),
