@@ -23,7 +23,7 @@ from ragops.evaluation.scoring import build_report, score
 from ragops.progress import StepEmitter
 from ragops.rag.answering import Answer, Retrieved, answer_from
 from ragops.rag.hashing import INDEX_SECTIONS
-from ragops.rag.hits import Hit
+from ragops.rag.hits import Hit, retrieved_text
 
 # The index, the embedding model and the judge's HTTP client are imported by the steps that use them: each step
 # is a process of its own, and the generate and score steps should not pay seconds for imports they never use.
@@ -128,7 +128,7 @@ def to_prediction(
         retrieved_doc_ids=distinct_doc_ids(chunks),
         chunks=chunks,
         citations=list(answer.citations) if cites else None,
-        context="\n\n".join(h.text for h in answer.hits),
+        context=retrieved_text(answer.hits),
         latency_ms=Latency(retrieve=answer.latency_ms["retrieve"], generate=answer.latency_ms["generate"]),
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,
