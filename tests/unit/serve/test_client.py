@@ -48,11 +48,10 @@ def test_connection_errors_of_questions_are_retried_then_listed() -> None:
 
 
 def test_the_release_comes_from_what_the_service_exports() -> None:
-    metrics = ServeMetrics()
     release = ReleaseManifest(
         app="tiny", environment="staging", release_id="r-7", index=ReleaseIndex(digest="sha256:" + "cd" * 32)
     )
-    metrics.set_release(release)
+    metrics = ServeMetrics(release)
     metrics.index_chunks.set(12)
     metrics.index_documents.set(3)
     state = state_from_metrics(metrics.render().decode())

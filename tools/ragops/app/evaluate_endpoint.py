@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ragops import logs
-from ragops.app.evaluate import data_paths, new_run_id
+from ragops.app.evaluate import new_run_id
 from ragops.app.preflight import load_app
+from ragops.config.app_data import config_hash, corpus_path, paths_inside, testset_paths
 from ragops.config.models import AppConfig
 from ragops.config.testset import QuestionRecord, load_testset
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
@@ -34,8 +35,7 @@ from ragops.evaluation.provenance import (
 from ragops.evaluation.report import EndpointRun, Metadata, QuestionFailure, Report
 from ragops.evaluation.run_folder import IndexSummary, RunContents, RunFolder, check_out_dir, publish, staging_folder
 from ragops.evaluation.scoring import build_report, score
-from ragops.layout import default_run_dir, resolve_repo_path
-from ragops.pipelines.evaluate import config_hash
+from ragops.layout import default_run_dir
 from ragops.progress import Progress
 from ragops.serve.client import Asked, ClientSettings, ServiceState, ask_all, service_state, wait_until_ready
 
@@ -56,17 +56,15 @@ def load_testsets(config: AppConfig, root: Path) -> tuple[dict[str, list[Questio
     testsets: dict[str, list[QuestionRecord]] = {}
     hashes: dict[str, str] = {}
     limit = config.spec.evaluation.max_questions
-    for value in config.spec.data.testsets:
-        path = resolve_repo_path(value, root)
-        if path is None or not path.is_file():
-            raise ValidationFailed(f"test set {value!r} is missing or outside the repository; run 'ragops validate'")
-        if path.stem in testsets:
-            raise ValidationFailed(f"two test sets are named {path.stem!r}; test-set file names must differ")
-        loaded = load_testset(path, value)
+    for name, path in testset_paths(config, root).items():
+        if not path.is_file():
+            raise ValidationFailed(f"test set {path} is missing; run 'ragops validate'")
+        shown = path.relative_to(root).as_posix()
+        loaded = load_testset(path, shown)
         if loaded.diagnostics:
-            raise ValidationFailed(f"test set {value} is invalid: {loaded.diagnostics[0].render_text()}")
-        testsets[path.stem] = loaded.records if limit is None else loaded.records[:limit]
-        hashes[path.stem] = file_fingerprint(path)
+            raise ValidationFailed(f"test set {shown} is invalid: {loaded.diagnostics[0].render_text()}")
+        testsets[name] = loaded.records if limit is None else loaded.records[:limit]
+        hashes[name] = file_fingerprint(path)
     conversational = [f"{name}/{r.id}" for name, records in testsets.items() for r in records if r.history]
     if conversational:
         raise UsageError(
@@ -114,8 +112,8 @@ def to_prediction(testset: str, record: QuestionRecord, asked: Asked, cites: boo
 
 def _corpus_hash(config: AppConfig, root: Path) -> str:
     # The service holds the documents; a checkout without them (DVC data not pulled) can still ask it.
-    corpus = resolve_repo_path(config.spec.data.corpus, root)
-    return corpus_fingerprint(corpus) if corpus is not None and corpus.is_dir() else ""
+    corpus = corpus_path(config, root)
+    return corpus_fingerprint(corpus) if corpus.is_dir() else ""
 
 
 def evaluate_endpoint(
@@ -142,7 +140,7 @@ def evaluate_endpoint(
     testsets, testset_hashes = load_testsets(config, root)
     run_id = new_run_id(config)
     out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
-    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
+    check_out_dir(out, config.name, git_commit(root), paths_inside(config, root), force)
 
     wait_until_ready(base_url, settings)
     state = service_state(base_url, settings)

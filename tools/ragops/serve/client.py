@@ -23,12 +23,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
 from ragops.errors import InfrastructureError
+from ragops.serve.metrics import RELEASE_INFO
 from ragops.serve.models import QueryRequest, QueryResponse
 
 QUERY_PATH = "/v1/query"
 READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
-RELEASE_INFO = "ragops_release_info"
 INDEX_CHUNKS = "ragops_index_chunks"
 INDEX_DOCUMENTS = "ragops_index_documents"
 _TRANSPORT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)
