@@ -21,7 +21,7 @@ from typing import Any
 from ragops import logs, tracing
 from ragops.app.endpoints import serve_local_models
 from ragops.app.preflight import load_app
-from ragops.config.app_data import data_paths
+from ragops.config.app_data import data_paths, paths_inside
 from ragops.config.models import AppConfig
 from ragops.config.testset import load_testset
 from ragops.errors import UsageError
@@ -120,9 +120,7 @@ def evaluate(
     shards, warnings = shard_count(shards, _question_count(config, root))
     run_id = new_run_id(config)
     out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
-    check_out_dir(
-        out, config.name, git_commit(root), [e.path for e in data_paths(config, root) if e.path is not None], force
-    )
+    check_out_dir(out, config.name, git_commit(root), paths_inside(config, root), force)
     state = (state_dir or kfp_state_dir(root)).resolve()
     events: list[StepEvent] = []
 
@@ -210,9 +208,7 @@ def plan_cluster_run(
     shards, warnings = shard_count(shards, _question_count(config, root))
     run_id = new_run_id(config)
     out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
-    check_out_dir(
-        out, config.name, git_commit(root), [e.path for e in data_paths(config, root) if e.path is not None], force
-    )
+    check_out_dir(out, config.name, git_commit(root), paths_inside(config, root), force)
     local = pipeline_arguments(config, root, kfp_state_dir(root), shards, run_id)
     data = None
     if not (corpus_uri and testsets_uri):

@@ -48,6 +48,7 @@ from ragops.serve.models import (
     FeedbackRequest,
     FeedbackResponse,
     Latency,
+    QueryDetail,
     QueryRequest,
     QueryResponse,
     ReleaseManifest,
@@ -298,6 +299,7 @@ def create_app(
                 generate=round(answer.latency_ms.get("generate", 0.0), 3),
                 total=milliseconds(total),
             ),
+            detail=_detail_of(answer) if body.detail else None,
         )
 
     @app.post(
@@ -327,6 +329,15 @@ def create_app(
 
     add_chat_route(app, settings, metrics, state, conversations, not_ready, remember_answer)
     return app
+
+
+def _detail_of(answer: Answer) -> QueryDetail:
+    return QueryDetail(
+        context="\n\n".join(hit.text for hit in answer.hits),
+        citations=list(answer.citations),
+        prompt_tokens=answer.prompt_tokens,
+        completion_tokens=answer.completion_tokens,
+    )
 
 
 def app_from_environment() -> FastAPI:
