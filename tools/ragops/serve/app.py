@@ -14,9 +14,9 @@ import os
 import signal
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
@@ -28,6 +28,7 @@ from ragops.rag.condense import Condenser
 from ragops.rag.condensers import make_condenser
 from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
+from ragops.rag.titles import document_titles
 from ragops.serve import jsonlog
 from ragops.serve.access import AccessGuard
 from ragops.serve.batcher import MicroBatcher
@@ -40,15 +41,25 @@ from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.middleware import RequestGuard
 from ragops.serve.models import (
+    About,
     FeedbackRequest,
     FeedbackResponse,
     Latency,
     QueryRequest,
     QueryResponse,
     ReleaseManifest,
+    Source,
     Status,
 )
-from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
+from ragops.serve.page import add_page_routes
+from ragops.serve.responses import (
+    PASSAGE_FIELDS,
+    cited_sources,
+    milliseconds,
+    observe_stages,
+    question_too_long,
+    unavailable,
+)
 from ragops.serve.settings import ServeSettings
 
 
@@ -65,6 +76,8 @@ class Loaded:
     documents: int
     release: ReleaseManifest | None = None
     condenser: Condenser | None = None  # makes a chat turn standalone; /v1/chat waits for it like /v1/query
+    app: str = ""
+    titles: Mapping[str, str] = field(default_factory=dict)  # doc id → title, for the answers' sources
 
 
 Loader = Callable[[ServeMetrics], Loaded]
@@ -82,7 +95,16 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
             engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
         manifest = prepared.index.manifest
         condenser = make_condenser(prepared.config)
-        return Loaded(engine, manifest.chunk_count, manifest.document_count, prepared.release, condenser)
+        titles = document_titles(prepared.index.chunks)
+        return Loaded(
+            engine,
+            manifest.chunk_count,
+            manifest.document_count,
+            prepared.release,
+            condenser,
+            prepared.config.name,
+            titles,
+        )
 
     return load
 
@@ -97,6 +119,13 @@ class _State:
     @property
     def condenser(self) -> Condenser | None:
         return self.loaded.condenser if self.loaded is not None else None
+
+    @property
+    def titles(self) -> Mapping[str, str]:
+        return self.loaded.titles if self.loaded is not None else {}
+
+    def not_ready_reason(self) -> str:
+        return f"failed to load: {self.failure}" if self.failure else "the index is still loading"
 
 
 def _terminate_self() -> None:
@@ -184,9 +213,29 @@ def create_app(
         app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
     app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
 
+    def remember(
+        request_id: str, question: str, answer: Answer, sources: list[Source], conversation_id: str | None
+    ) -> None:
+        """Keep what was asked and answered, so feedback can name it by request id (when feedback is on)."""
+        if feedback is None:
+            return
+        loaded = state.loaded
+        feedback.record_request(
+            RequestRecord(
+                request_id=request_id,
+                time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                question=question,
+                answer=answer.answer,
+                retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
+                cited_doc_ids=answer.citations,
+                sources=[s.model_dump(exclude=PASSAGE_FIELDS) for s in sources],
+                release=loaded.release.release_id if loaded and loaded.release else None,
+                conversation_id=conversation_id,
+            )
+        )
+
     def not_ready() -> JSONResponse:
-        detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
-        return JSONResponse(Status(status="unavailable", detail=detail).model_dump(), status_code=503)
+        return JSONResponse(Status(status="unavailable", detail=state.not_ready_reason()).model_dump(), status_code=503)
 
     @app.get("/healthz", response_model=Status, tags=["operations"])
     async def healthz() -> Status:
@@ -228,24 +277,12 @@ def create_app(
         answer = batched.result
         total = time.perf_counter() - request.state.started
         observe_stages(metrics, batched)
-        sources = sources_of(answer)
-        if feedback is not None:
-            loaded = state.loaded
-            feedback.record_request(
-                RequestRecord(
-                    request_id=request_id,
-                    time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    question=body.question,
-                    answer=answer.answer,
-                    retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
-                    cited_doc_ids=answer.citations,
-                    sources=[s.model_dump() for s in sources],
-                    release=loaded.release.release_id if loaded and loaded.release else None,
-                )
-            )
+        citations, sources = cited_sources(answer, state.titles)
+        remember(request_id, body.question, answer, sources, None)
         return QueryResponse(
             request_id=request_id,
             answer=answer.answer,
+            citations=citations,
             sources=sources,
             latency_ms=Latency(
                 retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),
@@ -273,7 +310,23 @@ def create_app(
         metrics.feedback.labels(rating=body.rating).inc()
         return FeedbackResponse(request_id=body.request_id, stored=True)
 
-    add_chat_route(app, settings, metrics, state, conversations, not_ready)
+    add_chat_route(app, settings, metrics, state, conversations, not_ready, remember)
+
+    def about() -> About:
+        loaded, release = state.loaded, state.loaded.release if state.loaded is not None else None
+        return About(
+            app=loaded.app or None if loaded is not None else None,
+            release=release.release_id if release is not None else None,
+            environment=release.environment or None if release is not None else None,
+            ready=loaded is not None,
+            detail=state.not_ready_reason() if loaded is None else None,
+            conversations=conversations is not None,
+            feedback=feedback is not None,
+            auth=tokens is not None,
+            max_question_chars=settings.max_question_chars,
+        )
+
+    add_page_routes(app, about)
     return app
 
 

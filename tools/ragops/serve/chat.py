@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
@@ -28,8 +29,8 @@ from ragops.serve.conversations import (
     new_conversation_id,
 )
 from ragops.serve.metrics import ServeMetrics
-from ragops.serve.models import ChatLatency, ChatRequest, ChatResponse, Status
-from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
+from ragops.serve.models import ChatLatency, ChatRequest, ChatResponse, Source, Status
+from ragops.serve.responses import cited_sources, milliseconds, observe_stages, question_too_long, unavailable
 from ragops.serve.settings import ServeSettings
 
 
@@ -41,6 +42,13 @@ class Serving(Protocol):
 
     @property
     def condenser(self) -> Condenser | None: ...
+
+    @property
+    def titles(self) -> Mapping[str, str]: ...
+
+
+# Keeps an answered turn for feedback: (request id, question, answer, its sources, conversation id).
+Remember = Callable[[str, str, Answer, list[Source], str | None], None]
 
 
 def _status(code: int, status: str, detail: str) -> JSONResponse:
@@ -71,8 +79,10 @@ def add_chat_route(
     serving: Serving,
     store: ConversationStore | None,
     not_ready: Any,
+    remember: Remember,
 ) -> None:
-    """Register ``POST /v1/chat`` on ``app``; ``not_ready()`` is the app's own 503 while the engine loads."""
+    """Register ``POST /v1/chat`` on ``app``; ``not_ready()`` is the app's own 503 while the engine loads, and
+    ``remember`` keeps each answered turn for feedback, as ``/v1/query`` does."""
 
     @app.post(
         "/v1/chat",
@@ -131,6 +141,9 @@ def add_chat_route(
         except StoreUnavailable as exc:
             return store_down(str(exc))
         session_s += time.perf_counter() - started
+        citations, sources = cited_sources(answer, serving.titles)
+        # The standalone question: a feedback line read on its own must say what was answered.
+        remember(request_id, standalone.question, answer, sources, conversation)
         observe_stages(metrics, batched)
         metrics.stage_duration.labels(stage="condense").observe(condense_s)
         metrics.stage_duration.labels(stage="session").observe(session_s)
@@ -142,7 +155,8 @@ def add_chat_route(
             standalone_question=standalone.question,
             carried=standalone.carried,
             answer=answer.answer,
-            sources=sources_of(answer),
+            citations=citations,
+            sources=sources,
             latency_ms=ChatLatency(
                 retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),
                 generate=round(answer.latency_ms.get("generate", 0.0), 3),

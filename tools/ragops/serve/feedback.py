@@ -2,7 +2,8 @@
 
 Two JSONL files under the feedback folder:
 
-- ``requests.jsonl`` — one line per answered query (request id, time, question, answer, retrieved documents),
+- ``requests.jsonl`` — one line per answered question, from ``/v1/query`` or a ``/v1/chat`` turn (request id, time,
+  question — a chat turn's made standalone —, answer, retrieved documents, the conversation of a chat turn),
   so feedback can name its request by id, even after a restart. It is bounded: past ``max_request_log_bytes`` it
   is renamed to ``requests.1.jsonl`` (replacing the previous one) and a new file starts.
 - ``feedback.jsonl`` — one line per ``POST /v1/feedback``, fsynced before the service answers, holding the rating,
@@ -40,6 +41,8 @@ class RequestRecord:
     cited_doc_ids: list[str]
     sources: list[dict[str, Any]]
     release: str | None = None
+    # A /v1/chat turn: its conversation, and the question as answered (made standalone from the turns before it).
+    conversation_id: str | None = None
 
 
 def _now() -> str:

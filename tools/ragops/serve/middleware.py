@@ -24,7 +24,18 @@ REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Paths with their own metric label; anything else (scanners, typos) shares one, so label values stay bounded.
 ENDPOINTS = frozenset(
-    {"/v1/query", "/v1/chat", "/v1/feedback", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"}
+    {
+        "/v1/query",
+        "/v1/chat",
+        "/v1/feedback",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/docs",
+        "/openapi.json",
+        "/",  # the chat page (its assets share "/assets")
+        "/about",
+    }
 )
 
 
@@ -58,7 +69,7 @@ class RequestGuard:
         state["request_id"] = request_id
         state["started"] = started
         path = scope.get("path", "")
-        endpoint = path if path in ENDPOINTS else "other"
+        endpoint = path if path in ENDPOINTS else "/assets" if path.startswith("/assets/") else "other"
         status = 500
         header = (b"x-request-id", request_id.encode())
 
