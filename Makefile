@@ -116,6 +116,7 @@ docs: install
 
 bench: install
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_privacy.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_eval.py
 	$(BIN)/python bench/bench_diff.py

@@ -1,7 +1,6 @@
 """The RAG service under load on loopback, against the engine's own batched throughput (the ceiling).
 
-Usage: ``python bench/bench_serve.py [rag-configs/covid-qa.yaml] [--seconds 10] [--levels 1 4 6 8 16 32]
-[--chat-levels 8]``.
+Usage: ``python bench/bench_serve.py [rag-configs/covid-qa.yaml] [--seconds 10] [--levels 1 4 6 8 16 32]``.
 Builds (or reuses) the app's index, publishes it to a file:// store, fetches it back (the deployment path),
 measures ``answer_many`` in process over the test-set questions (one at a time, batched — the ceiling — and
 batched from as many threads as the service answers batches at once, for reference), then starts ``ragops serve``
@@ -12,6 +11,12 @@ level and once it has settled (one memory-trim interval later: flat memory settl
 level, the busiest one run twice), then the verdict against the target: at some level ≥ 0.6 × the ceiling with
 p95 ≤ 100 ms, no errors. Other processes sharing the CPU lower every figure; the ratios are what compare across
 machines.
+
+Then tracing: at ``--tracing-level`` concurrency, a service with tracing off and one exporting every span over
+OTLP/HTTP to a collector on loopback (an OTLP receiver in this process that decodes every span) are driven in
+turn, ``--tracing-rounds`` times each, alternating so that drift in the machine's load hits both alike; the verdict
+is the throughput cost of tracing on (target ≤ 5 %). With tracing off a request runs only no-op calls: their cost
+is measured in process, per request, against the request's median latency ("nothing measurable": far below 1 %).
 
 Then conversations: the server runs with a real redis-server (Debian's, started on loopback by the benchmark), and
 at each ``--chat-levels`` concurrency ``/v1/query`` and ``/v1/chat`` are driven in turn with the same questions —
@@ -36,21 +41,24 @@ from pathlib import Path
 import httpx
 import psutil
 
-from ragops.app.artifacts import fetch_artifact, publish_index
-from ragops.app.index import ensure_index
-from ragops.config.loader import load_app_config
-from ragops.rag.embeddings import set_compute_threads
-from ragops.rag.engine import RagEngine
-from ragops.rag.index import load_index
-from ragops.serve.settings import ServeSettings
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # tests.support: redis-server on loopback
+sys.path.insert(0, str(ROOT))  # tests.support: the OTLP receiver on loopback
 
+from tests.support.loopback_http import otlp_receiver  # noqa: E402
 from tests.support.redis_server import RedisServer  # noqa: E402
+
+from ragops import tracing  # noqa: E402
+from ragops.app.artifacts import fetch_artifact, publish_index  # noqa: E402
+from ragops.app.index import ensure_index  # noqa: E402
+from ragops.config.loader import load_app_config  # noqa: E402
+from ragops.rag.embeddings import set_compute_threads  # noqa: E402
+from ragops.rag.engine import RagEngine  # noqa: E402
+from ragops.rag.index import load_index  # noqa: E402
+from ragops.serve.settings import ServeSettings  # noqa: E402
 
 TARGET_SHARE = 0.6
 TARGET_P95_MS = 100.0
+TARGET_TRACING_COST = 0.05
 CHAT_P95_RATIO, CHAT_P95_SLACK_MS = 1.1, 5.0
 
 
@@ -132,6 +140,98 @@ async def _drive(port: int, questions: list[str], concurrency: int, seconds: flo
     return latencies, errors, time.perf_counter() - started
 
 
+def _start_server(options: list[str], env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int] | None:
+    """``ragops serve`` with ``options`` on a free port, once ready; None (its log printed) when it fails to start."""
+    port = _free_port()
+    command = [sys.executable, "-m", "ragops.cli.main", "serve", *options, "--port", str(port)]
+    command += ["--log-level", "warning"]
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 300
+    while True:
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.terminate()
+            print(log.read_text(), file=sys.stderr)
+            return None
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return server, port
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+
+
+def _off_overhead_us(rounds: int = 20_000) -> float:
+    """Microseconds of tracing calls one request makes with tracing off (middleware, batch, stages, generation)."""
+    assert not tracing.enabled()
+    started = time.perf_counter()
+    for _ in range(rounds):
+        tracing.extract({})
+        tracing.current_parent()
+        with tracing.batch([None]):
+            with tracing.stage("retrieve"):
+                for name in ("embed", "search", "search", "fuse"):
+                    with tracing.stage(name) as traced:
+                        traced.set("ragops.texts", 1)
+            with tracing.item(0), tracing.span("generate") as traced:
+                traced.set("ragops.citations", 1)
+        tracing.inject({})
+    return (time.perf_counter() - started) / rounds * 1e6
+
+
+def _tracing_rounds(
+    command: list[str], work: Path, questions: list[str], level: int, seconds: float, rounds: int
+) -> list[tuple[str, float, float, int]] | None:
+    """(mode, q/s, p95 ms, errors) of each alternating run, tracing off and on; spans received are checked."""
+    results = []
+    untraced = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    with otlp_receiver() as (endpoint, received):
+        traced = {**untraced, "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": "bench-serve"}
+        for number in range(rounds):
+            for mode, env in (("off", untraced), ("on", traced)):
+                started = _start_server(command, env, work / f"tracing-{mode}-{number}.log")
+                if started is None:
+                    return None
+                server, port = started
+                try:
+                    asyncio.run(_drive(port, questions, level, 3.0))  # warm: every batch size seen once
+                    before = len(received.spans)
+                    latencies, errors, elapsed = asyncio.run(_drive(port, questions, level, seconds))
+                finally:
+                    server.terminate()
+                    server.wait(timeout=60)
+                if mode == "on" and len(received.spans) - before < len(latencies):
+                    print(f"the collector received {len(received.spans) - before} spans", file=sys.stderr)
+                    return None
+                results.append((mode, len(latencies) / elapsed, _percentile(latencies, 0.95) * 1000, errors))
+    return results
+
+
+def _median_p50(rows: list[str]) -> float:
+    """The median of the table's p50 column (ms): what a request costs, to set the off-path overhead against."""
+    return statistics.median(float(row.split("|")[5]) for row in rows)
+
+
+def _print_tracing(rows: list[tuple[str, float, float, int]], level: int, rows_p50_ms: float) -> None:
+    print(f"\ntracing at concurrency {level} (on: every span exported over OTLP/HTTP to a collector on loopback)\n")
+    print("| run | tracing | q/s | p95 ms | errors |\n|---:|---|---:|---:|---:|")
+    for number, (mode, qps, p95, errors) in enumerate(rows, start=1):
+        print(f"| {number} | {mode} | {qps:.1f} | {p95:.1f} | {errors} |")
+    off = statistics.mean(qps for mode, qps, _, _ in rows if mode == "off")
+    on = statistics.mean(qps for mode, qps, _, _ in rows if mode == "on")
+    cost = 1 - on / off
+    verdict = "met" if cost <= TARGET_TRACING_COST else "NOT met"
+    print(
+        f"\ntracing on costs {cost:.1%} of the throughput (mean {on:.1f} vs {off:.1f} q/s): target ≤ "
+        f"{TARGET_TRACING_COST:.0%} {verdict}"
+    )
+    overhead = _off_overhead_us()
+    print(
+        f"tracing off: {overhead:.1f} µs of no-op calls per request, {overhead / 1000 / rows_p50_ms:.3%} of the "
+        f"median request's {rows_p50_ms:.1f} ms"
+    )
+
+
 async def _drive_chat(
     port: int, questions: list[str], concurrency: int, seconds: float, turns: int
 ) -> tuple[list[float], int, float]:
@@ -211,6 +311,10 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--max-batch", type=int, default=32)
     parser.add_argument("--max-wait-ms", type=float, default=0.0)
+    parser.add_argument(
+        "--tracing-level", type=int, default=8, help="concurrency at which tracing on and off are compared (0: skip)"
+    )
+    parser.add_argument("--tracing-rounds", type=int, default=2, help="runs of each, alternating")
     parser.add_argument("--chat-levels", type=int, nargs="*", default=[8], help="concurrency of the chat comparison")
     parser.add_argument("--chat-turns", type=int, default=5, help="turns per conversation in the chat comparison")
     args = parser.parse_args()
@@ -251,47 +355,25 @@ def main() -> int:
         threaded_qps = len(questions) / (time.perf_counter() - started)
         del engine
 
-        redis = RedisServer(work / "redis")  # the conversation store of the chat comparison; its port is chosen
-        port = _free_port()
-        log = work / "serve.log"
         command = [
-            sys.executable,
-            "-m",
-            "ragops.cli.main",
-            "serve",
             "--config",
             str(args.config),
             "--index",
             fetched.folder,
-            "--port",
-            str(port),
             "--max-batch",
             str(args.max_batch),
             "--max-wait-ms",
             str(args.max_wait_ms),
-            "--log-level",
-            "warning",
-            "--redis-url",
-            redis.url,
         ]
-        with log.open("wb") as output:
-            server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ))
-        base = f"http://127.0.0.1:{port}"
+        untraced = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+        redis = RedisServer(work / "redis")  # the conversation store of the chat comparison
+        redis.start()
+        started_server = _start_server([*command, "--redis-url", redis.url], untraced, work / "serve.log")
+        if started_server is None:
+            redis.stop()
+            return 1
+        server, port = started_server
         try:
-            redis.start()
-            deadline = time.monotonic() + 300
-            while True:
-                if server.poll() is not None:
-                    print(log.read_text(), file=sys.stderr)
-                    return 1
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    return 1
-                time.sleep(0.5)
             process = psutil.Process(server.pid)
             # Like the in-process figures, measured warm: every batch size the levels will see has run once.
             asyncio.run(_drive(port, questions, max(args.levels), 3.0))
@@ -327,6 +409,13 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=60)
             redis.stop()
+        traced_rows = (
+            _tracing_rounds(command, work, questions, args.tracing_level, args.seconds, args.tracing_rounds)
+            if args.tracing_level > 0
+            else []
+        )
+        if traced_rows is None:
+            return 1
 
     print(
         f"\n{config.name}: {built.chunks} chunks, {len(questions)} distinct questions, {args.seconds:.0f} s per level"
@@ -357,6 +446,8 @@ def main() -> int:
         f"target (≥ {TARGET_SHARE} × ceiling at p95 ≤ {TARGET_P95_MS:.0f} ms, 0 errors): {verdict}; "
         f"{total_errors} errors in all"
     )
+    if traced_rows:
+        _print_tracing(traced_rows, args.tracing_level, rows_p50_ms=_median_p50(rows))
     if chat_rows:
         print(
             f"\nconversations (Redis on loopback, {args.chat_turns} turns a conversation), {args.seconds:.0f} s per "

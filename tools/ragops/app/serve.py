@@ -15,13 +15,14 @@ from typing import Any
 
 import uvicorn
 
+from ragops import tracing
 from ragops.errors import ValidationFailed
 from ragops.serve import jsonlog
 from ragops.serve.access import AccessGuard
 from ragops.serve.app import create_app, default_loader
 from ragops.serve.conversation_store import read_password
 from ragops.serve.loading import prepare
-from ragops.serve.settings import SETTINGS_ENV, ServeSettings
+from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV, ServeSettings
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def serve(settings: ServeSettings) -> ServeResult:
     """Verify, then serve until SIGTERM/SIGINT. Raises if the index or config is refused."""
     os.environ.setdefault(*_OPENMP_WAIT)
     jsonlog.configure(settings.log_level)
+    tracing.configure_from_environment(SERVICE_NAME)  # off unless the OTEL_* variables ask for it
     prepared = prepare(settings)
     # Files the workers read (the Redis password, the bearer tokens): refused here, before any port is bound.
     read_password(settings)

@@ -60,7 +60,17 @@ def register(commands: Any) -> None:
         default=MAX_QUESTION_CHARS,
         help=f"longest question accepted (default {MAX_QUESTION_CHARS})",
     )
-    parser.add_argument("--log-questions", action="store_true", help="include question text in the request log")
+    parser.add_argument(
+        "--log-questions",
+        action="store_true",
+        help="include question text in the request log (redacted as the app's spec.privacy says)",
+    )
+    parser.add_argument(
+        "--feedback-text",
+        action="store_true",
+        help="keep question and comment text with feedback (redacted as the app's spec.privacy says); without it "
+        "the feedback folder holds ratings, answers and sources only",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     chat = parser.add_argument_group("conversations (POST /v1/chat)")
     chat.add_argument(
@@ -149,6 +159,7 @@ def _settings(args: argparse.Namespace) -> ServeSettings:
         max_body_bytes=args.max_body_bytes,
         max_question_chars=args.max_question_chars,
         log_questions=args.log_questions,
+        feedback_text=args.feedback_text,
         log_level=args.log_level,
         conversations=ConversationSettings(
             redis_url=args.redis_url,

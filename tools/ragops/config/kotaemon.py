@@ -2,8 +2,8 @@
 
 Class paths are Kotaemon's own (Cinnamon/kotaemon: ``flowsettings.py``, ``libs/kotaemon/kotaemon/…``,
 ``libs/ktem/ktem/…``). What Kotaemon has no equivalent for (FAISS, the extractive generator, a local
-cross-encoder, RRF weights, score thresholds) is listed in ``unmapped``, never silently swapped for
-something else; a vector store for Kotaemon is only written when the caller chooses one.
+cross-encoder, RRF weights, score thresholds, personal-data redaction) is listed in ``unmapped``, never silently
+swapped for something else; a vector store for Kotaemon is only written when the caller chooses one.
 """
 
 from __future__ import annotations
@@ -198,6 +198,11 @@ def export(config: AppConfig, vector_store: str | None = None) -> KotaemonExport
         )
     if retrieval.score_threshold is not None:
         out.unmapped.append(f"retrieval.score_threshold {retrieval.score_threshold}: Kotaemon has no such setting")
+    if spec.privacy is not None:
+        out.unmapped.append(
+            f"privacy ({spec.privacy.action} {', '.join(spec.privacy.detect)}): Kotaemon's file index has no "
+            "personal-data step; redact the documents before uploading them ('ragops scan' lists where they are)"
+        )
     return out
 
 

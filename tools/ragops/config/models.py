@@ -1,7 +1,8 @@
 """The RAG app config in its full form (``apiVersion: ragops.dev/v1``, ``kind: RAGApp``).
 
 Every component a Kotaemon app exposes has a block here: loader, splitter, embedding, vector store,
-retrieval, LLM, prompt and citation; plus what the app is evaluated on (data) and how (evaluation, gate).
+retrieval, LLM, prompt and citation; plus what the app is evaluated on (data) and how (evaluation, gate), and
+what is done with personal data in its documents (privacy, ``ragops.config.privacy``).
 The short form of the product brief is normalised into this model (see ``shortform``).
 """
 
@@ -12,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ragops.config.gate import GatePolicy
+from ragops.config.privacy import PrivacySpec
 
 API_VERSION = "ragops.dev/v1"
 KIND = "RAGApp"
@@ -270,6 +272,9 @@ class AppSpec(Strict):
     citation: CitationSpec = Field(default_factory=CitationSpec)
     conversation: ConversationSpec = Field(default_factory=ConversationSpec)
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+    privacy: PrivacySpec | None = Field(
+        None, description="Personal data in the documents: what to look for and what ingest does (off when absent)."
+    )
 
 
 class AppConfig(Strict):

@@ -30,6 +30,7 @@ def render(
         f"{report.counts.questions} questions in {len(report.counts.testsets)} test set(s) · "
         f"commit `{meta.git_commit or 'none'}` · config `{meta.config_hash}` · index `{meta.index_id}`",
         "",
+        *([f"Personal data in the documents: {meta.privacy.summary()}.", ""] if meta.privacy else []),
         "## Metrics",
         "",
         "| metric | value | better | role | questions |",

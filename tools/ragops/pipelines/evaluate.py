@@ -35,8 +35,12 @@ from ragops.rag.hashing import indexing_config_hash, indexing_only
 
 
 def config_hash(config: AppConfig) -> str:
-    """Hash of the normalised config: equal configs (however written) have equal hashes."""
-    return canonical_sha256(config.model_dump(mode="json", by_alias=True))
+    """Hash of the normalised config: equal configs (however written) have equal hashes. An optional section of
+    ``spec`` that is absent (``privacy``) is left out rather than hashed as null, so adding such a section to
+    ragops does not change the hash of every config written before it (releases would read as changed)."""
+    dumped = config.model_dump(mode="json", by_alias=True)
+    dumped["spec"] = {section: value for section, value in dumped["spec"].items() if value is not None}
+    return canonical_sha256(dumped)
 
 
 def _repo_path(value: str, root: Path, what: str) -> Path:

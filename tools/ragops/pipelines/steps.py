@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ragops import tracing
 from ragops.config.models import AppConfig
 from ragops.config.testset import QuestionRecord, load_testset
 from ragops.errors import ValidationFailed
@@ -73,7 +74,13 @@ def index_step(index_config_json: str, corpus_dir: str, index_dir: str, embeddin
 
     config = AppConfig.model_validate_json(index_config_json)
     cache = Path(embedding_cache_dir) if embedding_cache_dir else Path(index_dir).parent / "embedding-cache"
-    report = build_index(config, Path(corpus_dir), Path(index_dir), cache, progress, root=Path.cwd())
+    with tracing.step("build-index") as traced:
+        report = build_index(config, Path(corpus_dir), Path(index_dir), cache, progress, root=Path.cwd())
+        traced.set("ragops.chunks", report.chunks)
+        traced.set("ragops.embedded", report.embedded)
+        if report.privacy is not None:
+            traced.set("ragops.privacy.redacted", report.privacy.redacted)
+            traced.set("ragops.privacy.rejected", len(report.privacy.rejected))
     return IndexSummary.model_validate(report.to_dict()).model_dump_json()
 
 
@@ -157,7 +164,8 @@ def retrieve_step(
     config = AppConfig.model_validate_json(config_json)
     questions = shard_of(read_testsets(Path(testsets_dir)), shard, num_shards)
     cache_dir = Path(embedding_cache_dir) if embedding_cache_dir else Path(retrieved_path).parent / "embedding-cache"
-    progress = StepEmitter(_task_name("retrieve-testset", shard, num_shards))
+    name = _task_name("retrieve-testset", shard, num_shards)
+    progress = StepEmitter(name)
     turns = [record for _, record in questions if record.history]
     standalone: dict[str, str] = {}
     if turns:  # the LLM condenser makes a client: only for test sets that have turns
@@ -165,7 +173,7 @@ def retrieve_step(
         standalone = {record.id: condenser.standalone(record.question, record.history).question for record in turns}
     asked = [standalone.get(record.id, record.question) for _, record in questions]
     unaided = [record.question for record in turns if standalone[record.id] != record.question]
-    with EmbeddingCache(cache_dir) as cache:
+    with tracing.step(name, {"ragops.questions": len(questions)}), EmbeddingCache(cache_dir) as cache:
         engine = RagEngine(config, load_index(Path(index_dir)), Path.cwd(), embedding_cache=cache)
         retrieved = engine.retrieve_many(asked, progress)
         alone = {found.question: found.hits for found in engine.retrieve_many(unaided)} if unaided else {}
@@ -199,13 +207,14 @@ def generate_step(config_json: str, retrieved_path: str, retrieve_seconds: float
         rows = [json.loads(line) for line in handle]
     progress = StepEmitter("generate-answers")
     predictions = []
-    for row in rows:
-        found = Retrieved(row["question"], [Hit(**hit) for hit in row["hits"]], row["retrieve_ms"])
-        answer = answer_from(generator, found)  # a turn's standalone question is what is answered
-        predictions.append(
-            to_prediction(row["testset"], row["id"], answer, cites, row.get("asked"), row.get("unaided_doc_ids"))
-        )
-        progress("generate", len(predictions), len(rows))
+    with tracing.step("generate-answers", {"ragops.questions": len(rows)}):
+        for row in rows:
+            found = Retrieved(row["question"], [Hit(**hit) for hit in row["hits"]], row["retrieve_ms"])
+            answer = answer_from(generator, found)  # a turn's standalone question is what is answered
+            predictions.append(
+                to_prediction(row["testset"], row["id"], answer, cites, row.get("asked"), row.get("unaided_doc_ids"))
+            )
+            progress("generate", len(predictions), len(rows))
     write_jsonl(Path(predictions_path), predictions)
     return retrieve_seconds + time.perf_counter() - started
 
@@ -224,23 +233,26 @@ def score_step(
 
     With a judge configured, the judge metrics are scored too; its replies are cached in ``judge_cache_dir``
     (next to the report folder when empty, as on a cluster)."""
-    config = AppConfig.model_validate_json(config_json)
-    testsets = read_testsets(Path(testsets_dir))
-    predictions = [p for path in prediction_paths for p in read_jsonl(Path(path))]
-    # Shards run side by side on a cluster: the run took as long as its slowest shard.
-    wall = max(shard_seconds) if shard_seconds else None
-    metrics: tuple[Metric, ...] = METRICS
-    judge = config.spec.evaluation.judge
-    if judge is not None:
-        from ragops.evaluation.judge import judge_metrics
+    with tracing.step("score-run"):
+        config = AppConfig.model_validate_json(config_json)
+        testsets = read_testsets(Path(testsets_dir))
+        predictions = [p for path in prediction_paths for p in read_jsonl(Path(path))]
+        # Shards run side by side on a cluster: the run took as long as its slowest shard.
+        wall = max(shard_seconds) if shard_seconds else None
+        metrics: tuple[Metric, ...] = METRICS
+        judge = config.spec.evaluation.judge
+        if judge is not None:
+            from ragops.evaluation.judge import judge_metrics
 
-        cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
-        metrics += judge_metrics(judge, predictions, cache)
-    scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)
-    index = IndexSummary.model_validate_json(index_summary)
-    metadata = Metadata.model_validate({**json.loads(metadata_json), "index_id": index.index_id})
-    report = build_report(scoring, app=config.name, metadata=metadata)
-    RunFolder(Path(report_dir)).write(
-        RunContents(report=report, predictions=scoring.predictions, config=config, index=index, testsets=testsets)
-    )
-    return dict(report.metrics)
+            cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
+            metrics += judge_metrics(judge, predictions, cache)
+        scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)
+        index = IndexSummary.model_validate_json(index_summary)
+        metadata = Metadata.model_validate(
+            {**json.loads(metadata_json), "index_id": index.index_id, "privacy": index.privacy}
+        )
+        report = build_report(scoring, app=config.name, metadata=metadata)
+        RunFolder(Path(report_dir)).write(
+            RunContents(report=report, predictions=scoring.predictions, config=config, index=index, testsets=testsets)
+        )
+        return dict(report.metrics)

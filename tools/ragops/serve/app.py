@@ -23,6 +23,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from ragops import tracing
+from ragops.config.privacy import PrivacySpec
 from ragops.errors import RagopsError
 from ragops.rag.condense import Condenser
 from ragops.rag.condensers import make_condenser
@@ -36,6 +38,7 @@ from ragops.serve.chat import add_chat_route
 from ragops.serve.conversation_store import open_store
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
+from ragops.serve.kept_text import KeptText
 from ragops.serve.loading import Prepared, build_engine, prepare
 from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
@@ -52,6 +55,7 @@ from ragops.serve.models import (
     Status,
 )
 from ragops.serve.page import add_page_routes
+from ragops.serve.request_tracing import TraceRequests
 from ragops.serve.responses import (
     PASSAGE_FIELDS,
     cited_sources,
@@ -75,6 +79,7 @@ class Loaded:
     chunks: int
     documents: int
     release: ReleaseManifest | None = None
+    privacy: PrivacySpec | None = None  # the app's spec.privacy: how kept question and comment text is redacted
     condenser: Condenser | None = None  # makes a chat turn standalone; /v1/chat waits for it like /v1/query
     app: str = ""
     titles: Mapping[str, str] = field(default_factory=dict)  # doc id → title, for the answers' sources
@@ -94,14 +99,14 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
         if embedder is not None:
             engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
         manifest = prepared.index.manifest
-        condenser = make_condenser(prepared.config)
         titles = document_titles(prepared.index.chunks)
         return Loaded(
             engine,
             manifest.chunk_count,
             manifest.document_count,
             prepared.release,
-            condenser,
+            prepared.config.spec.privacy,
+            make_condenser(prepared.config),
             prepared.config.name,
             titles,
         )
@@ -115,6 +120,7 @@ class _State:
         self.failure: str | None = None
         self.batcher: MicroBatcher[Answer] | None = None
         self.trimmer: asyncio.Task[None] | None = None
+        self.text: KeptText | None = None  # set with ``loaded``
 
     @property
     def condenser(self) -> Condenser | None:
@@ -172,6 +178,7 @@ def create_app(
             state.batcher = batcher
             if settings.memory_trim_s > 0:
                 state.trimmer = asyncio.create_task(trim_periodically(settings.memory_trim_s))
+            state.text = KeptText(settings.log_questions, settings.feedback_text, loaded.privacy)
             state.loaded = loaded
             metrics.ready.set(1)
             jsonlog.log(
@@ -199,6 +206,7 @@ def create_app(
             await state.batcher.stop()
         if conversations is not None:
             await conversations.close()
+        tracing.flush()
 
     app = FastAPI(
         title="ragops RAG service",
@@ -212,23 +220,26 @@ def create_app(
     if tokens is not None or limiter is not None:
         app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
     app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
     def remember(
         request_id: str, question: str, answer: Answer, sources: list[Source], conversation_id: str | None
     ) -> None:
-        """Keep what was asked and answered, so feedback can name it by request id (when feedback is on)."""
-        if feedback is None:
+        """Keep what was asked and answered, so feedback can name it by request id (when feedback is on); the
+        question only when question text is kept, and both redacted as the app's corpus."""
+        kept = state.text
+        if feedback is None or kept is None:
             return
         loaded = state.loaded
         feedback.record_request(
             RequestRecord(
                 request_id=request_id,
                 time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                question=question,
-                answer=answer.answer,
+                question=kept.for_feedback(question),
+                answer=kept.redacted(answer.answer),
                 retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
                 cited_doc_ids=answer.citations,
-                sources=[s.model_dump(exclude=PASSAGE_FIELDS) for s in sources],
+                sources=[s.model_dump(exclude=set(PASSAGE_FIELDS)) for s in sources],
                 release=loaded.release.release_id if loaded and loaded.release else None,
                 conversation_id=conversation_id,
             )
@@ -266,10 +277,12 @@ def create_app(
         refused = question_too_long(body.question, settings.max_question_chars)
         if refused is not None:
             return refused
-        if settings.log_questions:
-            request.state.log_fields = {"question": body.question}
-        if state.batcher is None:
+        if state.batcher is None or state.text is None:
             return not_ready()
+        kept = state.text
+        logged = kept.for_log(body.question)
+        if logged is not None:
+            request.state.log_fields = {"question": logged}
         try:
             batched = await state.batcher.submit(body.question)
         except RagopsError as exc:  # e.g. the LLM endpoint is unreachable: the service itself is fine
@@ -302,8 +315,9 @@ def create_app(
         if feedback is None:
             detail = "feedback is not enabled on this service (start it with --feedback-dir)"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
+        comment = state.text.for_feedback(body.comment) if state.text is not None else None
         # fsync is blocking disk I/O: keep it off the event loop.
-        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, body.comment)
+        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, comment)
         if not stored:
             detail = f"no answered request with id {body.request_id!r} is known to this service"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
@@ -332,8 +346,9 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one uvicorn worker process (``--workers`` > 1): settings come from the environment."""
-    from ragops.serve.settings import SETTINGS_ENV
+    from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV
 
     settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
     jsonlog.configure(settings.log_level)
+    tracing.configure_from_environment(SERVICE_NAME)
     return create_app(settings)

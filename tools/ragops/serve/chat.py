@@ -28,6 +28,7 @@ from ragops.serve.conversations import (
     UnknownConversation,
     new_conversation_id,
 )
+from ragops.serve.kept_text import KeptText
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.models import ChatLatency, ChatRequest, ChatResponse, Source, Status
 from ragops.serve.responses import cited_sources, milliseconds, observe_stages, question_too_long, unavailable
@@ -45,6 +46,9 @@ class Serving(Protocol):
 
     @property
     def titles(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> KeptText | None: ...
 
 
 # Keeps an answered turn for feedback: (request id, question, answer, its sources, conversation id).
@@ -97,6 +101,10 @@ def add_chat_route(
         refused = question_too_long(body.question, settings.max_question_chars)
         if refused is not None:
             return refused
+        kept = serving.text
+        logged = kept.for_log(body.question) if kept is not None else None
+        if logged is not None:  # as /v1/query: only with --log-questions, redacted like the corpus
+            request.state.log_fields = {"question": logged}
         if store is None:
             return _status(501, "not implemented", NOT_ENABLED)
         batcher, condenser = serving.batcher, serving.condenser
