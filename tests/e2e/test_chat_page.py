@@ -125,10 +125,23 @@ def page(browser: Browser) -> Iterator[Page]:
     assert watch.exceptions == [], "the page's script failed"
 
 
-def _shoot(page: Page, name: str, full_page: bool = False) -> Path:
+# Resolves once the page has stopped scrolling (the page scrolls smoothly to a new answer): five frames alike.
+SETTLED = """() => new Promise((done) => {
+  let last = -1, same = 0;
+  const frame = () => {
+    same = window.scrollY === last ? same + 1 : 0;
+    last = window.scrollY;
+    if (same >= 5) done(); else requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})"""
+
+
+def _shoot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+    page.evaluate(SETTLED)
+    page.screenshot(path=str(path), animations="disabled")
     return path
 
 
@@ -222,7 +235,9 @@ def test_an_answer_cites_the_sources_shown_and_the_conversation_continues(
     link.click()
     expect(first.locator(link.get_attribute("href") or "")).to_be_focused()
     _shoot(page, "02-answer")
-    _shoot(page, "02-answer-full", full_page=True)
+    # The first turn alone: the screenshot docs/images/chat-page.png is taken from.
+    page.evaluate(SETTLED)
+    first.screenshot(path=str(ARTIFACTS / "02-answer-turn.png"), animations="disabled")
 
     second = _ask(page, FOLLOW_UP)
     expect(second.locator(".standalone")).to_contain_text("IFITM")
@@ -342,6 +357,8 @@ def test_a_guarded_service_asks_for_the_token_once_and_says_when_it_is_not_ready
             "3",
             "--max-question-chars",
             "300",
+            "--feedback-dir",  # without --feedback-text: no comment would be kept, so none is asked for
+            str(tmp_path / "feedback"),
             wait_ready=False,
         )
         context = browser.new_context(viewport=DESKTOP)
@@ -383,6 +400,11 @@ def test_a_guarded_service_asks_for_the_token_once_and_says_when_it_is_not_ready
             highlighted = _check_citations(turn)
             assert llm.prompts[-1].count("[1] (source:") == 1 and highlighted
             assert "[1]" in (turn.locator("a.cite").first.text_content() or "")
+            turn.get_by_role("button", name="Helpful", exact=True).click()  # sent at once: no comment box
+            expect(turn.locator(".thanks")).to_have_text("Thank you: your feedback was recorded.")
+            expect(turn.locator("textarea")).to_have_count(0)
+            stored = json.loads((tmp_path / "feedback" / "feedback.jsonl").read_text().splitlines()[-1])
+            assert stored["rating"] == "up" and stored["comment"] is None and stored["request"]["question"] is None
 
             page.reload()
             expect(page.locator("#title")).to_have_text(f"Ask {APP}")

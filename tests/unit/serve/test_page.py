@@ -96,6 +96,7 @@ def test_about_says_what_the_page_needs_before_and_after_loading(tmp_path: Path)
             "detail": "the index is still loading",
             "conversations": False,
             "feedback": True,
+            "comments": False,
             "auth": False,
             "max_question_chars": 300,
         }
@@ -114,3 +115,9 @@ def test_about_and_the_page_are_open_when_v1_needs_a_token(tmp_path: Path) -> No
         assert client.get("/about").json()["auth"] is True
         assert client.get("/").status_code == 200
         assert client.post("/v1/query", json={"question": "hi"}).status_code == 401
+
+
+def test_about_says_whether_feedback_comments_are_kept(tmp_path: Path) -> None:
+    with _client(tmp_path, feedback_dir=tmp_path / "feedback", feedback_text=True) as client:
+        about = client.get("/about").json()
+        assert about["feedback"] is True and about["comments"] is True

@@ -336,6 +336,7 @@ def create_app(
             detail=state.not_ready_reason() if loaded is None else None,
             conversations=conversations is not None,
             feedback=feedback is not None,
+            comments=feedback is not None and settings.feedback_text,
             auth=tokens is not None,
             max_question_chars=settings.max_question_chars,
         )

@@ -124,6 +124,7 @@ class About(BaseModel):
     detail: str | None = Field(description="Why the service is not ready, in plain words.")
     conversations: bool = Field(description="Whether POST /v1/chat is enabled (a conversation store is configured).")
     feedback: bool = Field(description="Whether POST /v1/feedback is enabled.")
+    comments: bool = Field(description="Whether a comment given with feedback is kept (--feedback-text).")
     auth: bool = Field(description="Whether /v1/* needs a bearer token.")
     max_question_chars: int
 

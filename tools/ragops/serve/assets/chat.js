@@ -9,6 +9,8 @@
   const EXCERPT_CHARS = 220; // passage text shown either side of the supporting sentence before "Show more"
 
   const $ = (id) => document.getElementById(id);
+  // Smooth scrolling unless the reader asked the system for less motion.
+  const scrolling = () => (window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth");
   const ui = {
     title: $("title"),
     restart: $("restart"),
@@ -427,7 +429,7 @@
       event.preventDefault();
       const details = target.closest("details");
       if (details) details.open = true;
-      target.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      target.scrollIntoView({ block: "nearest", behavior: scrolling() });
       target.focus({ preventScroll: true });
       target.classList.add("flash");
       setTimeout(() => target.classList.remove("flash"), 1600);
@@ -513,10 +515,18 @@
         "div",
         { class: "meta" },
         el("span", { class: "n", text: `[${index + 1}]` }),
-        el("span", { class: "name", text: sourceName(source) }),
-        source.title ? el("span", { class: "doc", text: source.doc_id }) : null,
-        el("span", { class: "score", text: `score ${Number.isFinite(score) ? score.toPrecision(3) : source.score}` }),
-        cited ? el("span", { class: "badge", text: "cited" }) : null,
+        el(
+          "div",
+          { class: "head" },
+          el("span", { class: "name", text: sourceName(source) }),
+          el(
+            "div",
+            { class: "facts" },
+            source.title ? el("span", { class: "doc", text: source.doc_id }) : null,
+            el("span", { class: "score", text: `score ${Number.isFinite(score) ? score.toPrecision(3) : source.score}` }),
+            cited ? el("span", { class: "badge", text: "cited" }) : null,
+          ),
+        ),
       ),
       ...passage(source),
     );
@@ -566,10 +576,16 @@
     const form = el("form", { class: "comment", hidden: true }, commentLabel, comment, sendButton);
     let rating = null;
 
+    // A service that keeps no users' text (no --feedback-text) would drop a comment: the rating is sent at once.
+    const comments = Boolean(state.about && state.about.comments);
     const choose = (chosen) => {
       rating = chosen;
       up.setAttribute("aria-pressed", chosen === "up" ? "true" : "false");
       down.setAttribute("aria-pressed", chosen === "down" ? "true" : "false");
+      if (!comments) {
+        send();
+        return;
+      }
       commentLabel.textContent = chosen === "up" ? "Anything to add? (optional)" : "What was wrong or missing? (optional)";
       form.hidden = false;
       comment.focus();
@@ -582,8 +598,12 @@
       const text = comment.value.trim();
       if (text) body.comment = text;
       sendButton.disabled = true;
+      up.disabled = true;
+      down.disabled = true;
       const reply = await call("POST", "/v1/feedback", body);
       sendButton.disabled = false;
+      up.disabled = false;
+      down.disabled = false;
       if (reply.status === 200) {
         form.remove();
         up.disabled = true;
@@ -628,7 +648,7 @@
     performance.mark("ragops:answer");
     const cited = citedPassages(data).filter(Boolean).length;
     ui.announce.textContent = `Answer: ${data.answer || "no answer was found"}. ${cited} cited source${cited === 1 ? "" : "s"} below.`;
-    turn.article.querySelector("h2").scrollIntoView({ block: "start", behavior: "smooth" });
+    turn.article.querySelector("h2").scrollIntoView({ block: "start", behavior: scrolling() });
   }
 
   // ---- wiring ---------------------------------------------------------------------------------------------------
