@@ -33,10 +33,10 @@ def _client(tmp_path: Path, release: threading.Event | None = None, **settings: 
     def loader(metrics: ServeMetrics) -> Loaded:
         if release is not None:
             release.wait(30)
-        return Loaded(_Echo(), chunks=1, documents=1, release=RELEASE, app="tiny")
+        return Loaded(_Echo(), chunks=1, documents=1, app="tiny")
 
     config = ServeSettings(config=tmp_path / "app.yaml", index=tmp_path / "index", **settings)  # type: ignore[arg-type]
-    return TestClient(create_app(config, loader=loader, on_failure=None))
+    return TestClient(create_app(config, loader=loader, on_failure=None, release=RELEASE))
 
 
 def _ready(client: TestClient) -> None:
@@ -88,10 +88,10 @@ def test_about_says_what_the_page_needs_before_and_after_loading(tmp_path: Path)
     release = threading.Event()
     with _client(tmp_path, release, feedback_dir=tmp_path / "feedback", max_question_chars=300) as client:
         loading = client.get("/about").json()
-        assert loading == {
+        assert loading == {  # the release manifest is read before the index loads: the footer can say it at once
             "app": None,
-            "release": None,
-            "environment": None,
+            "release": "r-1",
+            "environment": "staging",
             "ready": False,
             "detail": "the index is still loading",
             "conversations": False,

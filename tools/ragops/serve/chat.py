@@ -31,7 +31,7 @@ from ragops.serve.conversations import (
 from ragops.serve.kept_text import KeptText
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.models import ChatLatency, ChatRequest, ChatResponse, Source, Status
-from ragops.serve.responses import cited_sources, milliseconds, observe_stages, question_too_long, unavailable
+from ragops.serve.responses import cited_sources, milliseconds, observe_answered, question_too_long, unavailable
 from ragops.serve.settings import ServeSettings
 
 
@@ -150,9 +150,9 @@ def add_chat_route(
             return store_down(str(exc))
         session_s += time.perf_counter() - started
         citations, sources = cited_sources(answer, serving.titles)
-        # The standalone question: a feedback line read on its own must say what was answered.
+        # The standalone question is what the answer answers: the record reads alone, without the conversation.
         remember(request_id, standalone.question, answer, sources, conversation)
-        observe_stages(metrics, batched)
+        observe_answered(metrics, batched)
         metrics.stage_duration.labels(stage="condense").observe(condense_s)
         metrics.stage_duration.labels(stage="session").observe(session_s)
         return ChatResponse(
