@@ -22,6 +22,7 @@ from ragops.serve.app import configure_service_logs, create_app, default_loader
 from ragops.serve.conversation_store import read_password
 from ragops.serve.loading import prepare
 from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV, ServeSettings
+from ragops.serve.wire import use_limits
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ def uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
         "access_log": False,  # one line per request comes from the app, with its request id
         "timeout_graceful_shutdown": settings.graceful_timeout_s,
         "server_header": False,
+        # Header size and count bounded, slow clients timed out: this process's wire limits.
+        "http": use_limits(settings.wire_limits),
     }
 
 

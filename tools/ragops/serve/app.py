@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -36,7 +37,9 @@ from ragops.serve.batcher import MicroBatcher
 from ragops.serve.chat import add_chat_route
 from ragops.serve.conversation_store import open_store
 from ragops.serve.feedback import FeedbackStore, RequestRecord
+from ragops.serve.feedback_writer import FeedbackBusy, FeedbackWriter
 from ragops.serve.instrumented import TimedEmbedder
+from ragops.serve.invalid_request import invalid_request
 from ragops.serve.kept_text import KeptText
 from ragops.serve.loading import Prepared, build_engine, prepare, read_release
 from ragops.serve.memory import trim_periodically
@@ -64,6 +67,7 @@ from ragops.serve.responses import (
     unavailable,
 )
 from ragops.serve.settings import ServeSettings
+from ragops.serve.wire import use_limits
 
 _log = logs.get_logger("ragops.serve")
 # uvicorn's startup and shutdown lines are kept at the service's level, not only from WARNING up.
@@ -164,6 +168,9 @@ def create_app(
     state = _State()
     load = loader or default_loader(settings)
     feedback = FeedbackStore(settings.feedback_dir) if settings.feedback_dir is not None else None
+    # Ratings are fsynced one at a time on their own thread, at most FEEDBACK_PENDING waiting: a flood of them
+    # queues there (and is refused past it), never in the threads or the event loop that answer queries.
+    ratings = FeedbackWriter() if feedback is not None else None
     conversations = open_store(settings)
 
     def load_in_background(loop: asyncio.AbstractEventLoop) -> None:
@@ -219,6 +226,8 @@ def create_app(
             await state.batcher.stop()
         if conversations is not None:
             await conversations.close()
+        if ratings is not None:
+            ratings.close()
         tracing.flush()
 
     app = FastAPI(
@@ -228,10 +237,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.serve = state
+    app.add_exception_handler(RequestValidationError, invalid_request)
     # Inside the request guard (added later, so it wraps this): refusals are counted and logged like answers.
-    tokens, limiter = AccessGuard.parts(settings.access)
-    if tokens is not None or limiter is not None:
-        app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
+    tokens, limiter, feedback_limiter = AccessGuard.parts(settings.access)
+    app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter, feedback_limiter=feedback_limiter)
     app.add_middleware(RequestGuard, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
@@ -303,7 +312,8 @@ def create_app(
         total = time.perf_counter() - request.state.started
         observe_answered(metrics, batched)
         citations, sources = cited_sources(answer, state.titles)
-        remember(request_id, body.question, answer, sources, None)
+        if feedback is not None:  # off the event loop: the request log's lock and write must not hold up others
+            await asyncio.to_thread(remember, request_id, body.question, answer, sources, None)
         return QueryResponse(
             request_id=request_id,
             answer=answer.answer,
@@ -319,17 +329,22 @@ def create_app(
     @app.post(
         "/v1/feedback",
         response_model=FeedbackResponse,
-        responses={404: {"model": Status}, 413: {"model": Status}},
+        responses={404: {"model": Status}, 413: {"model": Status}, 429: {"model": Status}, 503: {"model": Status}},
         tags=["rag"],
     )
     async def give_feedback(body: FeedbackRequest) -> Any:
-        """Rate an answer (up or down, optionally with a comment); stored durably, append-only."""
-        if feedback is None:
+        """Rate an answer (up or down, optionally with a comment); stored durably, the last rating of a request
+        counting. Rate-limited per client (429); 503 when too many ratings are already waiting for the disk."""
+        if feedback is None or ratings is None:
             detail = "feedback is not enabled on this service (start it with --feedback-dir)"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
         comment = state.text.for_feedback(body.comment) if state.text is not None else None
-        # fsync is blocking disk I/O: keep it off the event loop.
-        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, comment)
+        try:
+            stored = await ratings.run(feedback.add_feedback, body.request_id, body.rating, comment)
+        except FeedbackBusy as exc:
+            return JSONResponse(
+                Status(status="busy", detail=str(exc)).model_dump(), status_code=503, headers={"retry-after": "1"}
+            )
         if not stored:
             detail = f"no answered request with id {body.request_id!r} is known to this service"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
@@ -362,6 +377,7 @@ def app_from_environment() -> FastAPI:
     from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV
 
     settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
+    use_limits(settings.wire_limits)  # this worker's connections: uvicorn loads the app before it serves
     configure_service_logs(settings)
     tracing.configure_from_environment(SERVICE_NAME)
     return create_app(settings)

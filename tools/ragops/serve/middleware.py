@@ -4,6 +4,10 @@ A pure ASGI middleware (not Starlette's ``BaseHTTPMiddleware``) so the body is s
 and an oversized body is refused as soon as its ``Content-Length`` — or, without one, its running size — passes
 the limit. One log event per request (``request``: request id, method, path, status, latency) through
 ``ragops.logs``.
+
+The request id is always one the service issues: feedback attaches to it, so a client must not be able to choose
+(and so collide with) another client's id. A client's own ``X-Request-ID``, when well-formed, is kept beside it in
+the log line as ``client_request_id`` for correlation, and never decides anything.
 """
 
 from __future__ import annotations
@@ -43,13 +47,14 @@ HANDLERS = frozenset(
 )
 
 
-def request_id_from(scope: Scope) -> str:
+def client_request_id(scope: Scope) -> str | None:
+    """The client's own ``X-Request-ID`` when it is well-formed (for the log only)."""
     for name, value in scope.get("headers", []):
-        if name == b"x-request-id":
+        if name == REQUEST_ID_HEADER.encode():
             text = str(value.decode("latin-1"))
             if _VALID_ID.match(text):
                 return text
-    return uuid.uuid4().hex
+    return None
 
 
 def _too_large(limit: int) -> bytes:
@@ -67,9 +72,10 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = request_id_from(scope)
+        request_id = uuid.uuid4().hex
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
+        theirs = client_request_id(scope)
         state["started"] = started
         path = scope.get("path", "")
         handler = path if path in HANDLERS else "/assets" if path.startswith("/assets/") else "other"
@@ -115,6 +121,8 @@ class RequestGuard:
                 "status": status,
                 "latency_ms": round(elapsed * 1000, 2),
             }
+            if theirs is not None:
+                fields["client_request_id"] = theirs
             fields.update(state.get("log_fields", {}))
             (_log.warning if status >= 500 else _log.info)("request", **fields)
 
