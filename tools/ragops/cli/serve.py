@@ -23,10 +23,10 @@ _ACCESS = AccessSettings()
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "serve",
-        help="serve an app's index over HTTP (query, feedback, health, metrics)",
-        description="Verify the index against the config (and the release manifest), then serve POST /v1/query, "
-        "POST /v1/chat (with --redis-url), POST /v1/feedback, GET /healthz, /readyz and /metrics. Refuses to start "
-        "on any mismatch.",
+        help="serve an app's index over HTTP (chat page, query, feedback, health, metrics)",
+        description="Verify the index against the config (and the release manifest), then serve the chat page at /, "
+        "POST /v1/query, POST /v1/chat (with --redis-url), POST /v1/feedback, GET /about, /healthz, /readyz and "
+        "/metrics. Refuses to start on any mismatch.",
     )
     parser.add_argument("--config", type=Path, required=True, help="the app's RAG config (APP.yaml)")
     parser.add_argument("--index", type=Path, required=True, help="the index folder (from ragops artifact fetch)")

@@ -25,11 +25,15 @@ def render_prompt(spec: PromptSpec, question: str, hits: list[Hit]) -> str:
         ) from exc
 
 
+def numbered_references(answer: str) -> list[tuple[int, int, int]]:
+    """(start, end, n) of each ``[n]`` in ``answer``: the sources it cites by their number in the prompt."""
+    return [(m.start(), m.end(), int(m.group(1))) for m in _REFERENCE.finditer(answer)]
+
+
 def cited_doc_ids(answer: str, hits: list[Hit]) -> list[str]:
     """Doc ids of the sources an answer refers to, as [n] or by their id, in order of first mention."""
     by_rank = {hit.rank: hit.doc_id for hit in hits}
-    numbered = ((m.start(), int(m.group(1))) for m in _REFERENCE.finditer(answer))
-    mentions = [(position, by_rank[n]) for position, n in numbered if n in by_rank]
+    mentions = [(position, by_rank[n]) for position, _, n in numbered_references(answer) if n in by_rank]
     for doc_id in {hit.doc_id for hit in hits}:
         position = answer.find(doc_id)
         if position >= 0:

@@ -14,9 +14,9 @@ import os
 import signal
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
@@ -31,6 +31,7 @@ from ragops.rag.condense import Condenser
 from ragops.rag.condensers import make_condenser
 from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
+from ragops.rag.titles import document_titles
 from ragops.serve.access import AccessGuard
 from ragops.serve.batcher import MicroBatcher
 from ragops.serve.chat import add_chat_route
@@ -45,6 +46,7 @@ from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.middleware import RequestGuard
 from ragops.serve.models import (
+    About,
     FeedbackRequest,
     FeedbackResponse,
     Latency,
@@ -55,8 +57,16 @@ from ragops.serve.models import (
     Source,
     Status,
 )
+from ragops.serve.page import add_page_routes
 from ragops.serve.request_tracing import TraceRequests
-from ragops.serve.responses import milliseconds, observe_answered, question_too_long, sources_of, unavailable
+from ragops.serve.responses import (
+    PASSAGE_FIELDS,
+    cited_sources,
+    milliseconds,
+    observe_answered,
+    question_too_long,
+    unavailable,
+)
 from ragops.serve.settings import ServeSettings
 from ragops.serve.wire import use_limits
 
@@ -86,6 +96,8 @@ class Loaded:
     documents: int
     privacy: PrivacySpec | None = None  # the app's spec.privacy: how kept question and comment text is redacted
     condenser: Condenser | None = None  # makes a chat turn standalone; /v1/chat waits for it like /v1/query
+    app: str = ""
+    titles: Mapping[str, str] = field(default_factory=dict)  # doc id → title, for the answers' sources
 
 
 Loader = Callable[[ServeMetrics], Loaded]
@@ -102,12 +114,15 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
         if embedder is not None:
             engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
         manifest = prepared.index.manifest
+        titles = document_titles(prepared.index.chunks)
         return Loaded(
             engine,
             manifest.chunk_count,
             manifest.document_count,
             prepared.config.spec.privacy,
             make_condenser(prepared.config),
+            prepared.config.name,
+            titles,
         )
 
     return load
@@ -124,6 +139,13 @@ class _State:
     @property
     def condenser(self) -> Condenser | None:
         return self.loaded.condenser if self.loaded is not None else None
+
+    @property
+    def titles(self) -> Mapping[str, str]:
+        return self.loaded.titles if self.loaded is not None else {}
+
+    def not_ready_reason(self) -> str:
+        return f"failed to load: {self.failure}" if self.failure else "the index is still loading"
 
 
 def _terminate_self() -> None:
@@ -223,11 +245,14 @@ def create_app(
     app.add_middleware(RequestGuard, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
-    def remember_answer(request_id: str, question: str, answer: Answer, sources: list[Source]) -> None:
-        """Keep an answer of either question endpoint for feedback on it (with --feedback-dir)."""
-        if feedback is None or state.text is None:
-            return
+    def remember(
+        request_id: str, question: str, answer: Answer, sources: list[Source], conversation_id: str | None
+    ) -> None:
+        """Keep what was asked and answered, so feedback can name it by request id (when feedback is on); the
+        question only when question text is kept, and both redacted as the app's corpus."""
         kept = state.text
+        if feedback is None or kept is None:
+            return
         feedback.record_request(
             RequestRecord(
                 request_id=request_id,
@@ -236,14 +261,14 @@ def create_app(
                 answer=kept.redacted(answer.answer),
                 retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
                 cited_doc_ids=answer.citations,
-                sources=[s.model_dump() for s in sources],
+                sources=[s.model_dump(exclude=set(PASSAGE_FIELDS)) for s in sources],
                 release=release_id,
+                conversation_id=conversation_id,
             )
         )
 
     def not_ready() -> JSONResponse:
-        detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
-        return JSONResponse(Status(status="unavailable", detail=detail).model_dump(), status_code=503)
+        return JSONResponse(Status(status="unavailable", detail=state.not_ready_reason()).model_dump(), status_code=503)
 
     @app.get("/healthz", response_model=Status, tags=["operations"])
     async def healthz() -> Status:
@@ -287,12 +312,13 @@ def create_app(
         answer = batched.result
         total = time.perf_counter() - request.state.started
         observe_answered(metrics, batched)
-        sources = sources_of(answer)
+        citations, sources = cited_sources(answer, state.titles)
         if feedback is not None:  # off the event loop: the request log's lock and write must not hold up others
-            await asyncio.to_thread(remember_answer, request_id, body.question, answer, sources)
+            await asyncio.to_thread(remember, request_id, body.question, answer, sources, None)
         return QueryResponse(
             request_id=request_id,
             answer=answer.answer,
+            citations=citations,
             sources=sources,
             latency_ms=Latency(
                 retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),
@@ -327,7 +353,24 @@ def create_app(
         metrics.feedback.labels(rating=body.rating).inc()
         return FeedbackResponse(request_id=body.request_id, stored=True)
 
-    add_chat_route(app, settings, metrics, state, conversations, not_ready, remember_answer)
+    add_chat_route(app, settings, metrics, state, conversations, not_ready, remember)
+
+    def about() -> About:
+        loaded = state.loaded
+        return About(
+            app=loaded.app or None if loaded is not None else None,
+            release=release.release_id if release is not None else None,
+            environment=release.environment or None if release is not None else None,
+            ready=loaded is not None,
+            detail=state.not_ready_reason() if loaded is None else None,
+            conversations=conversations is not None,
+            feedback=feedback is not None,
+            comments=feedback is not None and settings.feedback_text,
+            auth=tokens is not None,
+            max_question_chars=settings.max_question_chars,
+        )
+
+    add_page_routes(app, about)
     return app
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
@@ -31,7 +31,7 @@ from ragops.serve.conversations import (
 from ragops.serve.kept_text import KeptText
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.models import ChatLatency, ChatRequest, ChatResponse, Source, Status
-from ragops.serve.responses import milliseconds, observe_answered, question_too_long, sources_of, unavailable
+from ragops.serve.responses import cited_sources, milliseconds, observe_answered, question_too_long, unavailable
 from ragops.serve.settings import ServeSettings
 
 
@@ -45,11 +45,14 @@ class Serving(Protocol):
     def condenser(self) -> Condenser | None: ...
 
     @property
+    def titles(self) -> Mapping[str, str]: ...
+
+    @property
     def text(self) -> KeptText | None: ...
 
 
-# Keeps an answer for feedback on it: (request id, question answered, answer, its sources).
-Remember = Callable[[str, str, Answer, list[Source]], None]
+# Keeps an answered turn for feedback: (request id, question, answer, its sources, conversation id).
+Remember = Callable[[str, str, Answer, list[Source], str | None], None]
 
 
 def _status(code: int, status: str, detail: str) -> JSONResponse:
@@ -82,8 +85,8 @@ def add_chat_route(
     not_ready: Any,
     remember: Remember,
 ) -> None:
-    """Register ``POST /v1/chat`` on ``app``; ``not_ready()`` is the app's own 503 while the engine loads;
-    ``remember`` keeps each stored turn's answer for feedback, as ``/v1/query`` keeps its answers."""
+    """Register ``POST /v1/chat`` on ``app``; ``not_ready()`` is the app's own 503 while the engine loads, and
+    ``remember`` keeps each answered turn for feedback, as ``/v1/query`` does."""
 
     @app.post(
         "/v1/chat",
@@ -146,10 +149,10 @@ def add_chat_route(
         except StoreUnavailable as exc:
             return store_down(str(exc))
         session_s += time.perf_counter() - started
-        observe_answered(metrics, batched)
-        sources = sources_of(answer)
+        citations, sources = cited_sources(answer, serving.titles)
         # The standalone question is what the answer answers: the record reads alone, without the conversation.
-        remember(request_id, standalone.question, answer, sources)
+        remember(request_id, standalone.question, answer, sources, conversation)
+        observe_answered(metrics, batched)
         metrics.stage_duration.labels(stage="condense").observe(condense_s)
         metrics.stage_duration.labels(stage="session").observe(session_s)
         return ChatResponse(
@@ -160,6 +163,7 @@ def add_chat_route(
             standalone_question=standalone.question,
             carried=standalone.carried,
             answer=answer.answer,
+            citations=citations,
             sources=sources,
             latency_ms=ChatLatency(
                 retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),

@@ -2,10 +2,11 @@
 
 Two kinds of JSONL file under the feedback folder:
 
-- ``requests.jsonl`` — one line per answered query (request id, time, answer, retrieved documents, and the
-  question only when the service keeps question text: ``ragops.serve.kept_text``),
-  so feedback can name its request by id, even after a restart. Past ``max_request_log_bytes`` it is renamed to
-  ``requests.1.jsonl`` (replacing the previous one) and a new file starts.
+- ``requests.jsonl`` — one line per answered question, from ``/v1/query`` or a ``/v1/chat`` turn (request id, time,
+  answer, retrieved documents, the conversation of a chat turn, and the question — a chat turn's made standalone —
+  only when the service keeps question text: ``ragops.serve.kept_text``),
+  so feedback can name its request by id, even after a restart. Past ``max_request_log_bytes`` it
+  is renamed to ``requests.1.jsonl`` (replacing the previous one) and a new file starts.
 - ``feedback.jsonl`` — one line per ``POST /v1/feedback``, fsynced before the service answers, holding the rating,
   the comment (when kept), and a copy of the request's record, so a feedback line is complete on its own. One
   rating per request counts (the last one wins). Past ``max_feedback_bytes`` the file is compacted to the last
@@ -52,6 +53,8 @@ class RequestRecord:
     cited_doc_ids: list[str]
     sources: list[dict[str, Any]]
     release: str | None = None
+    # A /v1/chat turn: its conversation, and the question as answered (made standalone from the turns before it).
+    conversation_id: str | None = None
 
 
 @dataclass

@@ -28,10 +28,22 @@ _log = logs.get_logger("ragops.serve")
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Paths with their own value of the metrics' ``handler`` label; anything else (scanners, typos) shares one, so label
-# values stay bounded. The label is not called ``endpoint``: the Prometheus operator gives every series scraped
-# through a ServiceMonitor an ``endpoint`` target label (the port's name), which would rename ours.
+# values stay bounded (the chat page's assets share "/assets"). The label is not called ``endpoint``: the Prometheus
+# operator gives every series scraped through a ServiceMonitor an ``endpoint`` target label (the port's name), which
+# would rename ours.
 HANDLERS = frozenset(
-    {"/v1/query", "/v1/chat", "/v1/feedback", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"}
+    {
+        "/v1/query",
+        "/v1/chat",
+        "/v1/feedback",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/docs",
+        "/openapi.json",
+        "/",  # the chat page
+        "/about",
+    }
 )
 
 
@@ -66,7 +78,7 @@ class RequestGuard:
         theirs = client_request_id(scope)
         state["started"] = started
         path = scope.get("path", "")
-        handler = path if path in HANDLERS else "other"
+        handler = path if path in HANDLERS else "/assets" if path.startswith("/assets/") else "other"
         status = 500
         header = (b"x-request-id", request_id.encode())
 

@@ -39,13 +39,34 @@ class QueryRequest(QuestionRequest):
     )
 
 
+class Span(BaseModel):
+    start: int
+    end: int
+
+
 class Source(BaseModel):
     doc_id: str
+    title: str | None = Field(description="The document's title (its first line), when it has one.")
     chunk_id: str
     score: float
     start: int = Field(description="Character offset of the chunk in its document.")
     end: int
     cited: bool = Field(description="Whether the answer draws on this source's document.")
+    text: str = Field(description="The retrieved passage (the chunk's text).")
+    supporting: list[Span] = Field(
+        description="Where in text the sentences that support the answer are (character offsets), in order."
+    )
+
+
+class Citation(BaseModel):
+    """A citation in the answer text, pointing at the source it names."""
+
+    start: int = Field(
+        description="Character offset in the answer: of the [n] the answer wrote, or (start == end) of the end of "
+        "the sentence the source supports, where a marker goes."
+    )
+    end: int
+    source: int = Field(description="The cited source's position in sources, from 0.")
 
 
 class Latency(BaseModel):
@@ -67,6 +88,7 @@ class QueryDetail(BaseModel):
 class QueryResponse(BaseModel):
     request_id: str
     answer: str
+    citations: list[Citation]
     sources: list[Source]
     latency_ms: Latency
     detail: QueryDetail | None = Field(None, description="Present when the request asked for it.")
@@ -95,6 +117,7 @@ class ChatResponse(BaseModel):
     standalone_question: str = Field(description="The question made standalone from the history: what was answered.")
     carried: bool = Field(description="Whether the history changed the question.")
     answer: str
+    citations: list[Citation]
     sources: list[Source]
     latency_ms: ChatLatency
 
@@ -110,6 +133,21 @@ class FeedbackRequest(BaseModel):
 class FeedbackResponse(BaseModel):
     request_id: str
     stored: bool
+
+
+class About(BaseModel):
+    """What the chat page needs to know of the service before its first question (GET /about)."""
+
+    app: str | None = Field(description="The app served; null until the index is loaded.")
+    release: str | None = Field(description="The release id from release.json, when the service has one.")
+    environment: str | None = Field(description="The environment the release was promoted to.")
+    ready: bool
+    detail: str | None = Field(description="Why the service is not ready, in plain words.")
+    conversations: bool = Field(description="Whether POST /v1/chat is enabled (a conversation store is configured).")
+    feedback: bool = Field(description="Whether POST /v1/feedback is enabled.")
+    comments: bool = Field(description="Whether a comment given with feedback is kept (--feedback-text).")
+    auth: bool = Field(description="Whether /v1/* needs a bearer token.")
+    max_question_chars: int
 
 
 class Status(BaseModel):
