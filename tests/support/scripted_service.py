@@ -32,7 +32,20 @@ def valid_answer(question: str) -> dict[str, object]:
     return {
         "request_id": "r1",
         "answer": f"answer to {question}",
-        "sources": [{"doc_id": "alpha", "chunk_id": "alpha#0", "score": 0.5, "start": 0, "end": 10, "cited": True}],
+        "citations": [],
+        "sources": [
+            {
+                "doc_id": "alpha",
+                "title": None,
+                "chunk_id": "alpha#0",
+                "score": 0.5,
+                "start": 0,
+                "end": 10,
+                "cited": True,
+                "text": "alpha text",
+                "supporting": [],
+            }
+        ],
         "latency_ms": {"retrieve": 1.0, "generate": 1.0, "total": 2.0},
         "detail": {"context": "alpha text", "citations": ["alpha"], "prompt_tokens": 0, "completion_tokens": 0},
     }
