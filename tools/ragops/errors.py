@@ -37,3 +37,7 @@ class InfrastructureError(RagopsError):
     """Something outside ragops is unreachable or missing: a model, an HTTP endpoint, a DVC remote."""
 
     exit_code = EXIT_INFRA
+
+
+class GateFailed(ValidationFailed):
+    """A quality gate failed: the input is valid, it is just not good enough to promote."""

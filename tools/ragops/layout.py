@@ -38,6 +38,11 @@ def kfp_state_dir(root: Path) -> Path:
     return state_dir(root) / "kfp"
 
 
+def local_models_dir(state: Path) -> Path:
+    """Logs of the model servers an evaluation started (``--start-local-models``), under its state folder."""
+    return state / "local-models"
+
+
 def index_dir(root: Path, app: str) -> Path:
     return state_dir(root) / "index" / app
 

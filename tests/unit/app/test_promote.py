@@ -234,3 +234,26 @@ def test_the_cli_promotes_and_reports_refusals_with_exit_codes(repo: Path, capsy
     bad_args = ["promote", APP, "--env", "staging", "--run", str(bad), "--index-uri", uri, "--index-digest", DIGEST_A]
     assert main([*bad_args, "--root", str(repo)]) == 1
     assert "hit_rate@1" in capsys.readouterr().err
+
+
+def test_to_alone_promotes_from_the_environment_before_it(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _promote(repo, make_run(repo, repo / "runs" / "one"))
+    commit_all(repo, "promote to staging")
+    outputs = tmp_path / "outputs"
+    assert main(["promote", APP, "--to", "production", "--root", str(repo), "--github-output", str(outputs)]) == 0
+    values = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
+    staging = read_release(_overlay(repo) / "release.json")
+    assert staging is not None
+    assert values == {
+        "overlay": str(_overlay(repo, "production")),
+        "release_id": staging.release_id,
+        "changed": "true",
+        "source": "staging",
+        "environment": "production",
+    }
+    capsys.readouterr()
+    # The first environment is released from runs, never from another environment.
+    assert main(["promote", APP, "--to", "staging", "--root", str(repo)]) == 2
+    assert "promotion order: staging → production" in capsys.readouterr().err

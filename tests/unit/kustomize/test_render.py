@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from ragops.config.loader import load_app_config
+from ragops.layout import ENVIRONMENTS
+from tests.conftest import REPO_ROOT
 from tests.support.manifests import (
     BASE,
     IMAGE,
@@ -58,9 +60,13 @@ def _instance(objects: list[Manifest]) -> str:
 
 
 def test_every_environment_has_every_app() -> None:
+    """Every app of the repository can be released to every environment (ragops release plan skips an app
+    without an overlay)."""
     found = {overlay_id(p) for p in OVERLAYS}
-    for env in ("staging", "production"):
-        for app in ("covid-qa", "hotpotqa"):
+    apps = sorted(p.stem for p in (REPO_ROOT / "rag-configs").glob("*.yaml"))
+    assert {"covid-qa", "covid-qa-llamacpp", "hotpotqa"} <= set(apps)
+    for env in ENVIRONMENTS:
+        for app in apps:
             assert f"overlays/{env}/{app}" in found
     assert any(f.startswith("overlays/staging-kserve/") for f in found), "one overlay builds the KServe variant"
 

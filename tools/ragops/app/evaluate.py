@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ragops import logs, tracing
+from ragops.app.endpoints import serve_local_models
 from ragops.app.preflight import load_app
 from ragops.config.models import AppConfig
 from ragops.config.testset import load_testset
@@ -28,7 +29,7 @@ from ragops.evaluation.provenance import git_commit
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import IndexSummary, RunFolder, check_out_dir, publish, staging_folder
 from ragops.hashing import sha256_text
-from ragops.layout import default_run_dir, kfp_state_dir, resolve_repo_path
+from ragops.layout import default_run_dir, kfp_state_dir, local_models_dir, resolve_repo_path
 from ragops.pipelines.events import StepCallback, StepEvent
 from ragops.progress import StepProgressCallback
 
@@ -75,10 +76,12 @@ def new_run_id(config: AppConfig, now: datetime | None = None) -> str:
 
 def _question_count(config: AppConfig, root: Path) -> int:
     count = 0
+    limit = config.spec.evaluation.max_questions
     for value in config.spec.data.testsets:
         path = resolve_repo_path(value, root)
         if path is not None and path.is_file():
-            count += len(load_testset(path, value).records)
+            records = len(load_testset(path, value).records)
+            count += records if limit is None else min(records, limit)
     return count
 
 
@@ -107,9 +110,11 @@ def evaluate(
     on_step: StepCallback | None = None,
     on_progress: StepProgressCallback | None = None,
     force: bool = False,
+    start_local_models: bool = False,
 ) -> EvalRun:
     """Run the evaluation pipeline on the KFP local runner and publish the run folder at ``out_dir``; ``on_step``
-    hears of each step starting, reused or finished, ``on_progress`` of the work inside a step (chunks embedded)."""
+    hears of each step starting, reused or finished, ``on_progress`` of the work inside a step (chunks embedded).
+    With ``start_local_models``, the packaged models the app's endpoints need here are served while it runs."""
     from ragops.pipelines.evaluate import pipeline_arguments  # imports KFP and torch: only when evaluating
     from ragops.pipelines.local_run import run_local
 
@@ -138,6 +143,7 @@ def evaluate(
     tracing.configure_from_environment(tracing.PIPELINE_SERVICE_NAME)
     # One trace for the whole run: the steps' processes continue it (TRACEPARENT).
     with (
+        serve_local_models(config, local_models_dir(state), start_local_models),
         tracing.span(f"eval {config.name}", {"ragops.app": config.name, "ragops.shards": shards}),
         tracing.handed_down(),
     ):

@@ -27,7 +27,7 @@ from ragops.artifacts.archive import artifact_name, digest_in_name
 from ragops.config.gate import load_defaults
 from ragops.config.loader import load_app_config
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
-from ragops.errors import UsageError, ValidationFailed
+from ragops.errors import GateFailed, UsageError, ValidationFailed
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import RunFolder
 from ragops.gitops.overlay_files import (
@@ -41,7 +41,7 @@ from ragops.gitops.overlay_files import (
 from ragops.gitops.release import IMAGE_PATTERN, PLACEHOLDER_DIGEST, config_yaml, release_from_run
 from ragops.gitops.release_gate import check_gates
 from ragops.hashing import is_digest, parse_digest
-from ragops.layout import KUSTOMIZE_DIR, OVERLAYS_FOLDER, config_file, overlay_dir, resolve_repo_path
+from ragops.layout import ENVIRONMENTS, KUSTOMIZE_DIR, OVERLAYS_FOLDER, config_file, overlay_dir, resolve_repo_path
 from ragops.pipelines.evaluate import config_hash
 
 _PROMOTION_OUTPUT = [f"{KUSTOMIZE_DIR}/{OVERLAYS_FOLDER}"]
@@ -178,7 +178,7 @@ def promote(
     verdict = check_gates(report, config.spec.evaluation.gate, load_defaults(root), baseline)
     if not verdict.passed:
         lines = [f"{o.metric}: {o.detail}" for o in verdict.failures]
-        raise ValidationFailed(f"{run_dir}: the gates of {app} fail; not promoted:\n  - " + "\n  - ".join(lines))
+        raise GateFailed(f"{run_dir}: the gates of {app} fail; not promoted:\n  - " + "\n  - ".join(lines))
     assert report.metadata.git_commit is not None  # stale_reasons refused a run without one
     release = release_from_run(
         report=report,
@@ -192,6 +192,17 @@ def promote(
     )
     text = config_yaml(config, commit=release.commit, run_id=release.evaluation.run_id)
     return promote_release(overlay, text, release)
+
+
+def source_environment(target: str) -> str:
+    """The environment whose release ``target`` is promoted from: the one before it in the promotion order."""
+    if target not in ENVIRONMENTS[1:]:
+        order = " → ".join(ENVIRONMENTS)
+        raise UsageError(
+            f"--to {target}: releases reach it from no other environment (promotion order: {order}); name one "
+            "with --from ENV"
+        )
+    return ENVIRONMENTS[ENVIRONMENTS.index(target) - 1]
 
 
 def promote_between(app: str, source: str, target: str, root: Path) -> Promotion:

@@ -94,12 +94,20 @@ class SplitterSpec(Strict):
     separator: str = " "
 
 
+BASE_URL_ENV_DESCRIPTION = (
+    "Environment variable that, when set and not empty, replaces base_url: how CI (a repository variable the "
+    "workflows pass on) and each deployment point the app at their own endpoint. Caches and reports keep naming "
+    "base_url."
+)
+
+
 class EmbeddingSpec(Strict):
     provider: Literal["sentence-transformers", "openai"] = "sentence-transformers"
     model: str = Field(DEFAULT_EMBEDDING_MODEL, min_length=1)
     normalize: bool = True
     batch_size: int = Field(32, ge=1, le=4096)
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint (provider: openai).")
+    base_url_env: EnvVarName | None = Field(None, description=BASE_URL_ENV_DESCRIPTION)
     api_key_env: EnvVarName | None = None
 
 
@@ -158,6 +166,7 @@ class ChatEndpoint(Strict):
     model: str | None = Field(None, min_length=1, description="Required for provider openai.")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     base_url: str | None = Field(None, description="Any OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp.")
+    base_url_env: EnvVarName | None = Field(None, description=BASE_URL_ENV_DESCRIPTION)
     api_key_env: EnvVarName | None = Field(None, description="Defaults to OPENAI_API_KEY for provider openai.")
     timeout_s: float = Field(60.0, gt=0.0, le=3600.0)
     max_retries: int = Field(3, ge=0, le=20)
@@ -253,6 +262,13 @@ class JudgeSpec(ChatEndpoint):
 class EvaluationSpec(Strict):
     k_values: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=lambda: [1, 3, 5, 10], min_length=1, description="Rank cut-offs of the retrieval metrics."
+    )
+    max_questions: int | None = Field(
+        None,
+        ge=1,
+        description="Evaluate on the first N questions of each test set only (in file order), e.g. to keep the "
+        "runs of an app answered by a slow LLM short in CI; reports and pull-request comments say so. Unset: every "
+        "question.",
     )
     gate: GatePolicy = Field(default_factory=GatePolicy)
     judge: JudgeSpec | None = Field(

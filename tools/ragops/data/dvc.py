@@ -107,6 +107,14 @@ def data_paths_for_configs(configs: Sequence[Path], root: Path) -> list[Path]:
     return paths
 
 
+def uses_tracked_data(configs: Sequence[Path], root: Path) -> bool:
+    """Whether the given app configs use any DVC-tracked data in the repository at ``root`` (False in a repository
+    without DVC, or when git holds all of their data): whether a pull has anything to fetch for them."""
+    if not (root / ".dvc").is_dir():
+        return False
+    return bool(resolve_targets(data_paths_for_configs(configs, root), root)[0])
+
+
 def resolve_targets(paths: Sequence[Path], root: Path) -> tuple[list[TrackedData], list[Path]]:
     """Split data paths into the DVC-tracked outputs that hold them and the paths git holds.
 

@@ -34,7 +34,7 @@ from ragops.errors import InfrastructureError
 from ragops.evaluation.metrics import MetricInfo, QuestionMetric, Role
 from ragops.evaluation.predictions import Prediction
 from ragops.files import write_atomic
-from ragops.rag.openai_client import describe_failure, make_client
+from ragops.rag.openai_client import describe_failure, endpoint_url, make_client
 
 FAITHFULNESS = "judge_faithfulness"
 ANSWER_RELEVANCE = "judge_answer_relevance"
@@ -185,9 +185,10 @@ class Judge:
 
     def _ask(self, messages: Messages) -> str:
         spec = self.spec
+        url = endpoint_url(spec.base_url, spec.base_url_env)
         try:
             if self._client is None:
-                self._client = make_client(spec.base_url, spec.api_key_env, spec.timeout_s, spec.max_retries)
+                self._client = make_client(url, spec.api_key_env, spec.timeout_s, spec.max_retries)
             response = self._client.chat.completions.create(
                 model=spec.model,
                 messages=messages,
@@ -195,7 +196,7 @@ class Judge:
                 max_tokens=PROMPTS[spec.prompt_version].max_tokens,
             )
         except openai.OpenAIError as exc:
-            failure = describe_failure(exc, spec.base_url, spec.model)
+            failure = describe_failure(exc, url, spec.model)
             raise InfrastructureError(f"evaluation judge: {failure.message}") from exc
         return (response.choices[0].message.content or "") if response.choices else ""
 

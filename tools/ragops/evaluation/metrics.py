@@ -74,6 +74,7 @@ class RunMetric:
     info: MetricInfo
     compute: RunFn
     headline: bool = False
+    clock: bool = True  # measured in time (depends on the machine and its load); False: a count (tokens)
 
 
 Metric = QuestionMetric | RankedMetric
@@ -208,8 +209,10 @@ def _latency(stage: cost.Stage, q: float) -> RunFn:
     return lambda ps, _wall: cost.latency_percentile(ps, stage, q)
 
 
-def _timing(name: str, description: str, compute: RunFn, direction: Direction = "lower") -> RunMetric:
-    return RunMetric(name, _info("cost", description, direction=direction), compute)
+def _timing(
+    name: str, description: str, compute: RunFn, direction: Direction = "lower", *, clock: bool = True
+) -> RunMetric:
+    return RunMetric(name, _info("cost", description, direction=direction), compute, clock=clock)
 
 
 TIMINGS: tuple[RunMetric, ...] = (
@@ -219,10 +222,24 @@ TIMINGS: tuple[RunMetric, ...] = (
     _timing("retrieve_latency_p95_ms", "95th percentile retrieval time", _latency(cost.retrieve_ms, 95)),
     _timing("generate_latency_p50_ms", "median generation time", _latency(cost.generate_ms, 50)),
     _timing("generate_latency_p95_ms", "95th percentile generation time", _latency(cost.generate_ms, 95)),
-    _timing("prompt_tokens_total", "prompt tokens, all questions", lambda ps, _w: cost.tokens_total(ps, False)),
-    _timing("completion_tokens_total", "completion tokens, all questions", lambda ps, _w: cost.tokens_total(ps, True)),
-    _timing("prompt_tokens_mean", "prompt tokens per question", lambda ps, _w: cost.tokens_mean(ps, False)),
-    _timing("completion_tokens_mean", "completion tokens per question", lambda ps, _w: cost.tokens_mean(ps, True)),
+    _timing(
+        "prompt_tokens_total", "prompt tokens, all questions", lambda ps, _w: cost.tokens_total(ps, False), clock=False
+    ),
+    _timing(
+        "completion_tokens_total",
+        "completion tokens, all questions",
+        lambda ps, _w: cost.tokens_total(ps, True),
+        clock=False,
+    ),
+    _timing(
+        "prompt_tokens_mean", "prompt tokens per question", lambda ps, _w: cost.tokens_mean(ps, False), clock=False
+    ),
+    _timing(
+        "completion_tokens_mean",
+        "completion tokens per question",
+        lambda ps, _w: cost.tokens_mean(ps, True),
+        clock=False,
+    ),
     _timing(
         "questions_per_second",
         "questions answered per second of wall time",

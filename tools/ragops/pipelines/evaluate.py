@@ -25,6 +25,7 @@ from ragops.evaluation.provenance import (
     installed_versions,
     model_identities,
     running_code_fingerprint,
+    timing_conditions,
 )
 from ragops.files import place_folder_once, temporary_sibling
 from ragops.hashing import canonical_sha256
@@ -50,9 +51,26 @@ def _repo_path(value: str, root: Path, what: str) -> Path:
     return path
 
 
+def _first_questions(source: Path, target: Path, limit: int | None) -> None:
+    """Copy a test set, keeping only its first ``limit`` questions (non-blank lines) when a limit is set."""
+    if limit is None:
+        shutil.copyfile(source, target)
+        return
+    kept: list[str] = []
+    with source.open(encoding="utf-8") as lines:
+        for line in lines:
+            if len(kept) == limit:
+                break
+            if line.strip():
+                kept.append(line if line.endswith("\n") else line + "\n")
+    target.write_text("".join(kept), encoding="utf-8")
+
+
 def _stage_testsets(config: AppConfig, root: Path, state_dir: Path) -> tuple[Path, dict[str, str]]:
     """Copy the app's test sets to ``<state>/testsets/<hash>/<name>.jsonl``: the folder's path changes exactly
-    when their content does, which is what the KFP cache needs of an input artifact."""
+    when their content does, which is what the KFP cache needs of an input artifact. With
+    ``evaluation.max_questions`` the copies hold only the first N questions of each; the hashes returned (what the
+    report records) are those of the whole files in the repository."""
     files: dict[str, Path] = {}
     for value in config.spec.data.testsets:
         path = _repo_path(value, root, "test set")
@@ -60,12 +78,13 @@ def _stage_testsets(config: AppConfig, root: Path, state_dir: Path) -> tuple[Pat
             raise ValidationFailed(f"two test sets are named {path.stem!r}; test-set file names must differ")
         files[path.stem] = path
     hashes = {name: file_fingerprint(path) for name, path in sorted(files.items())}
-    folder = state_dir / "testsets" / canonical_sha256(hashes)[:16]
+    limit = config.spec.evaluation.max_questions
+    folder = state_dir / "testsets" / canonical_sha256(hashes if limit is None else {**hashes, "": limit})[:16]
     if not folder.is_dir():
         staging = temporary_sibling(folder, "partial")
         staging.mkdir(parents=True)
         for name, path in files.items():
-            shutil.copyfile(path, staging / f"{name}.jsonl")
+            _first_questions(path, staging / f"{name}.jsonl", limit)
         place_folder_once(staging, folder)
     return folder, hashes
 
@@ -121,6 +140,7 @@ def pipeline_arguments(
         "package_versions": versions,
         "models": model_identities(config),
         "code_fingerprint": running_code_fingerprint(),
+        "timing_conditions": timing_conditions(),
     }
     return {
         "config_json": config.model_dump_json(by_alias=True),

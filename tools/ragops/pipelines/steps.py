@@ -149,8 +149,10 @@ def retrieve_step(
     retrieved_path: str,
 ) -> float:
     """Retrieve the hits of one shard's questions into ``retrieved_path`` (JSONL: test set, question id,
-    question, retrieval latency, hits); returns the wall seconds it took. Question vectors are kept in the
-    embedding cache (next to the output when ``embedding_cache_dir`` is empty, as on a cluster).
+    question, retrieval latency, hits); returns the seconds of the timed retrieval pass — with every question's
+    vector at hand, so loading the models and embedding questions an earlier run had not cached are left out (see
+    ``ragops.rag.engine``). Question vectors are kept in the embedding cache (next to the output when
+    ``embedding_cache_dir`` is empty, as on a cluster).
 
     A conversation's turn is first made standalone from its (reference) history by the app's condenser — the step
     ``POST /v1/chat`` runs — and the standalone question is retrieved; a turn with history is also retrieved as
@@ -160,7 +162,6 @@ def retrieve_step(
     from ragops.rag.engine import RagEngine
     from ragops.rag.index import load_index
 
-    started = time.perf_counter()
     config = AppConfig.model_validate_json(config_json)
     questions = shard_of(read_testsets(Path(testsets_dir)), shard, num_shards)
     cache_dir = Path(embedding_cache_dir) if embedding_cache_dir else Path(retrieved_path).parent / "embedding-cache"
@@ -191,20 +192,21 @@ def retrieve_step(
                 row["asked"] = record.question
                 row["unaided_doc_ids"] = list(dict.fromkeys(hit.doc_id for hit in hits))
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return time.perf_counter() - started
+    return sum(found.retrieve_ms for found in retrieved) / 1000
 
 
 def generate_step(config_json: str, retrieved_path: str, retrieve_seconds: float, predictions_path: str) -> float:
     """Answer every question of ``retrieved_path`` (a ``retrieve_step`` output) from its hits, into
-    ``predictions_path`` (JSONL); returns the shard's wall seconds: retrieval's and this step's."""
+    ``predictions_path`` (JSONL); returns the shard's answering seconds: the timed retrieval pass and the answering
+    loop (not the step's start-up)."""
     from ragops.rag.generators import make_generator
 
-    started = time.perf_counter()
     config = AppConfig.model_validate_json(config_json)
     generator = make_generator(config)
     cites = config.spec.citation.mode != "off"
     with Path(retrieved_path).open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle]
+    started = time.perf_counter()
     progress = StepEmitter("generate-answers")
     predictions = []
     with tracing.step("generate-answers", {"ragops.questions": len(rows)}):
