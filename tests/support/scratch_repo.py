@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from ragops.config.app_data import config_hash
+from ragops.config.environments import load_environments
 from ragops.config.loader import load_app_config
 from ragops.config.testset import load_testset
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
@@ -21,11 +23,10 @@ from ragops.evaluation.provenance import git_commit, git_dirty
 from ragops.evaluation.report import Metadata
 from ragops.evaluation.run_folder import IndexSummary, RunContents, RunFolder
 from ragops.evaluation.scoring import build_report, score
-from ragops.pipelines.evaluate import config_hash
+from ragops.gitops.overlay_template import overlay_files
 from tests.conftest import FIXTURES, REPO_ROOT
 
 APP = "tiny"
-ENVIRONMENTS = ("staging", "production")
 DIGEST_A = "sha256:" + "a" * 64
 DIGEST_B = "sha256:" + "b" * 64
 IMAGE = "ghcr.io/ragops/ragops@sha256:" + "c" * 64
@@ -47,13 +48,14 @@ def tiny_config(rules: list[dict[str, object]] | None = None, app: str = APP) ->
 
 
 def add_overlays(root: Path, app: str) -> None:
-    """Overlays for a new app: the covid-qa ones with the app's name (what a team does for its own app)."""
-    for environment in ENVIRONMENTS:
-        source = root / "kustomize" / "overlays" / environment / "covid-qa"
-        target = source.with_name(app)
-        shutil.copytree(source, target)
-        kustomization = target / "kustomization.yaml"
-        kustomization.write_text(kustomization.read_text(encoding="utf-8").replace("covid-qa", app), encoding="utf-8")
+    """Overlays for a new app in every declared environment, as ``ragops new app`` writes them."""
+    config = (root / "rag-configs" / f"{app}.yaml").read_text(encoding="utf-8")
+    for environment in load_environments(root).environments:
+        target = root / "kustomize" / "overlays" / environment.name / app
+        target.mkdir(parents=True)
+        llm_base_url_env = load_app_config(root / "rag-configs" / f"{app}.yaml", root).spec.llm.base_url_env
+        for name, text in overlay_files(environment, app, config, llm_base_url_env).items():
+            (target / name).write_text(text, encoding="utf-8")
 
 
 def scratch_repo(tmp_path: Path) -> Path:

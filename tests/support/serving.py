@@ -85,8 +85,8 @@ def write_app(root: Path, llm: str = EXTRACTIVE, name: str = "tiny.yaml", **repl
     return path
 
 
-def build_tiny_app(tmp_path_factory: pytest.TempPathFactory) -> TinyApp:
-    root = tmp_path_factory.mktemp("tiny-repo")
+def build_tiny_app(root: Path) -> TinyApp:
+    """The tiny app in the empty folder ``root``, its index built and published to a file:// store there."""
     config = write_app(root)
     store = (root / "store").as_uri()
     index = root / ".ragops" / "index" / "tiny"
@@ -167,7 +167,7 @@ def start(
 
 @pytest.fixture(scope="session")
 def tiny_app(tmp_path_factory: pytest.TempPathFactory) -> TinyApp:
-    return build_tiny_app(tmp_path_factory)
+    return build_tiny_app(tmp_path_factory.mktemp("tiny-repo"))
 
 
 def release_manifest(app: TinyApp, digest: str | None = None, name: str = "tiny") -> dict[str, object]:
@@ -209,10 +209,19 @@ def served(tiny_app: TinyApp, tmp_path_factory: pytest.TempPathFactory) -> Itera
         server.stop()
 
 
+class Echo:
+    """An engine that answers with the question, instantly: for tests of the service, not of retrieval."""
+
+    def answer_many(self, questions: Any) -> list[Any]:
+        from ragops.rag.engine import Answer
+
+        return [Answer(q, q, [], [], {"retrieve": 0.0, "generate": 0.0}) for q in questions]
+
+
 @contextmanager
-def in_process(app: Any) -> Iterator[str]:
+def in_process(app: Any, **options: Any) -> Iterator[str]:
     """Serve an ASGI ``app`` with uvicorn on a thread on a free loopback port until it is ready (``/readyz``);
-    yields its base URL, then stops it."""
+    yields its base URL, then stops it. ``options`` are more of uvicorn's (``http``: the protocol class)."""
     import threading
     import time
 
@@ -220,7 +229,7 @@ def in_process(app: Any) -> Iterator[str]:
     import uvicorn
 
     port = free_loopback_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"

@@ -21,7 +21,9 @@ TESTSETS_FOLDER = "testsets"
 # What Argo CD or Flux deploys: kustomize/overlays/<environment>/<app>/, written by promotion.
 KUSTOMIZE_DIR = "kustomize"
 OVERLAYS_FOLDER = "overlays"
-ENVIRONMENTS = ("staging", "production")
+# The deployment environments and their order: declared in this file (ragops.config.environments reads it).
+ENVIRONMENTS_FILE = f"{KUSTOMIZE_DIR}/environments.yaml"
+COMPONENTS_FOLDER = "components"
 # The files promotion writes into an overlay (and nothing else, except the image digest in kustomization.yaml).
 OVERLAY_CONFIG = "app.yaml"
 OVERLAY_RELEASE = "release.json"

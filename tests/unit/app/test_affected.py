@@ -120,6 +120,33 @@ def test_an_unknown_ref_is_a_usage_error(repo: Path) -> None:
     assert main(["affected", "nope", "--root", str(repo)]) == 2
 
 
+def test_configs_are_read_by_the_config_loader(repo: Path) -> None:
+    # A short-form config, data paths written loosely: the loader's reading (name from the file, paths normalised).
+    short = (
+        "retriever:\n  type: vector\n  config:\n    top_k: 3\n"
+        "generator:\n  type: extractive\n"
+        "prompt:\n  template: '{context} {question}'\n"
+        "data:\n  corpus: ./datasets/c//docs/\n  testsets: [datasets/c/testsets/c.jsonl]\n"
+    )
+    _write(repo, "rag-configs/short.yaml", short)
+    _commit(repo, "a short-form app")
+    _git(repo, "checkout", "-q", "main")
+    _git(repo, "merge", "-q", "--ff-only", "pr")
+    _git(repo, "checkout", "-q", "pr")
+    _write(repo, "datasets/c/docs/new.txt", "new")
+    # An invalid config is always evaluated, so it fails loudly instead of being skipped.
+    _write(repo, "rag-configs/broken.yaml", "apiVersion: ragops.dev/v1\nkind: RAGApp\nmetadata: {name: broken}\n")
+    _commit(repo, "change c, add a broken app")
+    result = affected(repo, "main", "HEAD")
+    reasons = {a.app: a.reason for a in result.include}
+    assert reasons["short"] == "data changed: datasets/c/docs"
+    assert reasons["broken"].startswith("the config does not validate")
+    deep = "a:\n" + "".join("  " * i + "- \n" for i in range(1, 400))
+    _write(repo, "rag-configs/deep.yaml", deep)  # deeply nested YAML: a diagnostic, never a RecursionError
+    _commit(repo, "deep")
+    assert "the config does not validate" in {a.app: a.reason for a in affected(repo, "main", "HEAD").include}["deep"]
+
+
 def test_an_app_served_by_a_packaged_model_says_so_unless_a_variable_points_elsewhere(repo: Path) -> None:
     llm = (
         "  llm:\n    provider: openai\n    model: SmolLM2-135M-Instruct\n"

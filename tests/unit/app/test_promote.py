@@ -4,6 +4,7 @@ production unchanged, and is rolled back by ``git revert``. Every promoted overl
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -11,10 +12,10 @@ import pytest
 
 from ragops.app.promote import promote, promote_between
 from ragops.cli.main import main
+from ragops.config.app_data import config_hash
 from ragops.config.loader import load_app_config
 from ragops.errors import UsageError, ValidationFailed
 from ragops.gitops.release import read_release
-from ragops.pipelines.evaluate import config_hash
 from tests.conftest import REPO_ROOT
 from tests.support.manifests import find, render, validate
 from tests.support.scratch_repo import (
@@ -164,8 +165,22 @@ def test_an_index_reference_that_cannot_be_the_artifact_is_refused(repo: Path) -
         promote(APP, "staging", run, repo, index_uri=uri.replace("a" * 64, "b" * 64), index_digest=DIGEST_B)
     with pytest.raises(UsageError, match="pin the image by digest"):
         promote(APP, "staging", run, repo, index_uri=uri, index_digest=DIGEST_A, image="ghcr.io/ragops/ragops:1.0")
-    with pytest.raises(UsageError, match="no such overlay"):
+    with pytest.raises(
+        UsageError, match=r"'qa' is not a declared environment \(staging, production.*ragops new env qa"
+    ):
         promote(APP, "qa", run, repo, index_uri=uri, index_digest=DIGEST_A)
+    shutil.rmtree(_overlay(repo, "staging-kserve"))  # declared, but this app's overlay is gone
+    with pytest.raises(UsageError, match="no such overlay"):
+        promote(APP, "staging-kserve", run, repo, index_uri=uri, index_digest=DIGEST_A)
+
+
+def test_releases_flow_only_as_the_environments_declare(repo: Path) -> None:
+    _promote(repo, make_run(repo, repo / "runs" / "one"))
+    commit_all(repo, "promote to staging")
+    with pytest.raises(UsageError, match=r"'staging' receives its releases from evaluated runs only"):
+        promote_between(APP, "production", "staging", repo)
+    with pytest.raises(UsageError, match="not a declared environment"):
+        promote_between(APP, "staging", "qa", repo)
 
 
 def test_staging_to_production_copies_the_release_unchanged(repo: Path) -> None:
@@ -256,4 +271,4 @@ def test_to_alone_promotes_from_the_environment_before_it(
     capsys.readouterr()
     # The first environment is released from runs, never from another environment.
     assert main(["promote", APP, "--to", "staging", "--root", str(repo)]) == 2
-    assert "promotion order: staging → production" in capsys.readouterr().err
+    assert "gives it no promoted_from" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from ragops.app.release import release
 from ragops.artifacts.transfer import Published
 from ragops.cli import release_report
 from ragops.config.models import AppConfig
-from ragops.errors import EXIT_INFRA, EXIT_INVALID, EXIT_OK, InfrastructureError
+from ragops.errors import InfrastructureError, ValidationFailed
 from tests.support.scratch_repo import (
     APP,
     DIGEST_A,
@@ -83,7 +83,8 @@ def test_every_app_that_passes_is_committed_in_one_bot_commit(repo: Path, tmp_pa
     head = git(repo, "rev-parse", "HEAD")
     result = _release(repo, tmp_path, {APP: "pass", OTHER: "pass"}, image=IMAGE)
     assert [a.outcome for a in result.apps] == ["released", "released"]  # type: ignore[attr-defined]
-    assert result.exit_code == EXIT_OK and result.commit == git(repo, "rev-parse", "HEAD")  # type: ignore[attr-defined]
+    result.raise_for_failures()  # type: ignore[attr-defined]
+    assert result.commit == git(repo, "rev-parse", "HEAD")  # type: ignore[attr-defined]
     assert git(repo, "rev-parse", "HEAD^") == head
     assert git(repo, "log", "-1", "--format=%an <%ae>") == (
         "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
@@ -99,7 +100,8 @@ def test_every_app_that_passes_is_committed_in_one_bot_commit(repo: Path, tmp_pa
     # Released: a second run finds every app up to date and commits nothing.
     again = _release(repo, tmp_path, {APP: "down", OTHER: "down"})
     assert [a.outcome for a in again.apps] == ["up-to-date", "up-to-date"]  # type: ignore[attr-defined]
-    assert again.commit is None and again.exit_code == EXIT_OK  # type: ignore[attr-defined]
+    again.raise_for_failures()  # type: ignore[attr-defined]
+    assert again.commit is None  # type: ignore[attr-defined]
 
 
 def test_a_failing_gate_never_blocks_another_apps_release(repo: Path, tmp_path: Path) -> None:
@@ -107,7 +109,8 @@ def test_a_failing_gate_never_blocks_another_apps_release(repo: Path, tmp_path: 
     outcomes = {a.app: a for a in result.apps}  # type: ignore[attr-defined]
     assert outcomes[OTHER].outcome == "released"
     assert outcomes[APP].outcome == "gate-failed" and "hit_rate@1" in outcomes[APP].reason
-    assert result.exit_code == EXIT_INVALID  # type: ignore[attr-defined]
+    with pytest.raises(ValidationFailed, match=f"not released: {APP} \\(gate-failed\\)"):
+        result.raise_for_failures()  # type: ignore[attr-defined]
     assert {f.split("/")[3] for f in _committed(repo)} == {OTHER}
     message = git(repo, "log", "-1", "--format=%B")
     assert f"Not released:\n- {APP}: gate-failed: " in message
@@ -120,7 +123,9 @@ def test_an_unreachable_model_is_an_infrastructure_error_after_committing_the_re
     outcomes = {a.app: a for a in result.apps}  # type: ignore[attr-defined]
     assert outcomes[APP].outcome == "released"
     assert outcomes[OTHER].outcome == "infrastructure-error" and "cannot reach" in outcomes[OTHER].reason
-    assert result.exit_code == EXIT_INFRA and result.commit is not None  # type: ignore[attr-defined]
+    assert result.commit is not None  # type: ignore[attr-defined]
+    with pytest.raises(InfrastructureError, match="a re-run may pass"):
+        result.raise_for_failures()  # type: ignore[attr-defined]
     text = release_report.render_text(result)  # type: ignore[arg-type]
     assert f"{OTHER}  INFRASTRUCTURE ERROR  cannot reach" in text
     assert text.splitlines()[-1] == f"not released: {OTHER} (infrastructure error)"
@@ -140,7 +145,4 @@ def test_the_github_report_annotates_summarises_and_outputs(
     assert lines[1].startswith(f"::error::{APP}: gate failed: ")
     values = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
     assert values["released"] == OTHER and values["failed"] == APP and values["commit"] == result.commit  # type: ignore[attr-defined]
-    assert (
-        "| fresh | no overlay |" in summary.read_text()
-        and "fix: copy kustomize/overlays/staging/" in summary.read_text()
-    )
+    assert "| fresh | no overlay |" in summary.read_text() and "fix: ragops new env staging" in summary.read_text()

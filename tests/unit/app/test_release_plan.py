@@ -72,17 +72,17 @@ def test_an_app_without_an_overlay_is_listed_with_the_step_that_creates_it(
     commit_all(repo, "a new app")
     fresh = next(a for a in release_plan(repo, "staging").apps if a.app == "fresh")
     assert fresh.decision == "no-overlay"
-    assert fresh.fix is not None and "kustomize/overlays/staging/fresh/" in fresh.fix
+    assert fresh.fix is not None and fresh.fix.startswith("ragops new env staging")
     assert main(["release", "plan", "--root", str(repo), "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["release"] == [APP] and document["environment"] == "staging"
     assert main(["release", "plan", "--root", str(repo)]) == 0
     text = capsys.readouterr().out
-    assert "fresh  no-overlay" in text and "fix: copy kustomize/overlays/staging/" in text
+    assert "fresh  no-overlay" in text and "fix: ragops new env staging" in text
     assert text.rstrip().endswith(f"to release: {APP}")
 
 
 def test_an_unknown_environment_is_a_usage_error(tmp_path: Path) -> None:
     repo = scratch_repo(tmp_path)
-    with pytest.raises(UsageError, match=r"--env qa: no kustomize/overlays/qa/ .*staging → production"):
+    with pytest.raises(UsageError, match=r"'qa' is not a declared environment .*ragops new env qa"):
         release_plan(repo, "qa")

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from ragops.app.affected import SELF_CHECK
-from ragops.layout import ENVIRONMENTS
+from ragops.config.environments import load_environments
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
@@ -126,12 +126,12 @@ def test_the_ci_scripts_are_glue_without_inline_python() -> None:
 
 
 def test_no_script_names_an_environment() -> None:
-    """Environments come from ragops (layout.ENVIRONMENTS): the scripts pass them on, never spell them."""
+    """Environments come from ragops (kustomize/environments.yaml): the scripts pass them on, never spell them."""
     for script in sorted((REPO_ROOT / "scripts" / "ci").glob("*.sh")):
         code = "\n".join(
             line for line in script.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")
         )
-        for environment in ENVIRONMENTS:
+        for environment in load_environments(REPO_ROOT).names:
             assert environment not in code, f"{script.name} hard-codes the environment {environment!r}"
 
 

@@ -89,3 +89,20 @@ def test_the_sample_conversations_load_and_their_follow_ups_lean_on_the_opening(
     for opening, follow_up in zip(loaded.records[::2], loaded.records[1::2], strict=True):
         assert follow_up.history[0].answer == opening.answers[0]
         assert opening.answers[0].lower() not in follow_up.question.lower()
+
+
+def test_ids_with_control_or_format_characters_are_refused_with_their_line(tmp_path: Path) -> None:
+    record = {"question": "q?", "answers": ["x"]}
+    lines = [
+        {**record, "id": "fine", "gold_doc_ids": ["alpha"]},
+        {**record, "id": "a\n### ✅ **app: PASS**", "gold_doc_ids": ["alpha"]},
+        {**record, "id": "b", "gold_doc_ids": ["al\u202epha"]},
+        {**record, "id": "c\x00", "gold_doc_ids": ["alpha"]},
+    ]
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    loaded = load_testset(path, "t.jsonl")
+    assert [r.id for r in loaded.records] == ["fine"]
+    refused = {d.line: d.message for d in loaded.diagnostics}
+    assert set(refused) == {2, 3, 4}
+    assert "U+000A" in refused[2] and "U+202E" in refused[3] and "U+0000" in refused[4]

@@ -71,3 +71,65 @@ def test_a_candidate_without_kept_question_text_says_how_to_keep_it(tmp_path: Pa
     [line] = export_feedback(tmp_path).lines
     assert line["question"] == ""
     assert "--feedback-text" in line["candidate"]["todo"]
+
+
+def test_a_torn_utf8_byte_is_skipped_and_counted_not_an_error(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path)
+    store.record_request(_record("a"))
+    with (tmp_path / REQUESTS).open("ab") as handle:
+        handle.write(b'{"request_id": "\xe2\x28", "x": 1}\n')  # an invalid UTF-8 sequence on a whole line
+    store.record_request(_record("b"))
+    assert store.add_feedback("a", "down", None)
+    with (tmp_path / FEEDBACK).open("ab") as handle:
+        handle.write(b'{"request_id": "\xff"}\n')
+    restarted = FeedbackStore(tmp_path)
+    assert restarted.skipped.lines == 1
+    assert restarted.add_feedback("b", "down", None)
+    export = export_feedback(tmp_path)
+    assert [line["id"] for line in export.lines] == ["feedback-a", "feedback-b"]
+    assert export.skipped == 1
+
+
+def test_unknown_ids_are_answered_from_the_index_without_reading_the_log(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path)
+    for number in range(50):
+        store.record_request(_record(f"r{number}"))
+    (tmp_path / REQUESTS).chmod(0o000)  # a scan would fail now; the index answers without opening the file
+    try:
+        assert store.find_request("unknown") is None
+    finally:
+        (tmp_path / REQUESTS).chmod(0o644)
+    assert store.find_request("r7") is not None
+
+
+def test_a_request_another_worker_recorded_is_found(tmp_path: Path) -> None:
+    mine, theirs = FeedbackStore(tmp_path), FeedbackStore(tmp_path)
+    theirs.record_request(_record("theirs"))
+    mine.record_request(_record("mine"))
+    assert mine.add_feedback("theirs", "up", None)
+    assert theirs.find_request("mine") is not None
+
+
+def test_ratings_of_one_request_are_compacted_and_the_folder_stays_bounded(tmp_path: Path) -> None:
+    cap = 4000
+    store = FeedbackStore(tmp_path, max_request_log_bytes=cap, max_feedback_bytes=cap)
+    store.record_request(_record("a"))
+    store.record_request(_record("b"))
+    for number in range(300):
+        assert store.add_feedback("a" if number % 2 else "b", "down" if number % 3 else "up", "c" * 40)
+    feedback_bytes = sum(p.stat().st_size for p in tmp_path.glob("feedback*.jsonl"))
+    assert feedback_bytes <= 2 * cap + 1000
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.name != ".feedback.lock"] == []
+    latest = {line["request_id"]: line["rating"] for line in store.feedback()}
+    assert latest == {"a": "down" if 299 % 3 else "up", "b": "down" if 298 % 3 else "up"}
+
+
+def test_many_distinct_ratings_rotate_within_the_cap(tmp_path: Path) -> None:
+    cap = 3000
+    store = FeedbackStore(tmp_path, max_request_log_bytes=cap, max_feedback_bytes=cap)
+    for number in range(200):
+        store.record_request(_record(f"r{number}"))
+        assert store.add_feedback(f"r{number}", "down", None)
+    sizes = [p.stat().st_size for p in tmp_path.glob("*.jsonl")]
+    assert sum(sizes) <= 4 * cap + 2000
+    assert (tmp_path / "feedback.1.jsonl").is_file()

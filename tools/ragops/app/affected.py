@@ -25,15 +25,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from ragops import git
 from ragops.app.config_at import config_at
 from ragops.app.endpoints import local_models
+from ragops.config.app_data import data_paths
 from ragops.config.gate import DEFAULTS_FILE
+from ragops.config.loader import config_from_text
 from ragops.errors import RagopsError, UsageError
 from ragops.layout import CONFIG_DIR, CONFIG_SUFFIXES
 
@@ -88,6 +88,7 @@ class _App:
     name: str
     config: str
     data: tuple[str, ...]
+    valid: bool = True
 
 
 def _configs(root: Path, commit: str) -> list[str]:
@@ -96,24 +97,15 @@ def _configs(root: Path, commit: str) -> list[str]:
 
 
 def _app(root: Path, commit: str, path: str) -> _App:
-    """The app's name and data paths from its YAML at ``commit``; an unreadable config still counts as an app
-    (named after its file), so a broken change is evaluated and fails loudly rather than being skipped."""
-    stem = PurePosixPath(path).stem
-    try:
-        data: Any = yaml.safe_load(git.file_at(root, commit, path))
-    except yaml.YAMLError:
-        return _App(stem, path, ())
-    if not isinstance(data, dict):
-        return _App(stem, path, ())
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else data  # full form, else the short form
-    meta = data.get("metadata")
-    name = meta.get("name") if isinstance(meta, dict) else data.get("name")
-    block = spec.get("data") if isinstance(spec, dict) else None
-    paths: list[str] = []
-    if isinstance(block, dict):
-        values = [block.get("corpus"), *(block.get("testsets") or [])]
-        paths = [str(v).strip("/").removeprefix("./") for v in values if isinstance(v, str) and v]
-    return _App(name if isinstance(name, str) and name else stem, path, tuple(paths))
+    """The app's name and data paths from its config at ``commit``, read by the config loader like any config; an
+    invalid config still counts as an app (named after its file) and is always evaluated, so it fails loudly
+    rather than being skipped."""
+    text = git.file_at(root, commit, path).decode("utf-8", errors="replace")
+    config = config_from_text(text, path, root).config
+    if config is None:
+        return _App(PurePosixPath(path).stem, path, (), valid=False)
+    paths = tuple(entry.relative for entry in data_paths(config, root) if entry.relative is not None)
+    return _App(config.name, path, paths)
 
 
 def _touches(changed: str, data: str) -> bool:
@@ -154,6 +146,8 @@ def affected(root: Path, base: str, head: str, environ: Mapping[str, str] | None
     for path in head_configs:
         app = _app(root, head_commit, path)
         reasons: list[str] = []
+        if not app.valid:
+            reasons.append("the config does not validate")
         if path not in base_configs:
             reasons.append("new app")
         elif path in changed:

@@ -26,6 +26,7 @@ from ragops.app.config_at import config_at
 from ragops.app.endpoints import serve_local_models
 from ragops.app.evaluate import Evaluator, evaluate
 from ragops.app.preflight import load_app
+from ragops.config.app_data import config_hash
 from ragops.config.gate import load_defaults
 from ragops.config.loader import display_path
 from ragops.data.change_summary import DataChangeSummary, summarize_changes
@@ -125,7 +126,6 @@ def diff_ref(
     ``evaluator`` runs an evaluation and returns its run folder (default: the KFP local runner; a cluster with
     :func:`ragops.app.evaluate.cluster_evaluator`). With ``start_local_models`` (local runner only), each side's
     evaluation is served the packaged models its own config needs."""
-    from ragops.pipelines.evaluate import config_hash  # imports KFP: only when evaluating by ref
 
     root = root.resolve()
     config_path = config_path.resolve()

@@ -21,6 +21,7 @@ from typing import Any
 from ragops import logs, tracing
 from ragops.app.endpoints import serve_local_models
 from ragops.app.preflight import load_app
+from ragops.config.app_data import data_paths, paths_inside
 from ragops.config.models import AppConfig
 from ragops.config.testset import load_testset
 from ragops.errors import UsageError
@@ -29,7 +30,7 @@ from ragops.evaluation.provenance import git_commit
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import IndexSummary, RunFolder, check_out_dir, publish, staging_folder
 from ragops.hashing import sha256_text
-from ragops.layout import default_run_dir, kfp_state_dir, local_models_dir, resolve_repo_path
+from ragops.layout import default_run_dir, kfp_state_dir, local_models_dir
 from ragops.pipelines.events import StepCallback, StepEvent
 from ragops.progress import StepProgressCallback
 
@@ -75,12 +76,11 @@ def new_run_id(config: AppConfig, now: datetime | None = None) -> str:
 
 
 def _question_count(config: AppConfig, root: Path) -> int:
-    count = 0
     limit = config.spec.evaluation.max_questions
-    for value in config.spec.data.testsets:
-        path = resolve_repo_path(value, root)
-        if path is not None and path.is_file():
-            records = len(load_testset(path, value).records)
+    count = 0
+    for entry in data_paths(config, root)[1:]:
+        if entry.path is not None and entry.path.is_file():
+            records = len(load_testset(entry.path, entry.value).records)
             count += records if limit is None else min(records, limit)
     return count
 
@@ -93,11 +93,6 @@ def shard_count(requested: int, questions: int) -> tuple[int, list[str]]:
     if requested <= limit:
         return requested, []
     return limit, [f"--shards {requested} capped at {limit} ({questions} question(s); at most {MAX_SHARDS} tasks)"]
-
-
-def data_paths(config: AppConfig, root: Path) -> list[Path]:
-    values = [config.spec.data.corpus, *config.spec.data.testsets]
-    return [path for value in values if (path := resolve_repo_path(value, root)) is not None]
 
 
 def evaluate(
@@ -125,7 +120,7 @@ def evaluate(
     shards, warnings = shard_count(shards, _question_count(config, root))
     run_id = new_run_id(config)
     out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
-    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
+    check_out_dir(out, config.name, git_commit(root), paths_inside(config, root), force)
     state = (state_dir or kfp_state_dir(root)).resolve()
     events: list[StepEvent] = []
 
@@ -147,7 +142,7 @@ def evaluate(
         tracing.span(f"eval {config.name}", {"ragops.app": config.name, "ragops.shards": shards}),
         tracing.handed_down(),
     ):
-        outputs = run_local(arguments, state, staging / "kfp.log", record, on_progress)
+        outputs = run_local(arguments, state, RunFolder(staging).kfp_log, record, on_progress)
     RunFolder(Path(outputs["report"].path)).copy_into(staging)
     folder = publish(staging, out)
     try:
@@ -213,7 +208,7 @@ def plan_cluster_run(
     shards, warnings = shard_count(shards, _question_count(config, root))
     run_id = new_run_id(config)
     out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
-    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
+    check_out_dir(out, config.name, git_commit(root), paths_inside(config, root), force)
     local = pipeline_arguments(config, root, kfp_state_dir(root), shards, run_id)
     data = None
     if not (corpus_uri and testsets_uri):

@@ -10,13 +10,14 @@ from typing import Any
 from ragops.errors import UsageError
 from ragops.files import write_atomic
 from ragops.serve.candidates import candidate_lines
-from ragops.serve.feedback import FEEDBACK, read_jsonl
+from ragops.serve.feedback import Skipped, read_feedback
 
 
 @dataclass(frozen=True)
 class FeedbackExport:
     lines: list[dict[str, Any]]  # the candidates, in test-set JSONL shape
     ratings: int  # feedback lines read
+    skipped: int  # lines that were torn or damaged, left out
     out: str | None  # where they were written, or None when returned only
 
     def jsonl(self) -> str:
@@ -26,8 +27,9 @@ class FeedbackExport:
 def export_feedback(feedback_dir: Path, out: Path | None = None) -> FeedbackExport:
     if not feedback_dir.is_dir():
         raise UsageError(f"no such feedback folder: {feedback_dir} (the service's --feedback-dir)")
-    ratings = list(read_jsonl(feedback_dir / FEEDBACK))
-    export = FeedbackExport(candidate_lines(ratings), len(ratings), str(out) if out else None)
+    skipped = Skipped()
+    ratings = list(read_feedback(feedback_dir, skipped))
+    export = FeedbackExport(candidate_lines(ratings), len(ratings), skipped.lines, str(out) if out else None)
     if out is not None:
         write_atomic(out, export.jsonl())
     return export

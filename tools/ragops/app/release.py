@@ -30,7 +30,7 @@ from ragops.app.promote import promote
 from ragops.app.release_plan import PlannedApp, ReleasePlan, release_plan
 from ragops.artifacts.transfer import Published
 from ragops.config.models import AppConfig
-from ragops.errors import EXIT_INFRA, EXIT_INVALID, EXIT_OK, GateFailed, InfrastructureError, RagopsError
+from ragops.errors import GateFailed, InfrastructureError, RagopsError, ValidationFailed
 from ragops.layout import RUNS_DIR, kfp_state_dir, local_models_dir, overlay_dir
 from ragops.pipelines.events import StepCallback
 from ragops.progress import StepProgressCallback
@@ -77,12 +77,15 @@ class ReleaseResult:
     def failures(self) -> list[AppRelease]:
         return [a for a in self.apps if a.failed]
 
-    @property
-    def exit_code(self) -> int:
-        """0 when nothing failed; 3 when something was unreachable (a re-run may pass); else 1."""
+    def raise_for_failures(self) -> None:
+        """After reporting and committing what passed: an ``InfrastructureError`` when an app could not reach
+        something (a re-run may pass), else a ``ValidationFailed`` when an app failed; nothing when none did."""
+        if not self.failures:
+            return
+        names = ", ".join(f"{a.app} ({a.outcome})" for a in self.failures)
         if any(a.outcome == "infrastructure-error" for a in self.apps):
-            return EXIT_INFRA
-        return EXIT_INVALID if self.failures else EXIT_OK
+            raise InfrastructureError(f"not released: {names}; a re-run may pass")
+        raise ValidationFailed(f"not released: {names}")
 
 
 def default_publisher(root: Path, state: Path) -> Publisher:

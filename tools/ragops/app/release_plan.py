@@ -21,12 +21,12 @@ from typing import Literal
 from ragops import git
 from ragops.app.affected import affected
 from ragops.app.endpoints import local_models
+from ragops.config.environments import load_environments
 from ragops.config.loader import load_app_config
 from ragops.errors import RagopsError, UsageError
 from ragops.layout import (
     CONFIG_DIR,
     CONFIG_SUFFIXES,
-    ENVIRONMENTS,
     KUSTOMIZATION,
     OVERLAY_RELEASE,
     overlay_dir,
@@ -72,23 +72,16 @@ class ReleasePlan:
 
 
 def overlay_fix(root: Path, environment: str, app: str) -> str:
-    """What creates the missing overlay of ``app`` in ``environment``."""
-    # `ragops new app` (another change) writes overlays from one template; until then, the manual step.
-    siblings = sorted(p.parent.name for p in (overlays_dir(root) / environment).glob(f"*/{KUSTOMIZATION}"))
-    model = siblings[0] if siblings else "<an existing app>"
-    return (
-        f"copy kustomize/overlays/{environment}/{model}/ to kustomize/overlays/{environment}/{app}/, replace "
-        f"{model!r} with {app!r} in its kustomization.yaml, release.json and app.yaml (a copy of "
-        f"rag-configs/{app}.yaml), and commit it"
-    )
+    """What creates the missing overlay of ``app`` in ``environment``: the one overlay template."""
+    return f"ragops new env {environment} (writes every missing overlay, {app}'s among them), and commit it"
 
 
 def check_environment(root: Path, environment: str) -> None:
+    load_environments(root).get(environment)  # UsageError naming the declared ones
     if not (overlays_dir(root) / environment).is_dir():
-        known = ", ".join(sorted(p.name for p in overlays_dir(root).iterdir() if p.is_dir())) or "none"
         raise UsageError(
-            f"--env {environment}: no kustomize/overlays/{environment}/ in {root} (environments: {known}; the "
-            f"promotion order is {' → '.join(ENVIRONMENTS)})"
+            f"--env {environment}: no kustomize/overlays/{environment}/ in {root}; 'ragops new env {environment}' "
+            "writes every app's overlay"
         )
 
 
@@ -149,7 +142,7 @@ def release_plan(root: Path, environment: str, deployed_ref: str = "HEAD") -> Re
     planned: list[PlannedApp] = []
     for app, config in _apps(root):
         if not (overlay_dir(root, environment, app) / KUSTOMIZATION).is_file():
-            where = f"kustomize/overlays/{environment}/{app}/"
+            where = f"{overlay_dir(root, environment, app).relative_to(root).as_posix()}/"
             fix = overlay_fix(root, environment, app)
             planned.append(PlannedApp(app, config, "no-overlay", f"no overlay {where}: not released", fix=fix))
             continue

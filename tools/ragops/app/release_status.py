@@ -14,10 +14,18 @@ from pathlib import Path
 
 from ragops import git
 from ragops.app.release_plan import freshness
+from ragops.config.environments import load_environments
 from ragops.errors import RagopsError, UsageError
 from ragops.gitops.overlay_files import read_overlay
 from ragops.gitops.release import Release
-from ragops.layout import KUSTOMIZATION, overlays_dir
+from ragops.layout import (
+    CONFIG_DIR,
+    ENVIRONMENTS_FILE,
+    KUSTOMIZATION,
+    is_config_file,
+    overlay_dir,
+    overlays_dir,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class ReleaseStatus:
     main_ref: str
     main_commit: str | None
     deployed: list[Deployed]
+    environments: list[str] = field(default_factory=list)  # declared, in promotion order
 
 
 def _compare(root: Path, entry: Deployed, main_commit: str | None) -> Deployed:
@@ -73,12 +82,24 @@ def release_status(root: Path, main_ref: str = "main") -> ReleaseStatus:
     folder = overlays_dir(root)
     if not folder.is_dir():
         raise UsageError(f"{folder}: no overlays here; run from the repository root or pass --root")
+    declared = load_environments(root).names
     main_commit = git.resolve(root, main_ref)
+    found = {(k.parent.parent.name, k.parent.name) for k in folder.glob(f"*/*/{KUSTOMIZATION}")}
+    apps = {path.stem for path in (root / CONFIG_DIR).glob("*") if is_config_file(path)}
+    order = {name: i for i, name in enumerate(declared)}
+    wanted = found | {(environment, app) for environment in declared for app in apps}
     deployed: list[Deployed] = []
-    for kustomization in sorted(folder.glob(f"*/*/{KUSTOMIZATION}")):
-        overlay = kustomization.parent
-        environment, app = overlay.parent.name, overlay.name
+    for environment, app in sorted(wanted, key=lambda pair: (order.get(pair[0], len(order)), pair)):
+        overlay = overlay_dir(root, environment, app)
         relative = overlay.relative_to(root).as_posix()
+        if environment not in order:
+            why = f"{environment!r} is not a declared environment ({ENVIRONMENTS_FILE}): add it with 'ragops new env'"
+            deployed.append(Deployed(environment, app, relative, None, None, problems=[why]))
+            continue
+        if (environment, app) not in found:
+            why = f"no overlay: 'ragops new env {environment}' writes the missing ones"
+            deployed.append(Deployed(environment, app, relative, None, None, problems=[why]))
+            continue
         try:
             state = read_overlay(overlay)
         except RagopsError as exc:
@@ -86,4 +107,4 @@ def release_status(root: Path, main_ref: str = "main") -> ReleaseStatus:
             continue
         entry = Deployed(environment, app, relative, state.release, state.image)
         deployed.append(_compare(root, entry, main_commit))
-    return ReleaseStatus(main_ref, main_commit, deployed)
+    return ReleaseStatus(main_ref, main_commit, deployed, declared)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ragops.app.endpoints import ci_findings
 from ragops.app.preflight import environment_checks
+from ragops.config.app_data import data_paths
 from ragops.config.diagnostics import Diagnostic, Finding
 from ragops.config.gate import DEFAULTS_FILE, load_defaults
 from ragops.config.loader import ExtraChecks, display_path, read_config
@@ -19,7 +20,7 @@ from ragops.config.models import AppConfig, LoaderSpec
 from ragops.config.testset import check_against_corpus, load_testset
 from ragops.corpus import CorpusLinkError
 from ragops.errors import UsageError, ValidationFailed
-from ragops.layout import CONFIG_DIR, CONFIG_SUFFIXES, DATASETS_DIR, is_testset_file, resolve_repo_path
+from ragops.layout import CONFIG_DIR, CONFIG_SUFFIXES, DATASETS_DIR, is_testset_file
 from ragops.rag.documents import document_ids
 
 
@@ -112,9 +113,10 @@ def validate(
         result.diagnostics += loaded.diagnostics
         if loaded.config is None:
             continue
-        corpus = resolve_repo_path(loaded.config.spec.data.corpus, root)
-        for value in loaded.config.spec.data.testsets:
-            testset = resolve_repo_path(value, root)
+        corpus_entry, *testset_entries = data_paths(loaded.config, root)
+        corpus = corpus_entry.path
+        for entry in testset_entries:
+            testset = entry.path
             if testset is not None and testset.is_file():
                 loader = loaded.config.spec.loader.model_dump_json()
                 testsets.setdefault(testset, set()).update([(corpus, loader)] if corpus else [])

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ragops import logs
 from ragops.cli import options
-from ragops.errors import EXIT_OK, UsageError
+from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
 from ragops.evaluation.report_views import headline_names
 from ragops.progress import StepProgress
 
@@ -46,6 +46,20 @@ def register(commands: Any) -> None:
     cluster.add_argument("--dvc-remote", help="DVC remote the cluster reads DVC-tracked data from (default: DVC's)")
     cluster.add_argument("--corpus-uri", help="override: a folder the cluster copies as the corpus (s3://, gs://, …)")
     cluster.add_argument("--testsets-uri", help="override: a folder of <name>.jsonl the cluster copies")
+    served = parser.add_argument_group("a running service (--endpoint)")
+    served.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="ask the test sets of the service at URL over HTTP (POST /v1/query) instead of running the pipeline; "
+        "same run folder and report, latency measured here",
+    )
+    served.add_argument("--concurrency", type=int, default=8, help="questions in flight at once (default 8)")
+    served.add_argument(
+        "--request-timeout", type=float, default=60.0, help="seconds one question may take (default 60)"
+    )
+    served.add_argument(
+        "--retries", type=int, default=3, help="retries after a connection error or a 503, with backoff (default 3)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -85,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.config.is_file():
         raise UsageError(f"{args.config}: no such config file")
     root = options.root_from(args, near=args.config)
+    if args.endpoint:
+        return _run_against_endpoint(args, root)
     if args.backend == "kfp":
         return _run_on_cluster(args, root)
     _log.info("eval_started", message=f"evaluating {args.config} on the KFP local runner", config=str(args.config))
@@ -164,3 +180,50 @@ def _run_on_cluster(args: argparse.Namespace, root: Path) -> int:
     _print_metrics(report)
     print(f"run folder: {result.out_dir} (fetched from {result.results_uri}; run record run.json)")
     return EXIT_OK
+
+
+def _run_against_endpoint(args: argparse.Namespace, root: Path) -> int:
+    from ragops.app.evaluate_endpoint import evaluate_endpoint
+    from ragops.progress import ProgressRenderer
+    from ragops.serve.client import ClientSettings
+
+    if args.retries < 0 or args.request_timeout <= 0:
+        raise UsageError("--retries must be 0 or more and --request-timeout positive")
+    text = f"evaluating {args.config} against {args.endpoint} ({args.concurrency} at once)"
+    _log.info("eval_started", message=text, config=str(args.config), endpoint=args.endpoint)
+    result = evaluate_endpoint(
+        args.config,
+        root,
+        args.endpoint,
+        args.out,
+        settings=ClientSettings(concurrency=args.concurrency, timeout_s=args.request_timeout, retries=args.retries),
+        on_progress=ProgressRenderer(indent="  "),
+        force=args.force,
+    )
+    for warning in result.warnings:
+        _log.warning("eval_warning", message=f"warning: {warning}")
+    release = result.state.release
+    if release is not None:
+        print(f"service: release {release.release_id}, index {release.index_digest or 'unknown'}")
+    report = result.report
+    rate = report.counts.questions / result.asking_seconds if result.asking_seconds > 0 else 0.0
+    print(f"{report.app}: {report.counts.questions} questions in {result.asking_seconds:.1f} s ({rate:.1f}/s)")
+    shown = _print_metrics(report)
+    print(f"run folder: {result.out_dir} (report.md, report.html, report.json, predictions.jsonl)")
+    _log.info(
+        "eval_finished",
+        message=None,
+        app=report.app,
+        endpoint=args.endpoint,
+        questions=report.counts.questions,
+        failed=len(result.failures),
+        metrics={name: report.metrics[name] for name in shown},
+        run_folder=str(result.out_dir),
+        duration_s=round(result.seconds, 3),
+    )
+    if not result.failures:
+        return EXIT_OK
+    print(f"{len(result.failures)} question(s) were not answered usably (counted as failures):")
+    for failure in result.failures:
+        print(f"  {failure.testset}/{failure.id}: {failure.reason}")
+    return EXIT_INVALID

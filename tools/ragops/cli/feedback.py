@@ -35,4 +35,6 @@ def run_export(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(result.jsonl())
     print(f"{len(result.lines)} candidate(s) from {result.ratings} rating(s)", file=sys.stderr)
+    if result.skipped:
+        print(f"skipped {result.skipped} torn or damaged line(s) in {args.feedback_dir}", file=sys.stderr)
     return EXIT_OK

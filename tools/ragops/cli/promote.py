@@ -12,7 +12,7 @@ from ragops.cli import options
 from ragops.errors import EXIT_OK, UsageError
 from ragops.github.step_outputs import append_outputs
 from ragops.gitops.overlay_files import Promotion
-from ragops.layout import ENVIRONMENTS
+from ragops.layout import ENVIRONMENTS_FILE
 
 
 def register(commands: Any) -> None:
@@ -37,8 +37,8 @@ def register(commands: Any) -> None:
         "--from",
         dest="source",
         metavar="ENV",
-        help="copy the release this environment deploys… (default with --to: the environment before it in "
-        f"the promotion order, {' → '.join(ENVIRONMENTS)})",
+        help="copy the release this environment deploys… (default with --to: the environment it is promoted "
+        f"from in {ENVIRONMENTS_FILE})",
     )
     parser.add_argument("--to", dest="target", metavar="ENV", help="…to this environment, unchanged")
     options.add_root(parser)
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--from goes with --to: ragops promote APP --from staging --to production")
         if args.env or args.run_dir or args.index_uri or args.index_digest or args.image:
             raise UsageError("--from/--to copy a release unchanged: they take no --env, --run, --index-* or --image")
-        source = args.source or source_environment(args.target)
+        source = args.source or source_environment(args.target, root)
         result = promote_between(args.app, source, args.target, root)
     else:
         needed = {"--env": args.env, "--run": args.run_dir, "--index-uri": args.index_uri}

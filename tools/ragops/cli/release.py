@@ -14,10 +14,11 @@ from ragops.app.release_plan import ReleasePlan, release_plan
 from ragops.app.release_status import Deployed, ReleaseStatus, release_status
 from ragops.cli import options, release_report
 from ragops.cli.evaluate import step_printer
+from ragops.config.environments import load_environments
 from ragops.errors import EXIT_OK, UsageError
 from ragops.evaluation.metrics import headline_among
 from ragops.github.step_outputs import append_outputs, outputs_file
-from ragops.layout import ENVIRONMENTS
+from ragops.layout import ENVIRONMENTS_FILE
 from ragops.progress import StepProgress
 
 
@@ -87,8 +88,7 @@ def register(commands: Any) -> None:
 def _add_release_target(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--env",
-        default=ENVIRONMENTS[0],
-        help=f"the environment to release to (default: {ENVIRONMENTS[0]}, the first of {', '.join(ENVIRONMENTS)})",
+        help=f"the environment to release to (default: the first one declared in {ENVIRONMENTS_FILE})",
     )
     parser.add_argument(
         "--deployed",
@@ -157,6 +157,7 @@ def render_text(status: ReleaseStatus) -> str:
 def to_json(status: ReleaseStatus) -> dict[str, Any]:
     return {
         "main": {"ref": status.main_ref, "commit": status.main_commit},
+        "environments": status.environments,
         "deployed": [
             {
                 "environment": entry.environment,
@@ -215,7 +216,8 @@ def render_plan(plan: ReleasePlan) -> str:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    plan = release_plan(options.root_from(args), args.env, args.deployed)
+    root = options.root_from(args)
+    plan = release_plan(root, args.env or load_environments(root).names[0], args.deployed)
     if args.format == "json":
         print(json.dumps(_plan_json(plan), indent=2))
         return EXIT_OK
@@ -233,9 +235,10 @@ def run_release(args: argparse.Namespace) -> int:
     def tell(app: str, what: str) -> None:
         print(f"== {app}: {what}", file=sys.stderr, flush=True)
 
+    root = options.root_from(args)
     result = release(
-        options.root_from(args),
-        args.env,
+        root,
+        args.env or load_environments(root).names[0],
         args.store,
         deployed_ref=args.deployed,
         image=args.image,
@@ -255,4 +258,5 @@ def run_release(args: argparse.Namespace) -> int:
         release_report.to_github(result, options.github_output_file(args))
     elif options.github_output_file(args) is not None:
         release_report.to_github(result, options.github_output_file(args), annotate=False)
-    return result.exit_code
+    result.raise_for_failures()
+    return 0

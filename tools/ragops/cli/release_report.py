@@ -67,7 +67,7 @@ def to_json(result: ReleaseResult) -> dict[str, Any]:
             }
             for a in result.apps
         ],
-        "exit_code": result.exit_code,
+        "failed": [a.app for a in result.failures],
     }
 
 

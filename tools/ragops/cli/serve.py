@@ -14,8 +14,10 @@ from ragops.serve.access_settings import AccessSettings
 from ragops.serve.conversation_settings import ConversationSettings
 from ragops.serve.models import MAX_QUESTION_CHARS
 from ragops.serve.settings import ServeSettings
+from ragops.serve.wire import DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADERS, DEFAULT_REQUEST_TIMEOUT_S
 
 _CONVERSATIONS = ConversationSettings()
+_ACCESS = AccessSettings()
 
 
 def register(commands: Any) -> None:
@@ -54,6 +56,25 @@ def register(commands: Any) -> None:
         help="seconds between returning freed memory to the system; 0 never (default 5)",
     )
     parser.add_argument("--max-body-bytes", type=int, default=64 * 1024, help="largest request body (default 64 KiB)")
+    parser.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=DEFAULT_MAX_HEADER_BYTES,
+        help=f"largest request line and headers (default {DEFAULT_MAX_HEADER_BYTES // 1024} KiB): 431 past it",
+    )
+    parser.add_argument(
+        "--max-headers",
+        type=int,
+        default=DEFAULT_MAX_HEADERS,
+        help=f"most headers in one request (default {DEFAULT_MAX_HEADERS}): 431 past it",
+    )
+    parser.add_argument(
+        "--request-timeout-s",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT_S,
+        help="seconds a client has to send a whole request, headers and body, from its first byte "
+        f"(default {DEFAULT_REQUEST_TIMEOUT_S:g}): 408 and the connection closed past it",
+    )
     parser.add_argument(
         "--max-question-chars",
         type=int,
@@ -105,8 +126,21 @@ def register(commands: Any) -> None:
     access.add_argument("--rate-limit", type=float, help="requests per second per client, sustained (default: off)")
     access.add_argument("--rate-limit-burst", type=int, help="requests a client may send at once (default: 2 s' worth)")
     access.add_argument(
+        "--feedback-rate-limit",
+        type=float,
+        default=_ACCESS.feedback_rate_limit,
+        help="ratings per second per client on /v1/feedback, sustained; always on "
+        f"(default {_ACCESS.feedback_rate_limit:g})",
+    )
+    access.add_argument(
+        "--feedback-rate-limit-burst",
+        type=int,
+        default=_ACCESS.feedback_burst,
+        help=f"ratings a client may post at once (default {_ACCESS.feedback_burst})",
+    )
+    access.add_argument(
         "--forwarded-allow-ips",
-        default=AccessSettings().forwarded_allow_ips,
+        default=_ACCESS.forwarded_allow_ips,
         help="proxies whose X-Forwarded-For names the client, comma-separated, '*' for any (default 127.0.0.1: a "
         "sidecar proxy)",
     )
@@ -120,6 +154,7 @@ _OPTIONS = {
     ("ConversationSettings", "ttl_s"): "--chat-ttl-s",
     ("AccessSettings", "tokens_file"): "--auth-tokens-file",
     ("AccessSettings", "rate_burst"): "--rate-limit-burst",
+    ("AccessSettings", "feedback_burst"): "--feedback-rate-limit-burst",
 }
 
 
@@ -158,6 +193,9 @@ def _settings(args: argparse.Namespace) -> ServeSettings:
         memory_trim_s=args.memory_trim_s,
         max_body_bytes=args.max_body_bytes,
         max_question_chars=args.max_question_chars,
+        max_header_bytes=args.max_header_bytes,
+        max_headers=args.max_headers,
+        request_timeout_s=args.request_timeout_s,
         log_questions=args.log_questions,
         feedback_text=args.feedback_text,
         log_level=args.log_level,
@@ -172,6 +210,8 @@ def _settings(args: argparse.Namespace) -> ServeSettings:
             tokens_file=args.auth_tokens_file,
             rate_limit=args.rate_limit,
             rate_burst=args.rate_limit_burst,
+            feedback_rate_limit=args.feedback_rate_limit,
+            feedback_burst=args.feedback_rate_limit_burst,
             forwarded_allow_ips=args.forwarded_allow_ips,
         ),
     )

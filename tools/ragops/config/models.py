@@ -2,7 +2,8 @@
 
 Every component a Kotaemon app exposes has a block here: loader, splitter, embedding, vector store,
 retrieval, LLM, prompt and citation; plus what the app is evaluated on (data) and how (evaluation, gate), and
-what is done with personal data in its documents (privacy, ``ragops.config.privacy``).
+what is done with personal data in its documents (privacy, ``ragops.config.privacy``), and how a release is judged
+on live traffic (rollout, ``ragops.config.rollout``).
 The short form of the product brief is normalised into this model (see ``shortform``).
 """
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ragops.config.gate import GatePolicy
 from ragops.config.privacy import PrivacySpec
+from ragops.config.rollout import RolloutSpec
 
 API_VERSION = "ragops.dev/v1"
 KIND = "RAGApp"
@@ -32,10 +34,11 @@ DEFAULT_QA_TEMPLATE = (
     "Helpful Answer:"
 )
 
+APP_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 AppName = Annotated[
     str,
     Field(
-        pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        pattern=APP_NAME_PATTERN,
         max_length=63,
         description="DNS-1123 label: it names Kubernetes objects and overlay folders.",
     ),
@@ -257,6 +260,12 @@ class JudgeSpec(ChatEndpoint):
     advisory: bool = Field(
         True, description="Report the judge metrics with role advisory (never fail a pull request); false: gate."
     )
+    factscore: bool = Field(
+        False,
+        description="Also compute the LLM-verified FActScore (factscore_llm*) with this model: prompted atomic "
+        "facts and a true/false check of every fact, about 2 calls per fact plus 1 per sentence (cached). "
+        "Off: only the offline lexical variant (factscore_lexical*) is computed.",
+    )
 
 
 class EvaluationSpec(Strict):
@@ -290,6 +299,9 @@ class AppSpec(Strict):
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
     privacy: PrivacySpec | None = Field(
         None, description="Personal data in the documents: what to look for and what ingest does (off when absent)."
+    )
+    rollout: RolloutSpec = Field(
+        default_factory=RolloutSpec, description="How a release is judged while it serves part of the traffic."
     )
 
 

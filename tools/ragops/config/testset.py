@@ -17,12 +17,13 @@ that is how a run folder stores turns.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ragops.config.diagnostics import Diagnostic
 from ragops.config.pydantic_errors import diagnostics_from_validation_error
@@ -31,12 +32,25 @@ from ragops.config.suggest import did_you_mean
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
+def _no_control_characters(value: str) -> str:
+    # Ids end up in file names, logs and the PR comment: a newline or a bidirectional override there could forge
+    # a line of the comment or hide what the id is.
+    bad = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")), None)
+    if bad is not None:
+        raise ValueError(f"an id must not contain control or format characters (found U+{ord(bad):04X})")
+    return value
+
+
+# A question's or a document's id: non-empty, on one line, nothing invisible.
+Id = Annotated[str, Field(min_length=1), AfterValidator(_no_control_characters)]
+
+
 class GoldSpan(BaseModel):
     """Evidence: ``document_text[start:end] == text`` in document ``doc_id``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    doc_id: NonEmpty
+    doc_id: Id
     start: int = Field(ge=0)
     end: int = Field(ge=1)
     text: NonEmpty
@@ -53,10 +67,10 @@ class QuestionRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="TestSetRecord")
 
-    id: NonEmpty = Field(description="Unique within the test set; stable, so diffs can follow a question.")
+    id: Id = Field(description="Unique within the test set; stable, so diffs can follow a question.")
     question: NonEmpty
     answers: list[NonEmpty] = Field(min_length=1, description="Reference answers; any one counts as correct.")
-    gold_doc_ids: list[NonEmpty] = Field(min_length=1, description="Documents that hold the evidence.")
+    gold_doc_ids: list[Id] = Field(min_length=1, description="Documents that hold the evidence.")
     gold_spans: list[GoldSpan] = Field(default_factory=list)
     tags: list[NonEmpty] = Field(default_factory=list)
 
@@ -80,7 +94,7 @@ class TurnOf(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: NonEmpty = Field(description="The conversation's id.")
+    id: Id = Field(description="The conversation's id.")
     turn: int = Field(ge=1, description="1 for the opening question.")
     history: list[PriorTurn] = Field(default_factory=list, description="The turns before this one, oldest first.")
 
@@ -97,7 +111,7 @@ class TurnRecord(QuestionRecord):
     model_config = ConfigDict(extra="forbid", frozen=True, title="ConversationTurnRecord")
 
     answers: list[NonEmpty] = Field(default_factory=list, description="Reference answers; may be empty.")
-    gold_doc_ids: list[NonEmpty] = Field(default_factory=list, description="Gold documents; may be empty.")
+    gold_doc_ids: list[Id] = Field(default_factory=list, description="Gold documents; may be empty.")
     conversation: TurnOf
 
     @model_validator(mode="after")
@@ -115,7 +129,7 @@ class ConversationTurn(BaseModel):
 
     question: NonEmpty
     answers: list[NonEmpty] = Field(default_factory=list, description="Reference answers; any one counts.")
-    gold_doc_ids: list[NonEmpty] = Field(default_factory=list, description="Documents that hold the evidence.")
+    gold_doc_ids: list[Id] = Field(default_factory=list, description="Documents that hold the evidence.")
     gold_spans: list[GoldSpan] = Field(default_factory=list)
     tags: list[NonEmpty] = Field(default_factory=list)
 
@@ -130,7 +144,7 @@ class ConversationRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="TestSetConversation")
 
-    id: NonEmpty = Field(description="Unique within the test set; its turns are <id>#1, <id>#2, …")
+    id: Id = Field(description="Unique within the test set; its turns are <id>#1, <id>#2, …")
     turns: list[ConversationTurn] = Field(min_length=2, description="The questions in the order they are asked.")
     tags: list[NonEmpty] = Field(default_factory=list, description="Labels every turn carries.")
 

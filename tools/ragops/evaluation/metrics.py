@@ -297,3 +297,33 @@ def headline_among(names: Iterable[str]) -> list[tuple[str, Metric | RunMetric]]
     order = {m.name: i for i, m in enumerate((*METRICS, *TIMINGS))}
     found = [(name, entry) for name in names if (entry := registry_entry(name)) is not None and entry.headline]
     return sorted(found, key=lambda pair: (order[pair[1].name], pair[0]))
+
+
+# FActScore (Min et al., 2023; ragops.evaluation.factscore, docs/factscore.md), for apps that generate with an
+# LLM. Its values come from a run's atomic facts and their verdicts, so ragops.evaluation.factscore.family binds
+# these names to a run, as judge_metrics does; the names and what each means are fixed here. Two families, never
+# mixed: factscore_lexical* (rule-based facts, lexical verifier: offline, deterministic, may gate) and
+# factscore_llm* (the reference method with the judge model: advisory like every judge metric).
+FactScoreVerifier = Literal["lexical", "llm"]
+FactScoreMeasure = Literal["score", "unpenalized", "context", "context_unpenalized", "answered", "facts"]
+_FACTSCORE_MEASURES: dict[FactScoreMeasure, str] = {
+    "score": "share of atomic facts supported by the top-5 corpus passages, x exp(1-10/n) below 10 facts",
+    "unpenalized": "share of atomic facts supported by the top-5 corpus passages, no length penalty",
+    "context": "share of atomic facts supported by the passages the answer was given, x exp(1-10/n) below 10 facts",
+    "context_unpenalized": "share of atomic facts supported by the passages the answer was given, no length penalty",
+    "answered": "the answer states at least one atomic fact (1) rather than abstaining (0)",
+    "facts": "atomic facts per answer that states any",
+}
+FACTSCORE_MEASURES: tuple[FactScoreMeasure, ...] = tuple(_FACTSCORE_MEASURES)
+
+
+def factscore_name(verifier: FactScoreVerifier, measure: FactScoreMeasure) -> str:
+    """``factscore_lexical``, ``factscore_llm_unpenalized``, …: the family, the verifier, then the measure."""
+    return f"factscore_{verifier}" if measure == "score" else f"factscore_{verifier}_{measure}"
+
+
+def factscore_info(verifier: FactScoreVerifier, measure: FactScoreMeasure, method: str, role: Role) -> MetricInfo:
+    """``method`` names the pinned decomposer, evidence and verifier, so the report records what was measured."""
+    kind: Kind = "grounding" if verifier == "lexical" else "judge"
+    description = f"FActScore, {method}: {_FACTSCORE_MEASURES[measure]}"
+    return MetricInfo(direction="higher", role=role, kind=kind, ranked=False, description=description)

@@ -22,6 +22,7 @@ from pathlib import Path
 from ragops import git
 from ragops.config.models import AppConfig
 from ragops.errors import InfrastructureError, RagopsError
+from ragops.evaluation.factscore.method import method as factscore_method
 from ragops.hashing import canonical_sha256
 from ragops.layout import PACKAGE_DIR
 
@@ -154,4 +155,5 @@ def model_identities(config: AppConfig) -> dict[str, str]:
     judge = spec.evaluation.judge
     if judge is not None:
         models["judge"] = f"openai:{judge.model}@{judge.base_url or 'default'} prompt {judge.prompt_version}"
+    models["factscore"] = factscore_method(config)
     return models

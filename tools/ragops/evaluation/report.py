@@ -44,6 +44,31 @@ class Counts(BaseModel):
     )
 
 
+class QuestionFailure(BaseModel):
+    """A question the service did not answer usably: it counts as a failure (empty answer, nothing retrieved)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    testset: str
+    id: str
+    reason: str = Field(description="What went wrong: the transport error, the status code, or the malformed reply.")
+
+
+class EndpointRun(BaseModel):
+    """How a run against a deployed service (``ragops eval --endpoint``) asked it, and what it said it serves."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(description="The service's base URL.")
+    release_id: str | None = Field(description="The release the service said it serves (/metrics); null if none.")
+    index_digest: str | None = Field(description="The digest of the index the service said it serves.")
+    environment: str | None = Field(None, description="The environment the service's release names.")
+    concurrency: int = Field(ge=1, description="Questions in flight at once.")
+    failures: list[QuestionFailure] = Field(
+        default_factory=list, description="Questions not answered usably, each counted as a failure."
+    )
+
+
 class Metadata(BaseModel):
     """Provenance of a run; the pipeline fills it in. Two reports with equal metadata must have equal metrics."""
 
@@ -78,6 +103,12 @@ class Metadata(BaseModel):
         exclude_if=lambda value: value is None,
         description="Personal data the index step found in the documents (spec.privacy) and what it did: values "
         "found per kind, values redacted, documents rejected. Absent for apps without spec.privacy.",
+    )
+    endpoint: EndpointRun | None = Field(
+        None,
+        exclude_if=lambda value: value is None,
+        description="A run that asked a deployed service over HTTP (ragops eval --endpoint): its URL, the release "
+        "it said it serves and the questions it failed. Absent for runs of the pipeline.",
     )
 
 

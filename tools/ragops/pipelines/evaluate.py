@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ragops.config.app_data import config_hash, corpus_path, data_paths, testset_paths
 from ragops.config.models import AppConfig
 from ragops.corpus import checked_file
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
@@ -29,25 +30,14 @@ from ragops.evaluation.provenance import (
 )
 from ragops.files import place_folder_once, temporary_sibling
 from ragops.hashing import canonical_sha256
-from ragops.layout import resolve_repo_path
 from ragops.pipelines import steps
 from ragops.pipelines.objects import DataManifest, ManifestEntry
 from ragops.rag.hashing import indexing_config_hash, indexing_only
 
 
-def config_hash(config: AppConfig) -> str:
-    """Hash of the normalised config: equal configs (however written) have equal hashes. An optional section of
-    ``spec`` that is absent (``privacy``) is left out rather than hashed as null, so adding such a section to
-    ragops does not change the hash of every config written before it (releases would read as changed)."""
-    dumped = config.model_dump(mode="json", by_alias=True)
-    dumped["spec"] = {section: value for section, value in dumped["spec"].items() if value is not None}
-    return canonical_sha256(dumped)
-
-
-def _repo_path(value: str, root: Path, what: str) -> Path:
-    path = resolve_repo_path(value, root)
-    if path is None or not path.exists():
-        raise ValidationFailed(f"{what} {value!r} is missing or outside the repository; run 'ragops validate'")
+def _existing(path: Path, what: str, root: Path) -> Path:
+    if not path.exists():
+        raise ValidationFailed(f"{what} {path.relative_to(root.resolve())} is missing; run 'ragops validate'")
     return path
 
 
@@ -71,12 +61,7 @@ def _stage_testsets(config: AppConfig, root: Path, state_dir: Path) -> tuple[Pat
     when their content does, which is what the KFP cache needs of an input artifact. With
     ``evaluation.max_questions`` the copies hold only the first N questions of each; the hashes returned (what the
     report records) are those of the whole files in the repository."""
-    files: dict[str, Path] = {}
-    for value in config.spec.data.testsets:
-        path = _repo_path(value, root, "test set")
-        if path.stem in files:
-            raise ValidationFailed(f"two test sets are named {path.stem!r}; test-set file names must differ")
-        files[path.stem] = path
+    files = {name: _existing(path, "test set", root) for name, path in testset_paths(config, root).items()}
     hashes = {name: file_fingerprint(path) for name, path in sorted(files.items())}
     limit = config.spec.evaluation.max_questions
     folder = state_dir / "testsets" / canonical_sha256(hashes if limit is None else {**hashes, "": limit})[:16]
@@ -124,7 +109,8 @@ def pipeline_arguments(
     config: AppConfig, root: Path, state_dir: Path, shards: int, run_id: str | None = None
 ) -> dict[str, Any]:
     """Everything the pipeline is called with; the hashes make its cache follow content."""
-    corpus = _repo_path(config.spec.data.corpus, root, "corpus")
+    corpus = _existing(corpus_path(config, root), "corpus", root)
+    label = data_paths(config, root)[0].value
     testsets_dir, testset_hashes = _stage_testsets(config, root, state_dir)
     corpus_hash = corpus_fingerprint(corpus)
     full_hash = config_hash(config)
@@ -149,9 +135,7 @@ def pipeline_arguments(
         ).model_dump_json(by_alias=True),
         "generate_config_json": steps.generation_only(config).model_dump_json(by_alias=True),
         "index_config_json": indexing_only(config).model_dump_json(by_alias=True),
-        "corpus_manifest_json": local_manifest(
-            _stage_corpus(corpus, corpus_hash, root, state_dir), config.spec.data.corpus
-        ),
+        "corpus_manifest_json": local_manifest(_stage_corpus(corpus, corpus_hash, root, state_dir), label),
         "testsets_manifest_json": local_manifest(testsets_dir, "test sets"),
         "corpus_hash": corpus_hash,
         "index_config_hash": indexing_config_hash(config),

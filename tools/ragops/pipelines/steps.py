@@ -23,7 +23,7 @@ from ragops.evaluation.scoring import build_report, score
 from ragops.progress import StepEmitter
 from ragops.rag.answering import Answer, Retrieved, answer_from
 from ragops.rag.hashing import INDEX_SECTIONS
-from ragops.rag.hits import Hit
+from ragops.rag.hits import Hit, retrieved_text
 
 # The index, the embedding model and the judge's HTTP client are imported by the steps that use them: each step
 # is a process of its own, and the generate and score steps should not pay seconds for imports they never use.
@@ -128,7 +128,7 @@ def to_prediction(
         retrieved_doc_ids=distinct_doc_ids(chunks),
         chunks=chunks,
         citations=list(answer.citations) if cites else None,
-        context="\n\n".join(h.text for h in answer.hits),
+        context=retrieved_text(answer.hits),
         latency_ms=Latency(retrieve=answer.latency_ms["retrieve"], generate=answer.latency_ms["generate"]),
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,
@@ -230,11 +230,13 @@ def score_step(
     index_summary: str,
     report_dir: str,
     judge_cache_dir: str,
+    index_dir: str,
 ) -> dict[str, float]:
     """Score all shards and write the run's report files into ``report_dir``; returns the metrics.
 
     With a judge configured, the judge metrics are scored too; its replies are cached in ``judge_cache_dir``
-    (next to the report folder when empty, as on a cluster)."""
+    (next to the report folder when empty, as on a cluster). For an app that generates with an LLM, FActScore
+    is scored too, with the index in ``index_dir`` (the one the answers were retrieved from) as its evidence."""
     with tracing.step("score-run"):
         config = AppConfig.model_validate_json(config_json)
         testsets = read_testsets(Path(testsets_dir))
@@ -243,11 +245,14 @@ def score_step(
         wall = max(shard_seconds) if shard_seconds else None
         metrics: tuple[Metric, ...] = METRICS
         judge = config.spec.evaluation.judge
+        cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
         if judge is not None:
             from ragops.evaluation.judge import judge_metrics
 
-            cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
             metrics += judge_metrics(judge, predictions, cache)
+        from ragops.evaluation.factscore.family import factscore_metrics
+
+        metrics += factscore_metrics(config, predictions, Path(index_dir), cache, StepEmitter("score-run"))
         scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)
         index = IndexSummary.model_validate_json(index_summary)
         metadata = Metadata.model_validate(

@@ -5,7 +5,9 @@ Prometheus. With a tokens file, a request needs ``Authorization: Bearer <token>`
 with ``WWW-Authenticate: Bearer``. With a rate limit, each client — its token when authentication is on, else its
 address (which uvicorn has taken from ``X-Forwarded-For`` when the peer is a trusted proxy) — gets its own bucket,
 and a request past it is refused with 429 and ``Retry-After`` (whole seconds, at least 1) before any work is done.
-It sits inside the request guard, so refusals are counted, timed and logged with their request id like any answer.
+``POST /v1/feedback`` has a second, stricter bucket per client that is always on (a rating is an fsynced write
+to disk: without it one client could flood the disk and the disk queue). It sits inside the request guard, so
+refusals are counted, timed and logged with their request id like any answer.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ragops.serve.ratelimit import RateLimiter
 from ragops.serve.tokens import TokenFile
 
 GUARDED_PREFIX = "/v1/"
+FEEDBACK_PATH = "/v1/feedback"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -55,17 +58,24 @@ async def _refuse(send: Send, status: int, title: str, detail: str, headers: lis
 
 
 class AccessGuard:
-    def __init__(self, app: ASGIApp, tokens: TokenFile | None, limiter: RateLimiter | None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        tokens: TokenFile | None,
+        limiter: RateLimiter | None,
+        feedback_limiter: RateLimiter | None = None,
+    ) -> None:
         self.app = app
         self.tokens = tokens
         self.limiter = limiter
+        self.feedback_limiter = feedback_limiter
 
     @classmethod
-    def parts(cls, settings: AccessSettings) -> tuple[TokenFile | None, RateLimiter | None]:
-        """The token file and the limiter ``settings`` ask for (None for what is off)."""
+    def parts(cls, settings: AccessSettings) -> tuple[TokenFile | None, RateLimiter | None, RateLimiter]:
+        """The token file, the limiter of /v1/* (None for what is off) and the feedback limiter ``settings`` ask for."""
         tokens = TokenFile(settings.tokens_file) if settings.tokens_file is not None else None
         limiter = RateLimiter(settings.rate_limit, settings.burst) if settings.rate_limit is not None else None
-        return tokens, limiter
+        return tokens, limiter, RateLimiter(settings.feedback_rate_limit, settings.feedback_burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not str(scope.get("path", "")).startswith(GUARDED_PREFIX):
@@ -80,12 +90,15 @@ class AccessGuard:
                 detail = "the bearer token is not valid" if presented else "send Authorization: Bearer <token>"
                 await _refuse(send, 401, "unauthorized", detail, [(b"www-authenticate", error)])
                 return
-        if self.limiter is not None:
-            key = client or client_address(scope)
-            wait = self.limiter.take(key)
-            if wait > 0:
+        key = client or client_address(scope)
+        limiters = [self.limiter]
+        if scope.get("path") == FEEDBACK_PATH:
+            limiters.append(self.feedback_limiter)
+        for limiter in limiters:
+            wait = limiter.take(key) if limiter is not None else 0.0
+            if limiter is not None and wait > 0:
                 seconds = max(1, math.ceil(wait))
-                detail = f"more than {self.limiter.rate:g} requests per second: retry in {seconds} s"
+                detail = f"more than {limiter.rate:g} requests per second: retry in {seconds} s"
                 await _refuse(send, 429, "rate limited", detail, [(b"retry-after", str(seconds).encode())])
                 return
         await self.app(scope, receive, send)

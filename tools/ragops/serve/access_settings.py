@@ -1,5 +1,6 @@
 """Who may call ``/v1/*`` and how often: bearer tokens from a file, and a per-client rate limit. Both are off by
-default; ``/healthz``, ``/readyz`` and ``/metrics`` are never behind them (probes and Prometheus reach them).
+default (feedback has its own rate limit, always on); ``/healthz``, ``/readyz`` and ``/metrics`` are never behind
+them (probes and Prometheus reach them).
 
 Without tokens, the rate limit tells clients apart by address. Behind a proxy every request comes from the proxy,
 so the client's address is taken from ``X-Forwarded-For`` when (and only when) the peer is a trusted proxy —
@@ -23,6 +24,13 @@ class AccessSettings(BaseModel):
         None, gt=0, description="requests per second each client may make to /v1/*, sustained (off when unset)"
     )
     rate_burst: int | None = Field(None, ge=1, description="requests a client may make at once (default: 2 s' worth)")
+    feedback_rate_limit: float = Field(
+        1.0,
+        gt=0,
+        description="ratings per second each client may post to /v1/feedback, sustained; always on, as feedback "
+        "writes to disk and must hold without authentication",
+    )
+    feedback_burst: int = Field(10, ge=1, description="ratings a client may post at once")
     forwarded_allow_ips: str = Field(
         "127.0.0.1",
         description="proxies trusted to name the client in X-Forwarded-For (comma-separated addresses or networks, "

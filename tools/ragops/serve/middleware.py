@@ -2,13 +2,17 @@
 
 A pure ASGI middleware (not Starlette's ``BaseHTTPMiddleware``) so the body is streamed, never buffered twice,
 and an oversized body is refused as soon as its ``Content-Length`` — or, without one, its running size — passes
-the limit. One JSON log line per request with the request id, status and latency.
+the limit. One log event per request (``request``: request id, method, path, status, latency) through
+``ragops.logs``.
+
+The request id is always one the service issues: feedback attaches to it, so a client must not be able to choose
+(and so collide with) another client's id. A client's own ``X-Request-ID``, when well-formed, is kept beside it in
+the log line as ``client_request_id`` for correlation, and never decides anything.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 import uuid
@@ -17,24 +21,28 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ragops.serve.jsonlog import log
+from ragops import logs
 from ragops.serve.metrics import ServeMetrics
 
+_log = logs.get_logger("ragops.serve")
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# Paths with their own metric label; anything else (scanners, typos) shares one, so label values stay bounded.
-ENDPOINTS = frozenset(
+# Paths with their own value of the metrics' ``handler`` label; anything else (scanners, typos) shares one, so label
+# values stay bounded. The label is not called ``endpoint``: the Prometheus operator gives every series scraped
+# through a ServiceMonitor an ``endpoint`` target label (the port's name), which would rename ours.
+HANDLERS = frozenset(
     {"/v1/query", "/v1/chat", "/v1/feedback", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"}
 )
 
 
-def request_id_from(scope: Scope) -> str:
+def client_request_id(scope: Scope) -> str | None:
+    """The client's own ``X-Request-ID`` when it is well-formed (for the log only)."""
     for name, value in scope.get("headers", []):
-        if name == b"x-request-id":
+        if name == REQUEST_ID_HEADER.encode():
             text = str(value.decode("latin-1"))
             if _VALID_ID.match(text):
                 return text
-    return uuid.uuid4().hex
+    return None
 
 
 def _too_large(limit: int) -> bytes:
@@ -42,10 +50,9 @@ def _too_large(limit: int) -> bytes:
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, metrics: ServeMetrics, logger: logging.Logger, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, metrics: ServeMetrics, max_body_bytes: int) -> None:
         self.app = app
         self.metrics = metrics
-        self.logger = logger
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -53,12 +60,13 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = request_id_from(scope)
+        request_id = uuid.uuid4().hex
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
+        theirs = client_request_id(scope)
         state["started"] = started
         path = scope.get("path", "")
-        endpoint = path if path in ENDPOINTS else "other"
+        handler = path if path in HANDLERS else "other"
         status = 500
         header = (b"x-request-id", request_id.encode())
 
@@ -82,16 +90,18 @@ class RequestGuard:
 
         self.metrics.inflight.inc()
         try:
-            declared = self._content_length(scope)
-            if declared is not None and declared > self.max_body_bytes:
-                await self._refuse(send_with_id)
-            else:
-                await self.app(scope, limited_receive, send_with_id)
+            # Every event logged while the request is handled carries its id.
+            with logs.bound(request_id=request_id):
+                declared = self._content_length(scope)
+                if declared is not None and declared > self.max_body_bytes:
+                    await self._refuse(send_with_id)
+                else:
+                    await self.app(scope, limited_receive, send_with_id)
         finally:
             self.metrics.inflight.dec()
             elapsed = time.perf_counter() - started
-            self.metrics.requests.labels(endpoint=endpoint, status=str(status)).inc()
-            self.metrics.request_duration.labels(endpoint=endpoint).observe(elapsed)
+            self.metrics.requests.labels(handler=handler, status=str(status)).inc()
+            self.metrics.request_duration.labels(handler=handler).observe(elapsed)
             fields: dict[str, Any] = {
                 "request_id": request_id,
                 "method": scope.get("method", ""),
@@ -99,8 +109,10 @@ class RequestGuard:
                 "status": status,
                 "latency_ms": round(elapsed * 1000, 2),
             }
+            if theirs is not None:
+                fields["client_request_id"] = theirs
             fields.update(state.get("log_fields", {}))
-            log(self.logger, "request", logging.WARNING if status >= 500 else logging.INFO, **fields)
+            (_log.warning if status >= 500 else _log.info)("request", **fields)
 
     @staticmethod
     def _content_length(scope: Scope) -> int | None:

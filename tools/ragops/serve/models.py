@@ -16,7 +16,9 @@ MAX_QUESTION_CHARS = 2000
 MAX_COMMENT_CHARS = 4000
 
 
-class QueryRequest(BaseModel):
+class QuestionRequest(BaseModel):
+    """A question, as ``/v1/query`` and ``/v1/chat`` both take it."""
+
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, description="The question to answer; not blank.")
@@ -27,6 +29,14 @@ class QueryRequest(BaseModel):
         if not value.strip():
             raise ValueError("the question is empty or only whitespace")
         return value
+
+
+class QueryRequest(QuestionRequest):
+    detail: bool = Field(
+        False,
+        description="Also return what an evaluation scores beyond the answer and sources: the context the answer "
+        "was generated from, the cited documents and the token counts (``ragops eval --endpoint`` asks for it).",
+    )
 
 
 class Source(BaseModel):
@@ -44,14 +54,25 @@ class Latency(BaseModel):
     total: float = Field(description="Milliseconds from receiving the request to answering it, queueing included.")
 
 
+class QueryDetail(BaseModel):
+    """What ``"detail": true`` adds to an answer: everything the evaluation scores, so a run against the service
+    scores exactly as the pipeline's in-process run does."""
+
+    context: str = Field(description="The retrieved text the answer was generated from, as given to the generator.")
+    citations: list[str] = Field(description="Document ids the answer cites, in the engine's order.")
+    prompt_tokens: int = Field(ge=0)
+    completion_tokens: int = Field(ge=0)
+
+
 class QueryResponse(BaseModel):
     request_id: str
     answer: str
     sources: list[Source]
     latency_ms: Latency
+    detail: QueryDetail | None = Field(None, description="Present when the request asked for it.")
 
 
-class ChatRequest(QueryRequest):
+class ChatRequest(QuestionRequest):
     """One turn of a conversation: no ``conversation_id`` starts a new one, whose id the answer carries."""
 
     conversation_id: str | None = Field(

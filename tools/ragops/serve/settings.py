@@ -11,6 +11,7 @@ from ragops.serve.access_settings import AccessSettings
 from ragops.serve.conversation_settings import ConversationSettings
 from ragops.serve.cpus import available_cpus, batch_threads
 from ragops.serve.models import MAX_QUESTION_CHARS
+from ragops.serve.wire import DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADERS, DEFAULT_REQUEST_TIMEOUT_S, WireLimits
 
 # The environment variable that hands the settings to uvicorn's worker processes (--workers > 1).
 SETTINGS_ENV = "RAGOPS_SERVE_SETTINGS"
@@ -42,12 +43,19 @@ class ServeSettings(BaseModel):
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=1)
+    max_header_bytes: int = Field(default=DEFAULT_MAX_HEADER_BYTES, ge=1024)
+    max_headers: int = Field(default=DEFAULT_MAX_HEADERS, ge=8)
+    request_timeout_s: float = Field(default=DEFAULT_REQUEST_TIMEOUT_S, gt=0)
     log_questions: bool = False  # the question in the request log line (redacted as spec.privacy says)
     feedback_text: bool = False  # questions and comments kept with feedback (redacted as spec.privacy says)
     log_level: str = "info"
     graceful_timeout_s: float | None = Field(default=30.0, description="longest wait for in-flight requests")
     conversations: ConversationSettings = Field(default_factory=ConversationSettings)
     access: AccessSettings = Field(default_factory=AccessSettings)
+
+    @property
+    def wire_limits(self) -> WireLimits:
+        return WireLimits(self.max_header_bytes, self.max_headers, self.request_timeout_s)
 
     def release_path(self) -> Path | None:
         if self.release is not None:

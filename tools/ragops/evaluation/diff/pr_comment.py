@@ -11,9 +11,9 @@ full list is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
 from ragops.evaluation.diff import format as f
+from ragops.evaluation.diff import inert
 from ragops.evaluation.diff.model import ConfigKeyChange, DiffResult, MetricDelta
 from ragops.evaluation.gates import GateOutcome
 from ragops.evaluation.percent import percent
@@ -44,12 +44,9 @@ class Limits:
         return not any((self.question_changes, self.question_set, self.config_keys, self.documents, self.exploratory))
 
 
-def _cell(text: str) -> str:
-    return escape(" ".join(text.split()), quote=False).replace("|", "\\|")
-
-
-def _code(text: str) -> str:
-    return "`" + text.replace("`", "'") + "`"
+# Every string from the pull request's data goes through one of these two (see ragops.evaluation.diff.inert).
+_cell = inert.text
+_code = inert.code
 
 
 def _left_out(shown: int, total: int, what: str) -> list[str]:
@@ -62,14 +59,15 @@ def headline(result: DiffResult) -> str:
     blocking = [g for g in result.gates if g.blocking]
     failing = result.failing
     warned = [g for g in result.gates if g.status in ("fail", "warn") and not g.blocking]
+    app = _cell(result.app)
     if result.verdict == "fail":
-        why = "; ".join(f"{_code(g.metric)} {g.reason}" for g in failing[:3])
+        why = "; ".join(f"{_code(g.metric)} {_cell(g.reason)}" for g in failing[:3])
         more = f" (+{len(failing) - 3} more)" if len(failing) > 3 else ""
-        text = f"❌ **{result.app}: FAIL** — {len(failing)} of {len(blocking)} gate(s) failed: {_cell(why)}{more}"
+        text = f"❌ **{app}: FAIL** — {len(failing)} of {len(blocking)} gate(s) failed: {why}{more}"
     elif blocking:
-        text = f"✅ **{result.app}: PASS** — all {len(blocking)} gate(s) passed"
+        text = f"✅ **{app}: PASS** — all {len(blocking)} gate(s) passed"
     else:
-        text = f"✅ **{result.app}: PASS** — no blocking gate is configured"
+        text = f"✅ **{app}: PASS** — no blocking gate is configured"
     if warned:
         text += f" · ⚠️ {len(warned)} advisory warning(s)"
     q = result.questions
@@ -223,7 +221,10 @@ def _what_changed(result: DiffResult, limits: Limits) -> list[str]:
 def _software(change: ConfigKeyChange) -> str:
     if change.key == "ragops code":
         return f"ragops code {_code((change.base or '?')[:8])} → {_code((change.head or '?')[:8])}"
-    return f"{change.key.removeprefix('package ')} {change.base or '(absent)'} → {change.head or '(absent)'}"
+    package = change.key.removeprefix("package ")
+    base = _cell(change.base) if change.base else "(absent)"
+    head = _cell(change.head) if change.head else "(absent)"
+    return f"{_cell(package)} {base} → {head}"
 
 
 def _timings(result: DiffResult) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from ragops.config.app_data import data_relatives
 from ragops.config.models import AppConfig
 from ragops.data.change_summary import ChangeKind, DataChangeSummary
 from ragops.evaluation.diff.model import ConfigKeyChange, DataChanges, DocumentEntry, TimingDelta
@@ -105,7 +106,7 @@ def data_changes(summary: DataChangeSummary | None, head: AppConfig) -> DataChan
     corpus fingerprints differ can be known, and the caller says so."""
     if summary is None:
         return DataChanges(known=False, documents=[], corpus_changed=False, notes=[])
-    corpus = head.spec.data.corpus.strip("/")
+    corpus, testsets = data_relatives(head)
     documents: list[DocumentEntry] = []
     notes: list[str] = []
     changed = False
@@ -123,6 +124,6 @@ def data_changes(summary: DataChangeSummary | None, head: AppConfig) -> DataChan
         for document in change.documents:
             documents.append(DocumentEntry(corpus=change.path, doc_id=document.doc_id, kind=kinds[document.kind]))
     for testset in summary.testsets:
-        if testset.path in head.spec.data.testsets and testset.unavailable:
+        if testset.path in testsets and testset.unavailable:
             notes.append(f"{testset.path}: {testset.unavailable}")
     return DataChanges(known=True, documents=documents, corpus_changed=changed, notes=notes)
