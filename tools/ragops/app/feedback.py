@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ragops.errors import UsageError
+from ragops.files import write_text_atomic
 from ragops.serve.candidates import candidate_lines
 from ragops.serve.feedback import FEEDBACK, read_jsonl
 
@@ -29,8 +29,5 @@ def export_feedback(feedback_dir: Path, out: Path | None = None) -> FeedbackExpo
     ratings = list(read_jsonl(feedback_dir / FEEDBACK))
     export = FeedbackExport(candidate_lines(ratings), len(ratings), str(out) if out else None)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
-        partial.write_text(export.jsonl(), encoding="utf-8")
-        partial.replace(out)
+        write_text_atomic(out, export.jsonl())
     return export

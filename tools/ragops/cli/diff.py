@@ -20,6 +20,7 @@ from ragops.cli.evaluate import step_printer
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
 from ragops.evaluation.diff import diff_json, diff_text, pr_comment
 from ragops.evaluation.diff.model import Links
+from ragops.files import write_text_atomic
 from ragops.progress import StepProgress
 
 
@@ -96,13 +97,6 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
     return diff_runs(args.first, args.second, root=root, links=links)
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
-
-
 def run(args: argparse.Namespace) -> int:
     if args.max_chars < 1000:
         raise UsageError("--max-chars must be at least 1000")
@@ -118,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     for note in outcome.stale:
         print(f"warning: {note}", file=sys.stderr)
     if args.out is not None:
-        _write(args.out, text)
+        write_text_atomic(args.out, text)
         print(f"{result.app}: {result.verdict.upper()} — {args.format} written to {args.out}")
     else:
         sys.stdout.write(text)

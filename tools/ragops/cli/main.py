@@ -25,6 +25,7 @@ from ragops.cli import (
     release,
     schemas,
     serve,
+    sweep,
     validate,
 )
 from ragops.errors import EXIT_USAGE, RagopsError
@@ -40,6 +41,7 @@ SUBCOMMANDS = (
     query,
     affected,
     diff,
+    sweep,
     comment,
     promote,
     release,

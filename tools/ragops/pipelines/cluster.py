@@ -19,7 +19,7 @@ from typing import Any
 
 from ragops.errors import InfrastructureError, UsageError, ValidationFailed
 from ragops.pipelines.cluster_data import ClusterData, uri_manifest
-from ragops.pipelines.compile import COMPILED, is_stale
+from ragops.pipelines.compile import PIPELINES, is_stale
 
 _REMOTE_SCHEMES = ("s3://", "gs://", "minio://", "oci://", "gcs://", "abfs://", "az://")
 _FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "SKIPPED", "CANCELED"})  # v2beta1RuntimeState
@@ -94,8 +94,9 @@ def submit(
     timeout_s: int,
     pipeline_root: str | None = None,
     poll_s: float = POLL_S,
+    pipeline: str = "eval",
 ) -> ClusterRun:
-    """Submit the checked-in pipeline, wait until it ends, and return where and how it ended."""
+    """Submit the checked-in ``pipeline`` (eval, or sweep), wait until it ends, and return where and how it ended."""
     # Only for cluster runs: the client pulls in the Kubernetes SDK.
     import kfp
     from kfp_server_api.exceptions import ApiException
@@ -104,8 +105,9 @@ def submit(
     host = host or os.environ.get("KF_PIPELINES_ENDPOINT")
     if not host:
         raise UsageError("--backend kfp needs --host URL (or KF_PIPELINES_ENDPOINT)")
-    if is_stale(COMPILED):
-        raise ValidationFailed(f"{COMPILED} is stale; run 'ragops pipeline compile' and commit it")
+    package = PIPELINES[pipeline][1]
+    if is_stale(package, pipeline):
+        raise ValidationFailed(f"{package} is stale; run 'ragops pipeline compile' and commit it")
     token = os.environ.get("KF_PIPELINES_TOKEN")
     _probe(host, token)
     submitted = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -115,7 +117,7 @@ def submit(
             warnings.simplefilter("ignore", FutureWarning)
             client = kfp.Client(host=host, namespace=namespace or "kubeflow", existing_token=token)
         run = client.create_run_from_pipeline_package(
-            str(COMPILED),
+            str(package),
             arguments=arguments,
             run_name=f"{app}-{submitted}",
             experiment_name=experiment,
