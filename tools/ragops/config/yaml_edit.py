@@ -91,6 +91,8 @@ def _replace(text: str, source: YamlSource, path: Path_, value: Scalar) -> str:
     if isinstance(current, dict | list):
         raise ValidationFailed(f"{_describe(path)} holds a mapping or list in the file, not a single value")
     start, end = source.spans[path]
+    if text[start] in "&*":
+        raise ValidationFailed(f"{_describe(path)} is an anchor or alias (&name, *name) in the file: edit it by hand")
     style = source.values[path].style
     rendered = render_scalar(value, style if style in ("'", '"') else "")
     if style in ("|", ">") and text[start:end].endswith("\n"):
