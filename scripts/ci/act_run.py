@@ -24,7 +24,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-WORKFLOWS = {"pull_request": "pr.yml", "push": "release.yml", "workflow_dispatch": "promote-production.yml"}
+WORKFLOWS = {
+    "pull_request": "pr.yml",
+    "push": "release.yml",
+    "workflow_dispatch": "promote-production.yml",
+    "issue_comment": "sweep.yml",
+}
 # Remote action → its stand-in folder under tests/support/act-actions.
 STAND_INS = {
     "actions/setup-python": "noop",
@@ -85,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("event", choices=sorted(WORKFLOWS))
     parser.add_argument("--event-file", type=Path, help="the event payload (default: one written from git)")
+    parser.add_argument(
+        "--workflow", help="the workflow file under .github/workflows (default: the one the event runs, see WORKFLOWS)"
+    )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: here)")
     parser.add_argument("--base", default="main", help="base branch of the default pull request event")
     parser.add_argument("--venv", type=Path, default=Path(sys.prefix), help="virtualenv the jobs use (default: this)")
@@ -108,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
 
     root = args.root.resolve()
-    workflow = root / ".github" / "workflows" / WORKFLOWS[args.event]
+    workflow = root / ".github" / "workflows" / (args.workflow or WORKFLOWS[args.event])
     act = args.act or str(Path(sys.executable).parent / "act")
     if not Path(act).exists():
         act = shutil.which("act") or ""

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.act_repo import copy_project, run_act
 from tests.support.github_emulator import GitHubEmulator, Identity
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -33,22 +34,6 @@ TOKEN = "ghs_act_e2e_token"
 BOT = "github-actions[bot]"
 ARTICLES = ("covidqa-2642", "covidqa-2634", "covidqa-1689", "covidqa-2486")
 QUESTIONS_PER_ARTICLE = 6
-ACT_TIMEOUT_S = 1200
-COPIED = (
-    "tools",
-    "pyproject.toml",
-    "gate-policy.yaml",
-    "Makefile",
-    "schemas",
-    ".github",
-    "scripts/ci",
-    "tests/__init__.py",
-    "tests/support",
-    "kustomize/base",
-    "kustomize/components",
-    ".gitignore",
-)
-
 CONFIG = """\
 apiVersion: ragops.dev/v1
 kind: RAGApp
@@ -128,38 +113,18 @@ class Scratch:
     store: Path
 
     def run_act(self, event_name: str, event: dict[str, object], label: str, *extra: str) -> tuple[int, str]:
-        event_file = self.logs / f"{label}.event.json"
-        event_file.write_text(json.dumps(event, indent=2), encoding="utf-8")
-        artifacts = self.logs / f"{label}.artifacts"
-        command = [
-            sys.executable,
-            "scripts/ci/act_run.py",
+        return run_act(
+            self.work,
+            self.logs,
             event_name,
-            "--event-file",
-            str(event_file),
-            "--venv",
-            sys.prefix,
-            "--api-url",
-            self.emulator.url,
-            "--repository",
-            f"{OWNER}/{NAME}",
-            "--token-env",
-            "RAGOPS_E2E_TOKEN",
-            "--artifacts",
-            str(artifacts),
-            "--artifact-store",
-            self.store.as_uri(),
-            "--",
-            *extra,
-        ]
-        env = {**os.environ, "RAGOPS_E2E_TOKEN": TOKEN}
-        env.pop("GITHUB_TOKEN", None)
-        done = subprocess.run(
-            command, cwd=self.work, env=env, capture_output=True, text=True, timeout=ACT_TIMEOUT_S, check=False
+            event,
+            label,
+            api_url=self.emulator.url,
+            repository=f"{OWNER}/{NAME}",
+            token=TOKEN,
+            store=self.store,
+            extra=extra,
         )
-        log = done.stdout + done.stderr
-        (self.logs / f"{label}.log").write_text(log, encoding="utf-8")
-        return done.returncode, log
 
     def comments(self, number: int) -> list[dict[str, object]]:
         return self.emulator.comments(OWNER, NAME, number)
@@ -192,15 +157,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
     base = tmp_path_factory.mktemp("workflows")
     work, origin = base / "work", base / "origin.git"
     work.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".mypy_cache")
-    for name in COPIED:
-        source, target = REPO_ROOT / name, work / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=ignore)
-        else:
-            shutil.copy(source, target)
-    (work / "README.md").write_text("# rag\n\nA RAG monorepo managed with ragops.\n")
+    copy_project(work)
     build_sample_app(work)
     git(work, "init", "-q", "-b", "main")
     git(work, "add", "-A")
