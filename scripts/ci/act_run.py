@@ -32,13 +32,14 @@ WORKFLOWS = {
 }
 # Remote action → its stand-in folder under tests/support/act-actions.
 STAND_INS = {
+    # act skips a checkout of the repository itself and copies the working tree instead; a checkout of another ref
+    # (the /sweep workflow checks out the pull request's head) would be cloned: the copy stands in for it too.
+    "actions/checkout": "noop",
     "actions/setup-python": "noop",
     "actions/cache": "noop",
     "actions/upload-artifact": "upload-artifact",
     "actions/download-artifact": "download-artifact",
 }
-# act skips a checkout of the repository itself and copies the working tree instead.
-SKIPPED_BY_ACT = {"actions/checkout"}
 USES = re.compile(r"^\s*(?:-\s+)?uses:\s*([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)(?:/[^@\s]*)?@([0-9a-f]{40})\b", re.MULTILINE)
 
 
@@ -50,8 +51,6 @@ def pinned_actions(workflow: Path) -> set[tuple[str, str]]:
 def local_repository_args(root: Path, workflow: Path) -> list[str]:
     args: list[str] = []
     for repo, sha in sorted(pinned_actions(workflow)):
-        if repo in SKIPPED_BY_ACT:
-            continue
         if repo not in STAND_INS:
             raise SystemExit(f"act_run: {workflow}: no local stand-in for {repo}; add one to tests/support/act-actions")
         stand_in = root / "tests" / "support" / "act-actions" / STAND_INS[repo]
