@@ -39,7 +39,7 @@ $(LLM_STAMP): $(STAMP) $(LLM_LOCK)
 	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -r $(LLM_LOCK)
 	touch $(LLM_STAMP)
 
-.PHONY: install install-llm lock lock-upgrade tools-debian demo test lint typecheck schemas pipeline validate bench clean act-pr act-release
+.PHONY: install install-llm lock lock-upgrade tools-debian demo test lint typecheck schemas pipeline docs validate bench clean act-pr act-release
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
@@ -78,6 +78,7 @@ lint: install
 	$(BIN)/deptry tools
 	$(BIN)/ragops schemas --check
 	$(BIN)/ragops pipeline compile --check
+	$(BIN)/python scripts/cli_reference.py --check
 	$(BIN)/actionlint
 	$(BIN)/zizmor --offline --quiet .github/workflows
 
@@ -92,6 +93,10 @@ validate: install
 
 pipeline: install
 	$(BIN)/ragops pipeline compile
+
+# The command-line reference, docs/cli.md, from the parser (a test fails when it is stale).
+docs: install
+	$(BIN)/python scripts/cli_reference.py
 
 bench: install
 	$(BIN)/python bench/bench_index.py

@@ -98,10 +98,12 @@ def make_run(seed: int = 20240601) -> Run:
 
 
 RUN_K_VALUES = [1, 5]
+# The commit the runs record: a full commit id, as run metadata requires.
+RUN_COMMIT = "abc123" + "0" * 34
 
 
 def run_contents(
-    run: Run, app: str = "sample", commit: str | None = "abc123", dirty: bool | None = False
+    run: Run, app: str = "sample", commit: str | None = RUN_COMMIT, dirty: bool | None = False
 ) -> RunContents:
     """The run as a run folder holds it: report (commit ``commit``, ``dirty``), predictions, config, index."""
     scoring = score(run.predictions, run.testsets, RUN_K_VALUES, wall_seconds=2.0)
@@ -147,7 +149,7 @@ def run_contents(
     )
 
 
-def write_run_folder(run: Run, folder: Path, commit: str | None = "abc123", dirty: bool | None = False) -> RunFolder:
+def write_run_folder(run: Run, folder: Path, commit: str | None = RUN_COMMIT, dirty: bool | None = False) -> RunFolder:
     out = RunFolder(folder)
     out.write(run_contents(run, commit=commit, dirty=dirty))
     return out

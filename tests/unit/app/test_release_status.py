@@ -49,7 +49,7 @@ def test_status_shows_releases_and_how_main_moved_on(tmp_path: Path, capsys: pyt
     text = capsys.readouterr().out
     line = next(row for row in text.splitlines() if row.startswith("staging ") and f" {APP} " in row)
     assert staging.release is not None and staging.release.release_id in line
-    assert "3 behind main; changed since: config" in line and "f1=1.000" in line
+    assert "3 behind main; changed since: config" in line and "exact_match=1.000" in line
     assert "not promoted yet" in text
 
     assert main(["release", "status", "--root", str(repo), "--format", "json"]) == 0

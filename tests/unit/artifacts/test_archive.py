@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ragops.artifacts.archive import folder_digest, pack, parse_digest, unpack
+from ragops.artifacts.archive import folder_digest, pack, unpack
 from ragops.errors import UsageError, ValidationFailed
+from ragops.hashing import parse_digest
 from tests.support.artifacts import fake_index
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ragops.evaluation import baselines
 from ragops.evaluation.run_folder import RunFolder
-from tests.support.runs import Run, make_run, write_run_folder
+from tests.support.runs import RUN_COMMIT, Run, make_run, write_run_folder
 
 
 def test_a_clean_run_is_kept_and_reads_back_equal(run: Run, tmp_path: Path) -> None:
@@ -42,9 +42,9 @@ def test_only_the_newest_are_kept(run: Run, tmp_path: Path) -> None:
 def test_diff_finds_the_base_in_the_state_and_reports_a_stale_one(tmp_path: Path) -> None:
     state, root = tmp_path / "state", tmp_path / "repo"
     kept = baselines.remember(write_run_folder(make_run(), tmp_path / "run"), state)
-    found, stale = baselines.find_base(root, state, "sample", "abc123", "cfg", "code0123", None)
+    found, stale = baselines.find_base(root, state, "sample", RUN_COMMIT, "cfg", "code0123", None)
     assert (found, stale) == (kept, [])
-    found, stale = baselines.find_base(root, state, "sample", "abc123", "another config", "code0123", None)
+    found, stale = baselines.find_base(root, state, "sample", RUN_COMMIT, "another config", "code0123", None)
     assert found is None
     assert len(stale) == 1 and "its config differs from the base's" in stale[0]
 
@@ -52,7 +52,7 @@ def test_diff_finds_the_base_in_the_state_and_reports_a_stale_one(tmp_path: Path
 def test_a_run_of_the_base_by_other_ragops_code_is_stale(tmp_path: Path) -> None:
     state, root = tmp_path / "state", tmp_path / "repo"
     baselines.remember(write_run_folder(make_run(), tmp_path / "run"), state)
-    found, stale = baselines.find_base(root, state, "sample", "abc123", "cfg", "feedbeef", None)
+    found, stale = baselines.find_base(root, state, "sample", RUN_COMMIT, "cfg", "feedbeef", None)
     assert found is None
     assert len(stale) == 1 and "evaluated by other ragops code (code0123, the base's is feedbeef)" in stale[0]
 
@@ -62,6 +62,8 @@ def test_a_run_that_does_not_say_which_code_made_it_is_stale(tmp_path: Path) -> 
     report = folder.read_report()
     unknown = report.model_copy(update={"metadata": report.metadata.model_copy(update={"code_fingerprint": None})})
     (folder.path / "report.json").write_text(unknown.model_dump_json(), encoding="utf-8")
-    found, stale = baselines.find_base(tmp_path, tmp_path / "state", "sample", "abc123", "cfg", "code0123", folder.path)
+    found, stale = baselines.find_base(
+        tmp_path, tmp_path / "state", "sample", RUN_COMMIT, "cfg", "code0123", folder.path
+    )
     assert found is None
     assert "the ragops code that evaluated it is unknown" in stale[0]

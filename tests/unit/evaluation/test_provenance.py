@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 from ragops.evaluation import provenance
-from ragops.evaluation.provenance import code_fingerprint_at, git_blob_id, running_code_fingerprint
+from ragops.evaluation.provenance import code_fingerprint_at, running_code_fingerprint
+from ragops.git import git_blob_id
 from ragops.layout import PACKAGE_DIR
 
 PACKAGE = Path(provenance.__file__).resolve().parents[1]

@@ -26,7 +26,7 @@ K_VALUES = [1, 3, 5, 10]
 
 def _metadata() -> Metadata:
     return Metadata(
-        git_commit="0123abcd",
+        git_commit="0123abcd" * 5,
         config_hash="sha256:cfg",
         corpus_hash="sha256:corpus",
         testset_hashes={"alpha": "sha256:a", "beta": "sha256:b"},

@@ -15,7 +15,7 @@ from ragops.evaluation.run_folder import (
     publish,
     staging_folder,
 )
-from tests.support.runs import Run, run_contents
+from tests.support.runs import RUN_COMMIT, Run, run_contents
 
 
 def test_a_written_run_reads_back_as_equal_typed_objects(run: Run, tmp_path: Path) -> None:
@@ -57,17 +57,17 @@ def test_out_dir_checks(run: Run, tmp_path: Path) -> None:
     data = tmp_path / "datasets" / "x" / "docs"
     data.mkdir(parents=True)
     with pytest.raises(UsageError, match="overlaps the app's data"):
-        check_out_dir(data / "run", "sample", "abc123", [data], force=True)
+        check_out_dir(data / "run", "sample", RUN_COMMIT, [data], force=True)
     (tmp_path / "file").write_text("x")
     with pytest.raises(UsageError, match="not a folder"):
-        check_out_dir(tmp_path / "file", "sample", "abc123", [data], force=False)
+        check_out_dir(tmp_path / "file", "sample", RUN_COMMIT, [data], force=False)
 
     existing = tmp_path / "runs" / "other"
     RunFolder(existing).write(run_contents(run, app="other"))
     with pytest.raises(UsageError, match="holds a run of app 'other'"):
-        check_out_dir(existing, "sample", "abc123", [data], force=False)
-    check_out_dir(existing, "sample", "abc123", [data], force=True)  # --force allows it
-    check_out_dir(existing, "other", "abc123", [data], force=False)  # same app and commit: a re-run
+        check_out_dir(existing, "sample", RUN_COMMIT, [data], force=False)
+    check_out_dir(existing, "sample", RUN_COMMIT, [data], force=True)  # --force allows it
+    check_out_dir(existing, "other", RUN_COMMIT, [data], force=False)  # same app and commit: a re-run
     with pytest.raises(UsageError, match="at commit abc123"):
         check_out_dir(existing, "other", "def456", [data], force=False)
 
@@ -75,5 +75,5 @@ def test_out_dir_checks(run: Run, tmp_path: Path) -> None:
     stranger.mkdir()
     (stranger / "todo.txt").write_text("keep me")
     with pytest.raises(UsageError, match="not a run folder"):
-        check_out_dir(stranger, "sample", "abc123", [data], force=False)
-    check_out_dir(tmp_path / "new", "sample", "abc123", [data], force=False)
+        check_out_dir(stranger, "sample", RUN_COMMIT, [data], force=False)
+    check_out_dir(tmp_path / "new", "sample", RUN_COMMIT, [data], force=False)

@@ -86,3 +86,31 @@ def test_object_store_steps_take_credentials_and_nothing_is_installed() -> None:
     assert "pip install" not in text and "kfp==" not in text
     images = {e["container"]["image"] for e in spec["deploymentSpec"]["executors"].values() if "container" in e}
     assert images == {f"{RAGOPS_IMAGE_REPOSITORY}:{ragops.__version__}"}
+
+
+def test_loop_components_are_named_by_where_they_sit_not_by_the_compilers_luck() -> None:
+    # KFP names the loops of sub-pipelines in a protobuf map's iteration order, which varies between processes:
+    # the same pipeline with its two inner loops named either way round must compile to one file.
+    def spec(inner: str, outer: str) -> dict[str, Any]:
+        return {
+            "root": {"dag": {"tasks": {"for-loop-1": {"componentRef": {"name": "comp-for-loop-1"}}}}},
+            "components": {
+                "comp-for-loop-1": {"dag": {"tasks": {"group": {"componentRef": {"name": "comp-group"}}}}},
+                "comp-group": {"dag": {"tasks": {"for-loop-1": {"componentRef": {"name": outer}}}}},
+                outer: {"dag": {"tasks": {"for-loop-1": {"componentRef": {"name": inner}}}}},
+                inner: {"dag": {"tasks": {"step": {"componentRef": {"name": "comp-step"}}}}},
+                "comp-step": {"executorLabel": "exec-step"},
+            },
+        }
+
+    one = pipeline_compile.canonical_loop_names(spec("comp-for-loop-1-2", "comp-for-loop-1-3"))
+    other = pipeline_compile.canonical_loop_names(spec("comp-for-loop-1-3", "comp-for-loop-1-2"))
+    assert one == other
+    assert one["components"]["comp-group"]["dag"]["tasks"]["for-loop-1"]["componentRef"]["name"] == "comp-for-loop-2"
+    assert set(one["components"]) == {
+        "comp-for-loop-1",
+        "comp-for-loop-2",
+        "comp-for-loop-3",
+        "comp-group",
+        "comp-step",
+    }

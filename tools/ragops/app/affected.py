@@ -24,9 +24,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from ragops import git
 from ragops.config.gate import DEFAULTS_FILE
 from ragops.errors import UsageError
-from ragops.git import git_output
 from ragops.layout import CONFIG_DIR, CONFIG_SUFFIXES
 
 SHARED: tuple[str, ...] = ("tools/", "pyproject.toml", "requirements.lock", DEFAULTS_FILE)
@@ -62,20 +62,9 @@ class _App:
     data: tuple[str, ...]
 
 
-def _git(root: Path, *args: str) -> str:
-    return git_output(root, *args)
-
-
-def _commit(root: Path, ref: str) -> str:
-    try:
-        return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
-    except UsageError:
-        raise UsageError(f"{ref!r} is not a commit of {root}: fetch it first (git fetch origin {ref})") from None
-
-
 def _configs(root: Path, commit: str) -> list[str]:
-    listing = _git(root, "ls-tree", "--name-only", commit, f"{CONFIG_DIR}/")
-    return sorted(line for line in listing.splitlines() if PurePosixPath(line).suffix in CONFIG_SUFFIXES)
+    listing = git.tree(root, commit, f"{CONFIG_DIR}/", recursive=False)
+    return sorted(path for path in listing if PurePosixPath(path).suffix in CONFIG_SUFFIXES)
 
 
 def _app(root: Path, commit: str, path: str) -> _App:
@@ -83,7 +72,7 @@ def _app(root: Path, commit: str, path: str) -> _App:
     (named after its file), so a broken change is evaluated and fails loudly rather than being skipped."""
     stem = PurePosixPath(path).stem
     try:
-        data: Any = yaml.safe_load(_git(root, "show", f"{commit}:{path}"))
+        data: Any = yaml.safe_load(git.file_at(root, commit, path))
     except yaml.YAMLError:
         return _App(stem, path, ())
     if not isinstance(data, dict):
@@ -111,13 +100,13 @@ def _shared(changed: str) -> bool:
 
 
 def affected(root: Path, base: str, head: str) -> AffectedResult:
-    base_commit, head_commit = _commit(root, base), _commit(root, head)
-    try:
-        merge_base = _git(root, "merge-base", base_commit, head_commit).strip()
-    except UsageError:
-        merge_base = base_commit  # unrelated histories: compare the two commits directly
-    # --no-renames: a rename is a deletion plus an addition, so both paths are seen.
-    changed = sorted(set(_git(root, "diff", "--name-only", "--no-renames", merge_base, head_commit).splitlines()))
+    base_commit, head_commit = git.require_commit(root, base), git.require_commit(root, head)
+    # Unrelated histories have no merge base: compare the two commits directly.
+    merge_base = git.merge_base(root, base_commit, head_commit) or base_commit
+    # A rename counts as both of its paths, so both apps' data are seen.
+    changed = git.changed_between(root, merge_base, head_commit)
+    if changed is None:
+        raise UsageError(f"git cannot compare {merge_base[:12]} with {head_commit[:12]} in {root}")
     shared = [c for c in changed if _shared(c)]
     head_configs = _configs(root, head_commit)
     base_configs = set(_configs(root, merge_base))

@@ -16,14 +16,12 @@ Two ways in:
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ragops import git
 from ragops.app.commit_code import evaluator_of_commit
 from ragops.app.evaluate import Evaluator, evaluate
 from ragops.app.preflight import load_app
@@ -37,7 +35,6 @@ from ragops.evaluation.diff.compare import compare
 from ragops.evaluation.diff.model import DiffResult, Links
 from ragops.evaluation.provenance import code_fingerprint_at, running_code_fingerprint
 from ragops.evaluation.run_folder import RunContents, RunFolder
-from ragops.git import git_output
 from ragops.layout import PACKAGE_DIR, kfp_state_dir, runs_dir
 from ragops.pipelines.events import StepCallback
 from ragops.progress import StepProgressCallback
@@ -58,19 +55,6 @@ def workflow_run_url(environ: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if environ is None else environ
     server, repo, run = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"), env.get("GITHUB_RUN_ID")
     return f"{server.rstrip('/')}/{repo}/actions/runs/{run}" if server and repo and run else None
-
-
-def _git(root: Path, *args: str) -> str:
-    return git_output(root, *args).strip()
-
-
-def resolve_commit(root: Path, ref: str) -> str:
-    try:
-        return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    except UsageError:
-        raise UsageError(
-            f"--base-ref {ref!r} is not a commit of {root}: fetch it first (git fetch origin {ref})"
-        ) from None
 
 
 def _data_summary(root: Path, base: str, head: str, notes: list[str]) -> DataChangeSummary | None:
@@ -112,26 +96,12 @@ def diff_runs(base_dir: Path, head_dir: Path, *, root: Path | None = None, links
 def _config_at(root: Path, commit: str, relative: str) -> AppConfig:
     """The app config as committed at ``commit``, read from git without checking anything out (its data is not
     looked at: only what the config itself says matters for deciding whether a stored run is the base)."""
-    text = git_output(root, "show", f"{commit}:{relative}")
+    text = git.file_at(root, commit, relative).decode("utf-8")
     with tempfile.TemporaryDirectory(prefix="ragops-base-config-") as scratch:
         path = Path(scratch) / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return load_app_config(path, Path(scratch))
-
-
-@contextmanager
-def base_worktree(root: Path, commit: str) -> Iterator[Path]:
-    """A detached worktree of ``commit``, removed afterwards (also on failure or interruption)."""
-    parent = Path(tempfile.mkdtemp(prefix="ragops-base-"))
-    tree = parent / "tree"
-    _git(root, "worktree", "add", "--detach", "--quiet", str(tree), commit)
-    try:
-        yield tree
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root, capture_output=True, check=False)
-        shutil.rmtree(parent, ignore_errors=True)
-        subprocess.run(["git", "worktree", "prune"], cwd=root, capture_output=True, check=False)
 
 
 def _pull_base_data(tree: Path, config: Path, root: Path) -> None:
@@ -177,7 +147,7 @@ def diff_ref(
     relative = config_path.relative_to(root).as_posix()
     head_config = load_app(config_path, root)
     app = head_config.name
-    commit = resolve_commit(root, base_ref)
+    commit = git.require_commit(root, base_ref, f"--base-ref {base_ref!r}")
     state = (state_dir or kfp_state_dir(root)).resolve()
     notes: list[str] = []
     # The base's own code when the repository holds ragops (tools/ragops), else the installed code, as here.
@@ -198,12 +168,7 @@ def diff_ref(
     if head.report.app != app:
         raise UsageError(f"--head-run {head_dir} is a run of {head.report.app!r}, not {app!r}")
 
-    exists = (
-        subprocess.run(
-            ["git", "cat-file", "-e", f"{commit}:{relative}"], cwd=root, capture_output=True, check=False
-        ).returncode
-        == 0
-    )
+    exists = git.exists_at(root, commit, relative)
     base: RunContents | None = None
     base_dir: Path | None = None
     base_evaluated = False
@@ -214,7 +179,7 @@ def diff_ref(
             root, state, app, commit, config_hash(_config_at(root, commit, relative)), base_code, base_run
         )
         if base_dir is None:
-            with base_worktree(root, commit) as tree:
+            with git.detached_worktree(root, commit) as tree:
                 base_config_path = tree / relative
                 load_app(base_config_path, tree)  # the base's own pre-flight checks, in its own checkout
                 _pull_base_data(tree, base_config_path, root)

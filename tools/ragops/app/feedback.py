@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ragops.errors import UsageError
-from ragops.files import write_text_atomic
+from ragops.files import write_atomic
 from ragops.serve.candidates import candidate_lines
 from ragops.serve.feedback import FEEDBACK, read_jsonl
 
@@ -29,5 +29,5 @@ def export_feedback(feedback_dir: Path, out: Path | None = None) -> FeedbackExpo
     ratings = list(read_jsonl(feedback_dir / FEEDBACK))
     export = FeedbackExport(candidate_lines(ratings), len(ratings), str(out) if out else None)
     if out is not None:
-        write_text_atomic(out, export.jsonl())
+        write_atomic(out, export.jsonl())
     return export

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from ragops import git
+from ragops.artifacts.archive import artifact_name, digest_in_name
 from ragops.config.gate import load_defaults
 from ragops.config.loader import load_app_config
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
 from ragops.errors import UsageError, ValidationFailed
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import RunFolder
-from ragops.gitops import git
 from ragops.gitops.overlay_files import (
     Promotion,
     copy_release,
@@ -37,12 +38,12 @@ from ragops.gitops.overlay_files import (
     read_overlay,
     require_overlay,
 )
-from ragops.gitops.release import IMAGE_PATTERN, PLACEHOLDER_DIGEST, config_yaml, is_digest, release_from_run
+from ragops.gitops.release import IMAGE_PATTERN, PLACEHOLDER_DIGEST, config_yaml, release_from_run
 from ragops.gitops.release_gate import check_gates
+from ragops.hashing import is_digest, parse_digest
 from ragops.layout import KUSTOMIZE_DIR, OVERLAYS_FOLDER, config_file, overlay_dir, resolve_repo_path
 from ragops.pipelines.evaluate import config_hash
 
-_ARTIFACT_NAME = re.compile(r"sha256-([0-9a-f]{64})\.tar$")
 _PROMOTION_OUTPUT = [f"{KUSTOMIZE_DIR}/{OVERLAYS_FOLDER}"]
 
 
@@ -134,13 +135,13 @@ def _check_index(uri: str, digest: str) -> None:
         raise UsageError(
             f"--index-digest {digest!r}: expected sha256:<64 hex digits> as 'ragops index --publish' prints"
         )
-    name = _ARTIFACT_NAME.search(uri)
-    if name is not None and f"sha256:{name.group(1)}" != digest:
-        raise UsageError(f"--index-uri {uri} names the artifact sha256:{name.group(1)}, not --index-digest {digest}")
+    named = digest_in_name(uri)
+    if named is not None and named != digest:
+        raise UsageError(f"--index-uri {uri} names the artifact {named}, not --index-digest {digest}")
     parsed = urlparse(uri)
     if parsed.scheme == "file":
         local = Path(unquote(parsed.path))
-        target = local if name is not None else local / f"sha256-{digest.removeprefix('sha256:')}.tar"
+        target = local if named is not None else local / artifact_name(parse_digest(digest))
         if not target.is_file():
             raise ValidationFailed(f"{target}: no such artifact; publish the index first ('ragops index --publish')")
     elif not parsed.scheme:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ragops import git
 from ragops.app.promote import checkout_hashes
 from ragops.errors import RagopsError, UsageError
-from ragops.gitops import git
 from ragops.gitops.overlay_files import read_overlay
 from ragops.gitops.release import Release
 from ragops.layout import KUSTOMIZATION, config_file, overlays_dir

@@ -20,6 +20,7 @@ from ragops.config.testset import QuestionRecord
 from ragops.evaluation.diff.model import DiffResult
 from ragops.evaluation.report import Report
 from ragops.evaluation.sweep.model import SweepResult
+from ragops.files import write_atomic
 from ragops.gitops.release import Release
 
 SCHEMA_BASE_URL = "https://ragops.dev/schemas/"
@@ -104,7 +105,7 @@ def write(folder: Path) -> list[Path]:
     written = []
     for name, schema in generate().items():
         target = folder / name
-        target.write_text(dumps(schema), encoding="utf-8")
+        write_atomic(target, dumps(schema))
         written.append(target)
     return written
 

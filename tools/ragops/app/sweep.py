@@ -21,7 +21,6 @@ and renamed into it when complete.
 from __future__ import annotations
 
 import shlex
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,7 +52,7 @@ from ragops.evaluation.sweep.selection import (
     confirm,
     default_objective,
 )
-from ragops.files import write_text_atomic
+from ragops.files import replace_folder, temporary_sibling, write_atomic
 from ragops.hashing import canonical_sha256, sha256_text
 from ragops.layout import kfp_state_dir, resolve_repo_path, runs_dir
 from ragops.pipelines.events import StepCallback
@@ -255,16 +254,6 @@ def _check_out(out: Path, force: bool) -> None:
         raise UsageError(f"--out {out} is not empty: choose another folder, or --force to replace it")
 
 
-def _publish(staging: Path, out: Path) -> None:
-    """Rename the complete sweep folder into place; a folder there before is renamed away first."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    retired = out.with_name(f".{out.name}.retired-{staging.name}")
-    if out.exists():
-        out.rename(retired)
-    staging.rename(out)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
 def _direction(outcomes: Sequence[SettingOutcome], objective: str) -> Direction:
     return next(m.direction for m in outcomes[0].metrics if m.name == objective)
 
@@ -327,8 +316,7 @@ def sweep(
     else:
         evaluate = backend(root, config, request.split, sweep_id, state)
 
-    staging = out.with_name(f".{out.name}.partial-{sweep_id}")
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = temporary_sibling(out, "partial")
     staging.mkdir(parents=True)
     edited: str | None = None
     # A failed sweep leaves its staging folder (hidden, beside --out) with the pipeline logs its error names.
@@ -379,15 +367,15 @@ def sweep(
         patch="" if edited is None else unified_diff(text, edited, relative),
         notes=notes,
     )
-    write_text_atomic(staging / SWEEP_JSON, result.model_dump_json(indent=2) + "\n")
-    write_text_atomic(staging / SWEEP_MD, sweep_md.render(result))
-    write_text_atomic(staging / SWEEP_PATCH, result.patch)
-    _publish(staging, out)
+    write_atomic(staging / SWEEP_JSON, result.model_dump_json(indent=2) + "\n")
+    write_atomic(staging / SWEEP_MD, sweep_md.render(result))
+    write_atomic(staging / SWEEP_PATCH, result.patch)
+    replace_folder(staging, out)
     outcome = SweepOutcome(result, out, seconds=time.perf_counter() - started)
     if write:
         outcome.write_refused = _refusal(result, edited, config_path, text)
         if outcome.write_refused is None and edited is not None:
-            outcome.written = write_text_atomic(config_path, edited)
+            outcome.written = write_atomic(config_path, edited)
     return outcome
 
 

@@ -18,22 +18,21 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from ragops.errors import UsageError, ValidationFailed
+from ragops.hashing import SHA256_HEX, to_digest
 
-DIGEST_PREFIX = "sha256:"
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _BLOCK = 1 << 20
-
-
-def parse_digest(text: str) -> str:
-    """The hex part of ``sha256:<64 hex>``, or a usage error saying what a digest looks like."""
-    value = text.strip().lower()
-    if not _DIGEST.match(value):
-        raise UsageError(f"not a digest: {text!r} (expected sha256: followed by 64 hex digits)")
-    return value[len(DIGEST_PREFIX) :]
+# An artifact is named by its digest: sha256-<hex>.tar.
+_ARTIFACT_NAME = re.compile(rf"sha256-({SHA256_HEX})\.tar$")
 
 
 def artifact_name(hex_digest: str) -> str:
     return f"sha256-{hex_digest}.tar"
+
+
+def digest_in_name(uri: str) -> str | None:
+    """The ``sha256:<hex>`` an artifact's file name (or URI) carries, or None when it is not named by one."""
+    match = _ARTIFACT_NAME.search(uri)
+    return to_digest(match.group(1)) if match else None
 
 
 def _entries(folder: Path) -> Iterator[tuple[str, Path]]:
@@ -105,15 +104,7 @@ def pack(folder: Path, target: BinaryIO | None = None) -> tuple[str, int]:
 
 def folder_digest(folder: Path) -> str:
     """``sha256:<hex>`` of the archive ``folder`` would pack into, computed without writing it."""
-    return DIGEST_PREFIX + pack(folder)[0]
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
+    return to_digest(pack(folder)[0])
 
 
 def _safe_name(name: str, archive: Path) -> PurePosixPath:

@@ -8,16 +8,16 @@ into a temporary folder beside the target, and only then renamed into place.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
-import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ragops.artifacts import store
-from ragops.artifacts.archive import DIGEST_PREFIX, artifact_name, folder_digest, pack, parse_digest, unpack
+from ragops.artifacts.archive import artifact_name, digest_in_name, folder_digest, pack, unpack
 from ragops.errors import UsageError, ValidationFailed
+from ragops.files import replace_folder, temporary_sibling
+from ragops.hashing import parse_digest, to_digest
 from ragops.rag.index import MANIFEST
 
 
@@ -56,48 +56,34 @@ def publish(index_dir: Path, store_uri: str, endpoint_url: str | None = None) ->
         final = Path(scratch) / artifact_name(hex_digest)
         local.rename(final)
         uri, uploaded = store.put(final, store_uri, hex_digest, endpoint_url)
-    return Published(DIGEST_PREFIX + hex_digest, uri, size, uploaded)
+    return Published(to_digest(hex_digest), uri, size, uploaded)
 
 
 def resolve_uri(uri: str, hex_digest: str) -> str:
     """An artifact's URI, given either the artifact itself or the store folder that holds it."""
     if uri.endswith(".tar"):
-        name = uri.rstrip("/").rsplit("/", 1)[-1]
-        if name.startswith("sha256-") and name != artifact_name(hex_digest):
-            raise ValidationFailed(f"{uri} is named for another digest than sha256:{hex_digest}")
+        named = digest_in_name(uri.rstrip("/"))
+        if named is not None and named != to_digest(hex_digest):
+            raise ValidationFailed(f"{uri} is named for another digest than {to_digest(hex_digest)}")
         return uri
     return store.artifact_uri(uri, hex_digest)
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Put ``staging`` where ``target`` is; the target never holds a mix of old and new files."""
-    if target.is_dir() and not any(target.iterdir()):
-        target.rmdir()  # an empty folder (a fresh volume's subfolder, say) is simply replaced
-    if target.exists():
-        retired = target.with_name(f".{target.name}.retired-{uuid.uuid4().hex[:8]}")
-        target.rename(retired)
-        staging.rename(target)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.rename(target)
 
 
 def fetch(uri: str, digest: str, into: Path, endpoint_url: str | None = None) -> Fetched:
     """Download the artifact, verify its digest, unpack it into ``into`` atomically."""
     hex_digest = parse_digest(digest)
     source = resolve_uri(uri, hex_digest)
-    expected = DIGEST_PREFIX + hex_digest
+    expected = to_digest(hex_digest)
     if (into / MANIFEST).is_file() and folder_digest(into) == expected:
         return Fetched(expected, source, str(into), sum(1 for p in into.rglob("*") if p.is_file()), 0, True)
     into.parent.mkdir(parents=True, exist_ok=True)
-    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    download = into.with_name(f".{into.name}.download-{token}.tar")
-    staging = into.with_name(f".{into.name}.unpack-{token}")
+    download = temporary_sibling(into, "download")
+    staging = temporary_sibling(into, "unpack")
     hasher = hashlib.sha256()
     try:
         with download.open("wb") as handle:
             store.get(source, handle, endpoint_url, hasher.update)
-        found = DIGEST_PREFIX + hasher.hexdigest()
+        found = to_digest(hasher.hexdigest())
         if found != expected:
             raise ValidationFailed(
                 f"the artifact at {source} has digest {found}, not the expected {expected}: it is corrupt, "
@@ -108,7 +94,7 @@ def fetch(uri: str, digest: str, into: Path, endpoint_url: str | None = None) ->
         if not (staging / MANIFEST).is_file():
             raise ValidationFailed(f"the artifact at {source} holds no {MANIFEST}: it is not an index")
         size = download.stat().st_size
-        _swap_in(staging, into)
+        replace_folder(staging, into)
     finally:
         download.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)

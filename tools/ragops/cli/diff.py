@@ -20,7 +20,7 @@ from ragops.cli.evaluate import step_printer
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
 from ragops.evaluation.diff import diff_json, diff_text, pr_comment
 from ragops.evaluation.diff.model import Links
-from ragops.files import write_text_atomic
+from ragops.files import write_atomic
 from ragops.progress import StepProgress
 
 
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     for note in outcome.stale:
         print(f"warning: {note}", file=sys.stderr)
     if args.out is not None:
-        write_text_atomic(args.out, text)
+        write_atomic(args.out, text)
         print(f"{result.app}: {result.verdict.upper()} — {args.format} written to {args.out}")
     else:
         sys.stdout.write(text)

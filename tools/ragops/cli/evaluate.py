@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ragops import logs
 from ragops.cli import options
 from ragops.errors import EXIT_OK, UsageError
-from ragops.evaluation.report_views import headline_k, headline_names
+from ragops.evaluation.report_views import headline_names
 from ragops.progress import StepProgress
 
 if TYPE_CHECKING:
@@ -73,8 +73,8 @@ def step_printer() -> Callable[[StepEvent], None]:
 
 def _print_metrics(report: Report) -> list[str]:
     """The headline metrics, one per line; returns their names."""
-    shown = headline_names(report, headline_k(report))
-    width = max(len(name) for name in shown)
+    shown = headline_names(report)
+    width = max((len(name) for name in shown), default=0)
     for name in shown:
         print(f"  {name:<{width}}  {report.metrics[name]:.4f}")
     return shown

@@ -9,9 +9,7 @@ from typing import Any
 from ragops.app.release_status import Deployed, ReleaseStatus, release_status
 from ragops.cli import options
 from ragops.errors import EXIT_OK
-
-# Shown in the text table when the release records them; --format json has every metric.
-_KEY_METRICS = ("hit_rate@5", "f1", "mrr", "exact_match")
+from ragops.evaluation.metrics import headline_among
 
 
 def register(commands: Any) -> None:
@@ -31,12 +29,20 @@ def register(commands: Any) -> None:
     status.set_defaults(run=run_status)
 
 
-def _metrics(entry: Deployed, limit: int = 2) -> str:
+def key_metrics(values: dict[str, float]) -> list[str]:
+    """The metrics the text table shows of a release: its first headline metric of each kind (retrieval, answer,
+    grounding), so the table stays narrow; --format json has every metric it records."""
+    by_kind: dict[str, str] = {}
+    for name, entry in headline_among(values):
+        by_kind.setdefault(entry.info.kind, name)
+    return list(by_kind.values())
+
+
+def _metrics(entry: Deployed) -> str:
     if entry.release is None:
         return ""
     values = entry.release.evaluation.metrics
-    names = [name for name in _KEY_METRICS if name in values] or sorted(values)
-    return " ".join(f"{name}={values[name]:.3f}" for name in names[:limit])
+    return " ".join(f"{name}={values[name]:.3f}" for name in key_metrics(values))
 
 
 def _versus_main(entry: Deployed, main_ref: str) -> str:

@@ -22,7 +22,7 @@ from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
 from ragops.evaluation.split import DEFAULT_CONFIRMATION_FRACTION, DEFAULT_SALT, SplitSpec
 from ragops.evaluation.sweep import sweep_md, sweep_text
 from ragops.evaluation.sweep.selection import DEFAULT_ALPHA
-from ragops.files import write_text_atomic
+from ragops.files import write_atomic
 from ragops.progress import StepProgress
 
 if TYPE_CHECKING:
@@ -233,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
     result = outcome.result
     text = {"text": sweep_text.render, "md": sweep_md.render, "json": _json}[args.format](result)
     if args.report is not None:
-        write_text_atomic(args.report, text)
+        write_atomic(args.report, text)
     sys.stdout.write(text)
     _log.info(
         "sweep_finished",

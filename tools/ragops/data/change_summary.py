@@ -13,18 +13,17 @@ by their ``id`` field: added, removed, or edited (any field of the record differ
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ragops import git
 from ragops.corpus import relpath_doc_id
 from ragops.data.dvc import RevisionReader
 from ragops.data.fingerprint import listing_fingerprint, md5_bytes
 from ragops.data.tracked import DIR_SUFFIX, parse_dvc_out
-from ragops.errors import InfrastructureError, UsageError
 from ragops.layout import DATASETS_DIR
 
 
@@ -116,67 +115,35 @@ class DataChangeSummary:
 
 
 class _Git:
-    """Read-only access to the trees and blobs of a repository, without touching its working tree."""
+    """Read-only access to the trees and blobs of a repository (through :mod:`ragops.git`), without touching its
+    working tree; remembers the md5 of each blob it has read."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._md5_of_blob: dict[str, str] = {}
 
-    def run(self, *args: str) -> bytes:
-        return self.run_with_input(args, None)
-
-    def run_with_input(self, args: Sequence[str], stdin: bytes | None) -> bytes:
-        try:
-            done = subprocess.run(["git", *args], cwd=self.root, input=stdin, capture_output=True, check=False)
-        except FileNotFoundError as exc:
-            raise InfrastructureError("git is not installed") from exc
-        if done.returncode != 0:
-            raise UsageError(f"git {' '.join(args)}: {done.stderr.decode(errors='replace').strip()}")
-        return done.stdout
-
-    def commit(self, ref: str) -> str:
-        return self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
-
     def tree(self, commit: str, prefix: str) -> dict[str, tuple[str, int]]:
-        """Files under ``prefix`` at ``commit``: repo-relative path → (blob sha, size)."""
-        out = self.run("ls-tree", "-r", "-l", "-z", commit, "--", prefix)
-        files: dict[str, tuple[str, int]] = {}
-        for record in out.split(b"\0"):
-            if not record:
-                continue
-            meta, _, name = record.partition(b"\t")
-            _mode, kind, sha, size = meta.split()
-            if kind == b"blob":  # submodules (commits) hold no content here
-                files[name.decode()] = (sha.decode(), int(size))
-        return files
+        return git.tree(self.root, commit, prefix)
 
     def blob(self, sha: str) -> bytes:
-        return self.run("cat-file", "blob", sha)
+        return git.read_blob(self.root, sha)
 
     def md5s(self, shas: Collection[str]) -> dict[str, str]:
-        """md5 of each blob's content. One ``git cat-file --batch`` reads every blob not hashed yet (a corpus has
-        thousands: one git process each took seconds); the same blob appears at both refs for every unchanged
-        file, so each is hashed once."""
-        missing = sorted(set(shas) - self._md5_of_blob.keys())
-        if missing:
-            out = self.run_with_input(("cat-file", "--batch"), "".join(f"{sha}\n" for sha in missing).encode())
-            position = 0
-            for sha in missing:
-                header_end = out.index(b"\n", position)
-                size = int(out[position:header_end].split()[2])
-                start = header_end + 1
-                self._md5_of_blob[sha] = md5_bytes(out[start : start + size])
-                position = start + size + 1  # the content is followed by a newline
+        """md5 of each blob's content, each blob read once: the same blob appears at both refs for every unchanged
+        file."""
+        missing = set(shas) - self._md5_of_blob.keys()
+        for sha, data in git.read_blobs(self.root, missing).items():
+            self._md5_of_blob[sha] = md5_bytes(data)
         return {sha: self._md5_of_blob[sha] for sha in shas}
 
 
 class _Snapshot:
     """The data of one commit: folders and files, from git blobs or (DVC-tracked ones) through DVC at that commit."""
 
-    def __init__(self, git: _Git, commit: str, root: Path, remote: str | None) -> None:
-        self.git = git
+    def __init__(self, reader: _Git, commit: str, root: Path, remote: str | None) -> None:
+        self.git = reader
         self.commit = commit
-        self.files = git.tree(commit, DATASETS_DIR + "/") if commit else {}
+        self.files = reader.tree(commit, DATASETS_DIR + "/") if commit else {}
         # Opens the DVC repository only when a DVC-tracked item is read: git-only repositories never need DVC.
         self.dvc = RevisionReader(root, commit, remote)
 
@@ -268,9 +235,9 @@ def summarize_changes(
     DVC content of either ref is read from the local cache, else the remote; when neither has it, the item's
     ``unavailable`` says so and only its fingerprints are compared.
     """
-    git = _Git(root)
-    base_commit, head_commit = git.commit(base), git.commit(head)
-    before, after = _Snapshot(git, base_commit, root, remote), _Snapshot(git, head_commit, root, remote)
+    reader = _Git(root)
+    base_commit, head_commit = git.require_commit(root, base), git.require_commit(root, head)
+    before, after = _Snapshot(reader, base_commit, root, remote), _Snapshot(reader, head_commit, root, remote)
     try:
         extra = [p.strip("/") for p in paths]
         for snapshot in (before, after):

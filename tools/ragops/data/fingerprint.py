@@ -26,10 +26,10 @@ from typing import Any
 
 from ragops.corpus import allowed_root, checked_file
 from ragops.data.tracked import DIR_SUFFIX, read_dvc_file
+from ragops.hashing import file_hash
 
 # Folders DVC never includes in a directory hash (its built-in ignore list).
 _ALWAYS_IGNORED = frozenset({".git", ".hg", ".dvc"})
-_CHUNK = 1 << 20
 
 
 def md5_bytes(data: bytes) -> str:
@@ -37,12 +37,8 @@ def md5_bytes(data: bytes) -> str:
 
 
 def md5_file(path: Path) -> str:
-    """md5 of a file's bytes, read in chunks so a large PDF does not sit in memory."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """md5 of a file's bytes (DVC 3's per-file hash)."""
+    return file_hash(path, "md5")
 
 
 def listing_fingerprint(entries: Mapping[str, str]) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from ragops.config.testset import QuestionRecord
 from ragops.errors import InfrastructureError
 from ragops.evaluation.metrics import MetricInfo, QuestionMetric, Role
 from ragops.evaluation.predictions import Prediction
+from ragops.files import write_atomic
 from ragops.rag.openai_client import describe_failure, make_client
 
 FAITHFULNESS = "judge_faithfulness"
@@ -161,9 +161,7 @@ class JudgementCache:
         entry = {"model": spec.model, "base_url": spec.base_url, "prompt_version": spec.prompt_version}
         entry |= {"metric": metric, "reply": reply}
         text = json.dumps(entry, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as handle:
-            handle.write(text)
-        Path(handle.name).replace(path)
+        write_atomic(path, text)
 
 
 class Judge:

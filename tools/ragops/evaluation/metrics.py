@@ -8,7 +8,10 @@ Three shapes of entry, all wrapping pure functions from the sibling modules:
 - :class:`RunMetric` — one value for the whole run (latency percentiles, throughput); reported in ``timings``.
 
 Each carries :class:`MetricInfo`: ``direction`` (is higher or lower better), ``role`` (``gate``: deterministic,
-fit to fail a pull request; ``advisory``: reported, never fails one), ``kind`` and whether it is ranked.
+fit to fail a pull request; ``advisory``: reported, never fails one), ``kind`` and whether it is ranked. An entry
+flagged ``headline`` is one of the few a short summary shows: what a release records, what ``release status`` and
+the run summary of ``ragops eval`` print (:func:`headline_names`); a ranked one at the headline cut-off
+(:func:`headline_k`). Summaries ask this flag; none keeps a list of names of its own.
 
 LLM-as-judge metrics fit the same shape: when an app configures a judge, :func:`ragops.evaluation.judge.judge_metrics`
 builds ``QuestionMetric`` entries of kind ``judge`` (advisory by default) whose functions read cached
@@ -18,7 +21,7 @@ Nothing here calls a network.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,6 +57,7 @@ class QuestionMetric:
     name: str
     info: MetricInfo
     compute: QuestionFn
+    headline: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class RankedMetric:
     name: str
     info: MetricInfo
     compute: RankedFn
+    headline: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class RunMetric:
     name: str
     info: MetricInfo
     compute: RunFn
+    headline: bool = False
 
 
 Metric = QuestionMetric | RankedMetric
@@ -96,11 +102,14 @@ def _chunks(prediction: Prediction, record: QuestionRecord) -> list[bool] | None
     return retrieval.chunk_flags(prediction.chunks, record.gold_spans) if record.gold_spans else None
 
 
-def _doc_metric(name: str, description: str, compute: Callable[[list[bool], int, int], float]) -> RankedMetric:
+def _doc_metric(
+    name: str, description: str, compute: Callable[[list[bool], int, int], float], *, headline: bool = False
+) -> RankedMetric:
     return RankedMetric(
         name,
         _info("retrieval", description, ranked=True),
         lambda p, r, k: compute(*_doc(p, r), k),
+        headline=headline,
     )
 
 
@@ -118,13 +127,20 @@ def _chunk_recall(p: Prediction, r: QuestionRecord, k: int) -> float | None:
 
 # Registry order is report order: retrieval, answers, grounding.
 METRICS: tuple[Metric, ...] = (
-    _doc_metric("hit_rate", "a gold document is among the top k", lambda f, _n, k: retrieval.hit_rate(f, k)),
+    _doc_metric(
+        "hit_rate", "a gold document is among the top k", lambda f, _n, k: retrieval.hit_rate(f, k), headline=True
+    ),
     _doc_metric("recall", "share of gold documents in the top k", lambda f, n, k: retrieval.recall(f, k, n)),
     _doc_metric("precision", "share of the top k that are gold documents", lambda f, _n, k: retrieval.precision(f, k)),
     _doc_metric(
-        "mrr", "1 / rank of the first gold document in the top k", lambda f, _n, k: retrieval.reciprocal_rank(f, k)
+        "mrr",
+        "1 / rank of the first gold document in the top k",
+        lambda f, _n, k: retrieval.reciprocal_rank(f, k),
+        headline=True,
     ),
-    _doc_metric("ndcg", "nDCG of the top k documents, binary gains", lambda f, n, k: retrieval.ndcg(f, k, n)),
+    _doc_metric(
+        "ndcg", "nDCG of the top k documents, binary gains", lambda f, n, k: retrieval.ndcg(f, k, n), headline=True
+    ),
     # Chunk level has no nDCG: its ideal ranking needs the number of relevant chunks in the whole index, which
     # depends on chunking and is unknown to a prediction. chunk_recall counts spans, not chunks, for the same reason.
     _chunk_metric("chunk_hit_rate", "a chunk overlapping a gold span is among the top k", retrieval.hit_rate),
@@ -139,9 +155,13 @@ METRICS: tuple[Metric, ...] = (
         "exact_match",
         _info("answer", "SQuAD exact match, best reference"),
         lambda p, r: answers.exact_match(p.answer, r.answers),
+        headline=True,
     ),
     QuestionMetric(
-        "f1", _info("answer", "SQuAD token F1, best reference"), lambda p, r: answers.f1(p.answer, r.answers)
+        "f1",
+        _info("answer", "SQuAD token F1, best reference"),
+        lambda p, r: answers.f1(p.answer, r.answers),
+        headline=True,
     ),
     QuestionMetric(
         "rouge_l",
@@ -155,11 +175,13 @@ METRICS: tuple[Metric, ...] = (
         "answer_support",
         _info("grounding", "share of answer tokens found in the retrieved context"),
         lambda p, _r: grounding.answer_support(p.answer, p.context),
+        headline=True,
     ),
     QuestionMetric(
         "citation_correctness",
         _info("grounding", "the cited documents include a gold document"),
         lambda p, r: grounding.citation_correctness(p.citations, r.gold_doc_ids),
+        headline=True,
     ),
 )
 
@@ -206,3 +228,37 @@ def bind(metrics: Sequence[Metric], k_values: Sequence[int]) -> list[BoundMetric
 
 def _at(compute: RankedFn, k: int) -> QuestionFn:
     return lambda p, r: compute(p, r, k)
+
+
+# The cut-off summaries show ranked metrics at: this one when a run reports it, else the largest it reports.
+HEADLINE_K = 5
+
+
+def headline_k(k_values: Sequence[int]) -> int:
+    return HEADLINE_K if HEADLINE_K in k_values else max(k_values)
+
+
+def headline_names(k_values: Sequence[int]) -> list[str]:
+    """The names of the headline metrics of a run with these cut-offs, in registry (report) order."""
+    k = headline_k(k_values)
+    return [f"{m.name}@{k}" if isinstance(m, RankedMetric) else m.name for m in (*METRICS, *TIMINGS) if m.headline]
+
+
+def registry_entry(name: str) -> Metric | RunMetric | None:
+    """The registry entry a reported name (``f1``, ``hit_rate@5``, ``latency_p95_ms``) comes from; None for names
+    the registry does not hold (judge metrics, which an app's config defines)."""
+    base, _, _k = name.partition("@")
+    return next((m for m in (*METRICS, *TIMINGS) if m.name == base), None)
+
+
+def is_headline(name: str) -> bool:
+    """Whether a reported name belongs to a headline entry (at any cut-off)."""
+    entry = registry_entry(name)
+    return entry is not None and entry.headline
+
+
+def headline_among(names: Iterable[str]) -> list[tuple[str, Metric | RunMetric]]:
+    """The headline metrics among reported ``names`` with their entries, in registry (report) order."""
+    order = {m.name: i for i, m in enumerate((*METRICS, *TIMINGS))}
+    found = [(name, entry) for name in names if (entry := registry_entry(name)) is not None and entry.headline]
+    return sorted(found, key=lambda pair: (order[pair[1].name], pair[0]))

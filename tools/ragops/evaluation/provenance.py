@@ -14,14 +14,13 @@ from ``git ls-tree``, nothing checked out) are the same number when the code is 
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Mapping, Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
+from ragops import git
 from ragops.config.models import AppConfig
-from ragops.errors import InfrastructureError
-from ragops.git import run_git
+from ragops.errors import InfrastructureError, RagopsError
 from ragops.hashing import canonical_sha256
 from ragops.layout import PACKAGE_DIR
 
@@ -53,11 +52,6 @@ def _fingerprint(blobs: Mapping[str, str]) -> str:
     return canonical_sha256(dict(sorted(blobs.items())))[:16]
 
 
-def git_blob_id(data: bytes) -> str:
-    """The id git gives a file with this content (``git hash-object``)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
 @functools.cache
 def running_code_fingerprint(package: Path = _PACKAGE) -> str:
     """The fingerprint of the ragops code this process runs."""
@@ -65,21 +59,22 @@ def running_code_fingerprint(package: Path = _PACKAGE) -> str:
     for path in package.rglob("*.py"):
         relpath = path.relative_to(package).as_posix()
         if _evaluated(relpath):
-            blobs[relpath] = git_blob_id(path.read_bytes())
+            blobs[relpath] = git.git_blob_id(path.read_bytes())
     return _fingerprint(blobs)
 
 
 def code_fingerprint_at(root: Path, commit: str) -> str | None:
     """The fingerprint of the ragops code committed at ``commit`` in ``tools/ragops``; None when the repository
     holds no ragops code there (it runs an installed one)."""
-    out = _git(root, "ls-tree", "-r", "--full-tree", commit, "--", PACKAGE_DIR + "/")
-    blobs = {}
-    for line in (out or "").splitlines():
-        info, _, path = line.partition("\t")
-        relpath = path.removeprefix(PACKAGE_DIR + "/")
-        fields = info.split()
-        if len(fields) == 3 and fields[1] == "blob" and _evaluated(relpath):
-            blobs[relpath] = fields[2]
+    try:
+        files = git.tree(root, commit, PACKAGE_DIR + "/")
+    except RagopsError:
+        return None  # no git, or not a commit here: the code at that commit is unknown
+    blobs = {
+        relpath: blob
+        for path, (blob, _size) in files.items()
+        if _evaluated(relpath := path.removeprefix(PACKAGE_DIR + "/"))
+    }
     return _fingerprint(blobs) if blobs else None
 
 
@@ -99,24 +94,21 @@ def installed_versions(distributions: Sequence[str] = PACKAGES) -> dict[str, str
     return out
 
 
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        done = run_git(root, *args)
-    except InfrastructureError:
-        return None  # no git: provenance says "unknown" rather than failing the evaluation
-    return done.stdout if done.returncode == 0 else None
-
-
 def git_commit(root: Path) -> str | None:
-    """The checked-out commit, or None outside a git checkout."""
-    out = _git(root, "rev-parse", "HEAD")
-    return out.strip() or None if out is not None else None
+    """The checked-out commit; None outside a git checkout, or with no git (provenance says "unknown" rather than
+    failing the evaluation)."""
+    try:
+        return git.head_commit(root)
+    except InfrastructureError:
+        return None
 
 
 def git_dirty(root: Path) -> bool | None:
     """Whether tracked files differ from the commit (untracked files do not count); None outside git."""
-    out = _git(root, "status", "--porcelain", "--untracked-files=no")
-    return bool(out.strip()) if out is not None else None
+    try:
+        return git.is_dirty(root)
+    except InfrastructureError:
+        return None
 
 
 def llm_identity(config: AppConfig) -> str:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ragops.config.gate import METRIC_NAME_PATTERN
 from ragops.errors import ValidationFailed
 from ragops.evaluation.metrics import MetricInfo
+from ragops.git import COMMIT_PATTERN
 
 SCHEMA_VERSION: Literal[1] = 1
 # Names follow the gate policy's pattern so every reported name can be the subject of a gate rule.
@@ -47,7 +48,9 @@ class Metadata(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    git_commit: str | None = Field(description="Commit evaluated; null outside a git checkout.")
+    git_commit: str | None = Field(
+        pattern=COMMIT_PATTERN, description="Commit evaluated (40 hex digits); null outside a git checkout."
+    )
     config_hash: str = Field(description="Hash of the normalised app config.")
     corpus_hash: str
     testset_hashes: dict[str, str] = Field(description="Test-set name → content hash.")

@@ -17,7 +17,15 @@ import jinja2
 from ragops.config.testset import QuestionRecord
 from ragops.evaluation.predictions import Prediction
 from ragops.evaluation.report import Report
-from ragops.evaluation.report_views import fmt, fmt_timing, headline_k, headline_names, metric_rows, worst
+from ragops.evaluation.report_views import (
+    breakdown_names,
+    fmt,
+    fmt_timing,
+    headline_k,
+    headline_names,
+    metric_rows,
+    worst,
+)
 from ragops.evaluation.svg import bar_chart, histogram
 
 TEMPLATE = "report.html.j2"
@@ -45,7 +53,7 @@ def render(
 ) -> str:
     """The HTML page. ``predictions`` must be scored; they are listed worst first."""
     cut = headline_k(report, k)
-    names = headline_names(report, cut)
+    names = breakdown_names(report, cut)
     meta = report.metadata
     return _template().render(
         title=f"Evaluation: {report.app}",
@@ -56,7 +64,9 @@ def render(
         index_id=meta.index_id,
         metric_rows=metric_rows(report),
         # SVG markup built by ``svg``, which escapes its labels itself; the template marks these two as safe.
-        bar_chart=bar_chart([(n, report.metrics[n]) for n in names], title=f"Headline metrics (k = {cut})"),
+        bar_chart=bar_chart(
+            [(n, report.metrics[n]) for n in headline_names(report, cut)], title=f"Headline metrics (k = {cut})"
+        ),
         f1_histogram=histogram(
             [p.metrics["f1"] for p in predictions if "f1" in p.metrics], title="Per-question F1 (questions per bin)"
         ),

@@ -9,7 +9,7 @@ from html import escape
 from ragops.config.testset import QuestionRecord
 from ragops.evaluation.predictions import Prediction
 from ragops.evaluation.report import Report
-from ragops.evaluation.report_views import fmt, fmt_timing, headline_k, headline_names, metric_rows, worst
+from ragops.evaluation.report_views import breakdown_names, fmt, fmt_timing, headline_k, metric_rows, worst
 
 
 def render(
@@ -22,7 +22,7 @@ def render(
 ) -> str:
     """The Markdown report. ``predictions`` must be scored (their ``metrics`` filled in)."""
     cut = headline_k(report, k)
-    names = headline_names(report, cut)
+    names = breakdown_names(report, cut)
     meta = report.metadata
     lines = [
         f"# Evaluation: {_cell(report.app)}",

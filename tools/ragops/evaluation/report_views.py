@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ragops.evaluation import metrics
 from ragops.evaluation.predictions import Prediction
 from ragops.evaluation.report import Report
 
 
 def headline_k(report: Report, k: int | None = None) -> int:
-    """The cut-off shown in breakdown tables: the one asked for, else 5 when reported, else the largest."""
-    ks = report.metadata.k_values
-    if k is not None:
-        return k
-    return 5 if 5 in ks else max(ks)
+    """The cut-off shown in breakdown tables: the one asked for, else the registry's headline cut-off."""
+    return k if k is not None else metrics.headline_k(report.metadata.k_values)
 
 
-def headline_names(report: Report, k: int) -> list[str]:
-    """Metrics for narrow tables: every unranked metric, and ranked ones at cut-off k only."""
+def headline_names(report: Report, k: int | None = None) -> list[str]:
+    """The headline metrics (the registry's ``headline`` flag) the report has, ranked ones at ``k`` (default: the
+    headline cut-off), in report order."""
+    return [name for name in metrics.headline_names([headline_k(report, k)]) if name in report.metrics]
+
+
+def breakdown_names(report: Report, k: int) -> list[str]:
+    """Metrics for the breakdown tables: every unranked metric, and ranked ones at cut-off k only."""
     return [
         name
         for name, info in report.metric_info.items()

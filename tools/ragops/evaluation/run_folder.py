@@ -17,7 +17,6 @@ The pipeline's scoring step writes these files, then the run is published into i
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from ragops.evaluation import report as report_file
 from ragops.evaluation import report_html, report_md
 from ragops.evaluation.predictions import Prediction, read_jsonl, write_jsonl
 from ragops.evaluation.report import Report
+from ragops.files import replace_folder, temporary_sibling
 
 REPORT_JSON = "report.json"
 PREDICTIONS_JSONL = "predictions.jsonl"
@@ -192,7 +192,7 @@ class RunFolder:
 
 def staging_folder(out: Path) -> Path:
     """Where a run destined for ``out`` is assembled: beside it, so the final rename stays on one file system."""
-    return out.with_name(f".{out.name}.partial-{os.getpid()}")
+    return temporary_sibling(out, "partial")
 
 
 def publish(staging: Path, out: Path) -> RunFolder:
@@ -202,11 +202,7 @@ def publish(staging: Path, out: Path) -> RunFolder:
     if not RunFolder(staging).is_complete():
         raise ValidationFailed(f"{staging}: the run is incomplete; nothing was published to {out}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    retired = out.with_name(f".{out.name}.retired-{os.getpid()}")
-    if out.exists():
-        out.rename(retired)
-    staging.rename(out)
-    shutil.rmtree(retired, ignore_errors=True)
+    replace_folder(staging, out)
     return RunFolder(out)
 
 

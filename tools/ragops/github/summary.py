@@ -7,22 +7,17 @@ through a temporary file and a rename, so an interrupted run never leaves half a
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from ragops.errors import UsageError
+from ragops.files import write_atomic
 from ragops.github.body import SUMMARY_LIMIT_BYTES, cut
 
 
 def write_file(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` atomically (parents created)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
+        write_atomic(path, text)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the comment file ({exc.strerror or exc})") from None
     return path

@@ -10,7 +10,6 @@ either old or new.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from ragops.errors import UsageError, ValidationFailed
+from ragops.files import write_if_changed
 from ragops.gitops.release import PLACEHOLDER_DIGEST, Release, dumps, read_release
 from ragops.layout import KUSTOMIZATION, OVERLAY_CONFIG, OVERLAY_RELEASE, OVERLAY_RELEASE_ENV
 
@@ -119,15 +119,6 @@ def with_image(text: str, data: dict[str, Any], image: str) -> str:
     return text[: match.start()] + block + trailing + text[match.end() :]
 
 
-def _write_if_changed(path: Path, text: str) -> bool:
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
-    return True
-
-
 def write_overlay(path: Path, config_text: str, release: Release) -> list[Path]:
     """Write the release into the overlay at ``path``; returns the files whose bytes changed."""
     require_overlay(path)
@@ -139,7 +130,7 @@ def write_overlay(path: Path, config_text: str, release: Release) -> list[Path]:
         files.append((path / KUSTOMIZATION, with_image(text, data, release.image)))
     files.append((path / OVERLAY_RELEASE, dumps(release)))
     for file, text in files:
-        if _write_if_changed(file, text):
+        if write_if_changed(file, text):
             changed.append(file)
     return changed
 

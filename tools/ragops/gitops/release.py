@@ -18,7 +18,6 @@ name, which in a pod is ``app.yaml``.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -28,19 +27,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from ragops.config.models import AppConfig
 from ragops.errors import UsageError, ValidationFailed
+from ragops.evaluation import metrics
 from ragops.evaluation.report import Report
+from ragops.git import COMMIT_PATTERN
 from ragops.gitops.release_gate import GateVerdict
-from ragops.hashing import canonical_sha256
+from ragops.hashing import DIGEST_PATTERN, canonical_sha256, to_digest
 
 SCHEMA_VERSION: Literal[1] = 1
-DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
 # The all-zero digest: what an overlay holds before its first promotion. It names nothing.
-PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
+PLACEHOLDER_DIGEST = to_digest("0" * 64)
 # An image pinned by digest: repository@sha256:<hex> (a tag alongside is allowed by OCI but not by ragops).
-IMAGE_PATTERN = r"^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$"
-_DIGEST = re.compile(DIGEST_PATTERN)
-# The metrics a release records (when the run reports them), besides every metric a gate rule names.
-HEADLINE_METRICS = ("hit_rate@5", "mrr", "ndcg@5", "f1", "exact_match", "answer_support", "citation_correctness")
+IMAGE_PATTERN = rf"^[a-z0-9][a-z0-9._/:-]*@{DIGEST_PATTERN.removeprefix('^')}"
 
 
 class ReleaseIndex(BaseModel):
@@ -80,7 +77,7 @@ class Release(BaseModel):
         description="The released commit's committer date (UTC), so promoting the same state twice writes the same "
         "bytes."
     )
-    commit: str = Field(pattern=r"^[0-9a-f]{40}$", description="The commit that was evaluated and released.")
+    commit: str = Field(pattern=COMMIT_PATTERN, description="The commit that was evaluated and released.")
     config_hash: str = Field(description="Hash of the normalised app config (as in the run's report).")
     corpus_hash: str
     testset_hashes: dict[str, str] = Field(description="Test-set name → content hash.")
@@ -102,10 +99,6 @@ def release_id(commit: str, content: dict[str, object]) -> str:
 
 def dumps(release: Release) -> str:
     return json.dumps(release.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-
-
-def is_digest(value: str) -> bool:
-    return bool(_DIGEST.match(value))
 
 
 def read_release(path: Path) -> Release | None:
@@ -156,8 +149,10 @@ def config_yaml(config: AppConfig, *, commit: str, run_id: str) -> str:
 
 
 def headline_metrics(report: Report, gate_metrics: list[str]) -> dict[str, float]:
+    """What a release records: the registry's headline metrics and every metric a gate rule names, as the run
+    reports them (a metric the run does not report is left out)."""
     values = {**report.timings, **report.metrics}
-    names = [*HEADLINE_METRICS, *gate_metrics]
+    names = [*metrics.headline_names(report.metadata.k_values), *gate_metrics]
     return {name: round(values[name], 6) for name in sorted(set(names)) if name in values}
 
 

@@ -10,7 +10,6 @@ it is ``local_run`` or ``cluster``'s job, and the use case that ties them togeth
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from ragops.evaluation.provenance import (
     model_identities,
     running_code_fingerprint,
 )
+from ragops.files import place_folder_once, temporary_sibling
 from ragops.hashing import canonical_sha256
 from ragops.layout import resolve_repo_path
 from ragops.pipelines import steps
@@ -59,12 +59,11 @@ def _stage_testsets(config: AppConfig, root: Path, state_dir: Path) -> tuple[Pat
     hashes = {name: file_fingerprint(path) for name, path in sorted(files.items())}
     folder = state_dir / "testsets" / canonical_sha256(hashes)[:16]
     if not folder.is_dir():
-        staging = folder.with_name(folder.name + ".partial")
-        shutil.rmtree(staging, ignore_errors=True)
+        staging = temporary_sibling(folder, "partial")
         staging.mkdir(parents=True)
         for name, path in files.items():
             shutil.copyfile(path, staging / f"{name}.jsonl")
-        staging.rename(folder)
+        place_folder_once(staging, folder)
     return folder, hashes
 
 
@@ -92,14 +91,10 @@ def _stage_corpus(corpus: Path, corpus_hash: str, root: Path, state_dir: Path) -
     def folder_links(where: str, names: list[str]) -> set[str]:
         return {name for name in names if (Path(where) / name).is_symlink() and (Path(where) / name).is_dir()}
 
-    staging = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = temporary_sibling(folder, "partial")
     # Copies, not hard links: an edit in place of a checkout file must not change a content-addressed copy.
     shutil.copytree(corpus, staging, symlinks=False, ignore=folder_links)
-    try:
-        staging.rename(folder)
-    except OSError:  # another evaluation staged the same content meanwhile
-        shutil.rmtree(staging, ignore_errors=True)
+    place_folder_once(staging, folder)  # another evaluation may have staged the same content meanwhile
     return folder
 
 

@@ -13,7 +13,6 @@ cores answers small batches faster than one batch spread over every core (bench/
 from __future__ import annotations
 
 import functools
-import hashlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,6 +22,7 @@ import openai
 
 from ragops.config.models import EmbeddingSpec
 from ragops.errors import InfrastructureError
+from ragops.hashing import files_hash
 from ragops.rag import model_store
 from ragops.rag.openai_client import describe_failure, make_client
 from ragops.rag.tokenization import ModelTokenizer, TokenBoundaries, WordTokenizer
@@ -48,13 +48,7 @@ class Embedder(Protocol):
 @functools.lru_cache(maxsize=8)
 def _folder_digest(folder: Path) -> str:
     """Hash of every file that shapes the vectors (weights, config, tokenizer); READMEs do not."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".md"):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                digest.update(block)
-    return digest.hexdigest()[:16]
+    return files_hash(folder, (p for p in folder.rglob("*") if p.is_file() and p.suffix != ".md"))[:16]
 
 
 @functools.lru_cache(maxsize=4)

@@ -18,9 +18,7 @@ Layout of an index folder: ``manifest.json``, ``chunks.jsonl`` (one chunk per li
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -33,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, computed_field
 from ragops.config.models import AppConfig
 from ragops.data.fingerprint import corpus_fingerprint
 from ragops.errors import RagopsError, UsageError, ValidationFailed
+from ragops.files import replace_folder, temporary_sibling
+from ragops.hashing import file_hash
 from ragops.rag.chunking import Chunk, mismatched_chunk, split_documents, split_plan
 from ragops.rag.documents import LoadedCorpus, LoadProblem, load_corpus
 from ragops.rag.embedding_cache import EmbeddingCache, cache_key
@@ -121,17 +121,9 @@ def lock_file(index_dir: Path) -> Path:
     return index_dir.with_name(f".{index_dir.name}.lock")
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _files_of(folder: Path) -> dict[str, str]:
     return {
-        path.relative_to(folder).as_posix(): _sha256_file(path)
+        path.relative_to(folder).as_posix(): file_hash(path)
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != MANIFEST
     }
@@ -180,7 +172,7 @@ def _verify(index_dir: Path) -> tuple[Manifest, list[Chunk]]:
     for name, expected in sorted(manifest.files.items()):
         path = index_dir / name
         try:
-            actual = _sha256_file(path)
+            actual = file_hash(path)
         except OSError as exc:
             raise _damaged(index_dir, f"{name} cannot be read ({exc.strerror or exc})") from exc
         if actual != expected:
@@ -276,22 +268,20 @@ def _load(config: AppConfig, corpus_dir: Path, progress: Progress) -> LoadedCorp
 
 def _write(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: VectorStore, text: TextIndex) -> None:
     index_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = index_dir.with_name(f".{index_dir.name}.building-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = temporary_sibling(index_dir, "building")
     staging.mkdir()
-    with (staging / CHUNKS).open("w", encoding="utf-8") as handle:
-        for chunk in chunks:
-            handle.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
-    vectors.save(staging)
-    text.save(staging)
-    manifest = manifest.model_copy(update={"files": _files_of(staging)})
-    # The manifest goes last: a folder with a manifest is complete.
-    (staging / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-    retired = index_dir.with_name(f".{index_dir.name}.retired-{os.getpid()}")
-    if index_dir.exists():
-        index_dir.rename(retired)
-    staging.rename(index_dir)
-    shutil.rmtree(retired, ignore_errors=True)
+    try:
+        with (staging / CHUNKS).open("w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+        vectors.save(staging)
+        text.save(staging)
+        manifest = manifest.model_copy(update={"files": _files_of(staging)})
+        # The manifest goes last: a folder with a manifest is complete.
+        (staging / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+        replace_folder(staging, index_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def build_index(

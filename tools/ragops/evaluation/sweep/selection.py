@@ -23,7 +23,7 @@ from ragops.errors import UsageError
 from ragops.evaluation.diff.compare import compare
 from ragops.evaluation.diff.model import DiffResult, MetricDelta
 from ragops.evaluation.gates import blocking
-from ragops.evaluation.metrics import METRICS, Direction, bind
+from ragops.evaluation.metrics import METRICS, Direction, bind, headline_names
 from ragops.evaluation.run_folder import RunContents
 from ragops.evaluation.sweep.correction import holm
 from ragops.evaluation.sweep.model import Confirmation, SettingChange, SettingOutcome, Status
@@ -43,15 +43,15 @@ def metric_names(config: AppConfig) -> list[str]:
 
 
 def default_objective(config: AppConfig, defaults: GatePolicy | None) -> str:
-    """The metric of the app's first blocking gate rule (what its pull requests are judged on first), else the
-    hit rate at the largest cut-off."""
+    """The metric of the app's first blocking gate rule (what its pull requests are judged on first), else its
+    first headline metric."""
     names = metric_names(config)
     policy, _origin = effective_policy(config.spec.evaluation.gate, defaults)
     roles = {metric.name: metric.info.role for metric in bind(METRICS, config.spec.evaluation.k_values)}
     for rule in policy.rules:
         if rule.metric in names and blocking(rule, roles.get(rule.metric, "advisory")):
             return rule.metric
-    return f"hit_rate@{max(config.spec.evaluation.k_values)}"
+    return headline_names(config.spec.evaluation.k_values)[0]
 
 
 def check_objective(config: AppConfig, objective: str) -> None:
