@@ -24,10 +24,10 @@ import shlex
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ragops import logs
+from ragops.app.evaluate import new_run_id
 from ragops.app.preflight import load_app
 from ragops.config.checks import check_config
 from ragops.config.diagnostics import Severity
@@ -53,7 +53,7 @@ from ragops.evaluation.sweep.selection import (
     default_objective,
 )
 from ragops.files import replace_folder, temporary_sibling, write_atomic
-from ragops.hashing import canonical_sha256, sha256_text
+from ragops.hashing import canonical_sha256
 from ragops.layout import kfp_state_dir, resolve_repo_path, runs_dir
 from ragops.pipelines.events import StepCallback
 from ragops.progress import StepProgressCallback
@@ -86,7 +86,6 @@ class SweepOutcome:
     written: Path | None = None  # the config file --write changed
     write_refused: str | None = None  # why --write did not change it
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -98,11 +97,6 @@ class Plan:
     size: int
     sampled: bool
     skipped: list[str]
-
-
-def new_sweep_id(config: AppConfig, now: datetime | None = None) -> str:
-    moment = now or datetime.now(UTC)
-    return f"{moment.strftime('%Y%m%dT%H%M%SZ')}-{sha256_text('sweep' + config.name + moment.isoformat())[:8]}"
 
 
 def _render(point: Point) -> str:
@@ -307,7 +301,7 @@ def sweep(
         raise UsageError("--alpha must be between 0 and 1")
     plan = plan_settings(config, request, config_path)
     split = split_info(read_questions(config, root), request.split)
-    sweep_id = new_sweep_id(config)
+    sweep_id = new_run_id(config)
     out = (out_dir or runs_dir(root, config.name) / f"sweep-{sweep_id}").absolute()
     _check_out(out, force)
     state = (state_dir or kfp_state_dir(root)).resolve()

@@ -155,6 +155,9 @@ def render(result: SweepResult) -> str:
         "",
         *table(result),
         "",
+        "_Each Δ's 95% CI is the setting's own; the verdict rests on the p-value corrected for all the settings "
+        "tried (Holm), so a CI that excludes 0 can still be not significant._",
+        "",
     ]
     if result.patch:
         lines += [
