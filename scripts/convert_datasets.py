@@ -14,8 +14,9 @@ Output (the public dataset contract), one folder per corpus under ``<out>``::
     <corpus>/SOURCE.md                attribution, conversion notes and counts (generated)
     <corpus>/LICENSE.*                upstream license files
 
-The conversion is deterministic and idempotent: it deletes and rewrites only the ``docs/`` and
-``testsets/`` folders of each corpus and overwrites its own SOURCE.md and LICENSE files.  Every run ends
+The conversion is deterministic and idempotent: it deletes and rewrites the ``docs/`` folder and its own test set
+(``testsets/<corpus>.jsonl``) of each corpus and overwrites its own SOURCE.md and LICENSE files; other test sets
+there (``scripts/build_conversations.py``'s) are left alone.  Every run ends
 with a validation pass (also available on its own with ``--check``): each gold doc id exists, each gold
 span slices its document text exactly, ids are unique, lines are canonical JSON, and the counts agree
 with the generated SOURCE.md.
@@ -589,10 +590,12 @@ def record_line(record: dict[str, Any]) -> str:
 def write_corpus(out: Path, corpus: Corpus) -> None:
     root = out / corpus.name
     root.mkdir(parents=True, exist_ok=True)
-    for owned in ("docs", "testsets"):
-        if (root / owned).exists():
-            shutil.rmtree(root / owned)
-        (root / owned).mkdir()
+    if (root / "docs").exists():
+        shutil.rmtree(root / "docs")
+    (root / "docs").mkdir()
+    (root / "testsets").mkdir(exist_ok=True)
+    for name in corpus.testsets:
+        (root / "testsets" / f"{name}.jsonl").unlink(missing_ok=True)
     for doc_id, text in sorted(corpus.docs.items()):
         (root / "docs" / f"{doc_id}.txt").write_bytes(text.encode("utf-8"))
     for name, records in sorted(corpus.testsets.items()):
@@ -683,7 +686,7 @@ def check_corpus(root: Path) -> tuple[list[str], dict[str, int]]:
         except UnicodeDecodeError:
             errors.append(f"{path}: not UTF-8")
     observed = {"documents": len(docs), "questions": 0, "gold_spans": 0}
-    for path in sorted((root / "testsets").glob("*.jsonl")):
+    for path in [root / "testsets" / f"{root.name}.jsonl"]:  # this script's test set, not others beside it
         ids: set[str] = set()
         for lineno, line in enumerate(path.read_bytes().decode("utf-8").split("\n")[:-1], start=1):
             where = f"{path.relative_to(root.parent)}:{lineno}"

@@ -213,7 +213,8 @@ def test_sigterm_finishes_the_request_in_flight(tiny_app: TinyApp, tmp_path: Pat
 
 def test_feedback_survives_a_restart_and_exports_as_candidates(tiny_app: TinyApp, tmp_path: Path) -> None:
     feedback = tmp_path / "feedback"
-    first = start(tiny_app.config, tiny_app.index, tmp_path / "one.log", "--feedback-dir", str(feedback))
+    keep = ("--feedback-dir", str(feedback), "--feedback-text")  # the candidates need the questions
+    first = start(tiny_app.config, tiny_app.index, tmp_path / "one.log", *keep)
     try:
         asked = httpx.post(f"{first.base_url}/v1/query", json={"question": "What is the worst case of beta?"})
         before = asked.json()["request_id"]
@@ -225,7 +226,7 @@ def test_feedback_survives_a_restart_and_exports_as_candidates(tiny_app: TinyApp
         later = httpx.post(f"{first.base_url}/v1/query", json={"question": "Where is the Nile?"}).json()["request_id"]
     finally:
         assert first.stop() in (0, -15)
-    second = start(tiny_app.config, tiny_app.index, tmp_path / "two.log", "--feedback-dir", str(feedback))
+    second = start(tiny_app.config, tiny_app.index, tmp_path / "two.log", *keep)
     try:
         # Asked before the restart, rated after it: found in the request log on disk.
         assert (

@@ -105,8 +105,20 @@ def _crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
         crd = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
         group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
         for version in crd["spec"]["versions"]:
-            schemas[(f"{group}/{version['name']}", kind)] = _strict(version["schema"]["openAPIV3Schema"])
+            schemas[(f"{group}/{version['name']}", kind)] = _strict(
+                _with_object_meta(version["schema"]["openAPIV3Schema"])
+            )
     return schemas
+
+
+def _with_object_meta(schema: dict[str, Any]) -> dict[str, Any]:
+    """The root schema with apiVersion, kind and metadata, which the API server accepts on every object even where
+    a CRD's schema leaves them out (Istio's do)."""
+    root = {**schema, "properties": dict(schema.get("properties", {}))}
+    root["properties"].setdefault("apiVersion", {"type": "string"})
+    root["properties"].setdefault("kind", {"type": "string"})
+    root["properties"].setdefault("metadata", {"type": "object"})
+    return root
 
 
 def _strict(schema: dict[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,10 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,9 +146,13 @@ def serve_command(config: Path, index: Path, *extra: str, port: int | None = Non
     ]
 
 
-def start(config: Path, index: Path, log: Path, *extra: str, wait_ready: bool = True) -> Served:
-    port = free_loopback_port()
-    with log.open("wb") as output:
+def start(
+    config: Path, index: Path, log: Path, *extra: str, wait_ready: bool = True, port: int | None = None
+) -> Served:
+    """``ragops serve`` on ``port`` (default: a free one), its output in ``log`` (appended to, so a replica
+    restarted on the same log keeps its history)."""
+    port = port or free_loopback_port()
+    with log.open("ab") as output:
         process = subprocess.Popen(
             serve_command(config, index, *extra, port=port),
             stdout=output,
@@ -201,3 +207,34 @@ def served(tiny_app: TinyApp, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def in_process(app: Any) -> Iterator[str]:
+    """Serve an ASGI ``app`` with uvicorn on a thread on a free loopback port until it is ready (``/readyz``);
+    yields its base URL, then stops it."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    port = free_loopback_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert thread.is_alive() and time.monotonic() < deadline, "the app did not become ready"
+            time.sleep(0.05)
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(30)

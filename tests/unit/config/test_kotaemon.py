@@ -7,6 +7,7 @@ import json
 
 from ragops.config.kotaemon import export
 from ragops.config.loader import load_app_config
+from ragops.config.privacy import PrivacySpec
 from tests.conftest import FIXTURES, REPO_ROOT
 
 
@@ -35,3 +36,22 @@ def test_openai_app_exports_chat_openai_with_the_key_from_the_environment() -> N
     python = result.to_python()
     assert 'config("OPENAI_API_KEY", default="")' in python
     ast.parse(python)  # pastes into flowsettings.py as valid Python
+
+
+def test_conversation_settings_export_in_kotaemons_keys_and_the_rest_is_listed() -> None:
+    offline = export(load_app_config(REPO_ROOT / "rag-configs/hotpotqa.yaml", REPO_ROOT))
+    defaults = offline.settings["SETTINGS_DEFAULTS"]
+    assert defaults["reasoning.options.simple.n_last_interactions"] == 5
+    assert defaults["reasoning.options.simple.trigger_context"] == 150
+    assert any("condense rule" in note and "AddQueryContextPipeline" in note for note in offline.unmapped)
+    llm = export(load_app_config(FIXTURES / "configs/short-form.yaml", REPO_ROOT))
+    assert not any("condense" in note for note in llm.unmapped)  # the LLM condenses, as in Kotaemon
+    assert any("n_last_interactions" in note for note in llm.unmapped)
+
+
+def test_personal_data_redaction_is_listed_as_not_exported() -> None:
+    config = load_app_config(REPO_ROOT / "rag-configs/covid-qa.yaml", REPO_ROOT)
+    assert not any("privacy" in note for note in export(config).unmapped)
+    private = config.model_copy(update={"spec": config.spec.model_copy(update={"privacy": PrivacySpec()})})
+    [note] = [note for note in export(private).unmapped if note.startswith("privacy")]
+    assert "redact email, phone, card, iban, national_id, ip" in note and "ragops scan" in note

@@ -10,6 +10,7 @@ from ragops.evaluation import report_html, report_md, svg
 from ragops.evaluation.report import Metadata, Report
 from ragops.evaluation.report_views import fmt
 from ragops.evaluation.scoring import Scoring, build_report, score
+from ragops.rag.personal_data import PrivacyOutcome
 from tests.support.runs import Run
 
 K_VALUES = [1, 5, 10]
@@ -91,3 +92,15 @@ def test_histogram_bins() -> None:
     labels = re.findall(r'text-anchor="middle">(\d+)</text>', chart)
     counts = [int(label) for label in labels]  # the axis labels (0.0 … 0.9) do not match \d+ alone
     assert counts == [2, 0, 0, 0, 0, 1, 0, 0, 0, 2]
+
+
+def test_both_reports_say_how_much_personal_data_ingest_redacted(run: Run) -> None:
+    report, scoring = _scored(run)
+    outcome = PrivacyOutcome("redact", {"email": 3, "phone": 1}, 2, 4, [])
+    private = report.model_copy(update={"metadata": report.metadata.model_copy(update={"privacy": outcome})})
+    line = "Personal data in the documents: 4 value(s) in 2 document(s) (email 3, phone 1), 4 redacted."
+    assert line in report_md.render(private, scoring.predictions, run.testsets)
+    assert line in report_html.render(private, scoring.predictions, run.testsets)
+    assert "Personal data" not in report_md.render(report, scoring.predictions, run.testsets)
+    assert '"privacy"' not in report.model_dump_json()  # reports of apps without spec.privacy are unchanged
+    assert Report.model_validate_json(private.model_dump_json()).metadata.privacy == outcome

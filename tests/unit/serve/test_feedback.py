@@ -13,7 +13,7 @@ from ragops.config.testset import QuestionRecord
 from ragops.serve.feedback import FEEDBACK, REQUESTS, REQUESTS_PREVIOUS, FeedbackStore, RequestRecord
 
 
-def _record(request_id: str, question: str = "Why?") -> RequestRecord:
+def _record(request_id: str, question: str | None = "Why?") -> RequestRecord:
     return RequestRecord(request_id, "2026-01-01T00:00:00Z", question, "Because.", ["d1", "d2"], ["d1"], [], "r1")
 
 
@@ -62,3 +62,12 @@ def test_the_request_log_is_bounded(tmp_path: Path) -> None:
     assert (tmp_path / REQUESTS_PREVIOUS).is_file()
     assert FeedbackStore(tmp_path).find_request("r19") is not None
     assert FeedbackStore(tmp_path).find_request("r0") is None  # rotated out
+
+
+def test_a_candidate_without_kept_question_text_says_how_to_keep_it(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path)
+    store.record_request(_record("a", None))  # the service ran without --feedback-text
+    assert store.add_feedback("a", "down", None)
+    [line] = export_feedback(tmp_path).lines
+    assert line["question"] == ""
+    assert "--feedback-text" in line["candidate"]["todo"]

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ragops import logs
+from ragops import logs, tracing
 from ragops.app.preflight import load_app
 from ragops.config.models import AppConfig
 from ragops.config.testset import load_testset
@@ -135,7 +135,13 @@ def evaluate(
         staging.mkdir(parents=True)
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot create the run folder there ({exc.strerror or exc})") from None
-    outputs = run_local(arguments, state, staging / "kfp.log", record, on_progress)
+    tracing.configure_from_environment(tracing.PIPELINE_SERVICE_NAME)
+    # One trace for the whole run: the steps' processes continue it (TRACEPARENT).
+    with (
+        tracing.span(f"eval {config.name}", {"ragops.app": config.name, "ragops.shards": shards}),
+        tracing.handed_down(),
+    ):
+        outputs = run_local(arguments, state, staging / "kfp.log", record, on_progress)
     RunFolder(Path(outputs["report"].path)).copy_into(staging)
     folder = publish(staging, out)
     try:

@@ -16,7 +16,7 @@ from ragops.app.affected import AffectedResult
 from ragops.config.gate import GatePolicy
 from ragops.config.models import AppConfig
 from ragops.config.shortform import ShortFormConfig
-from ragops.config.testset import QuestionRecord
+from ragops.config.testset import ConversationRecord, QuestionRecord, TurnRecord
 from ragops.evaluation.diff.model import DiffResult
 from ragops.evaluation.report import Report
 from ragops.evaluation.sweep.model import SweepResult
@@ -48,10 +48,11 @@ def generate() -> dict[str, dict[str, Any]]:
             "(retriever, generator, prompt, data).",
         ),
         "testset-record.v1.json": _with_header(
-            _model(QuestionRecord),
+            TypeAdapter(QuestionRecord | ConversationRecord | TurnRecord).json_schema(by_alias=True, mode="validation"),
             "testset-record.v1.json",
             "ragops test-set record (v1)",
-            "One line of a JSONL test set.",
+            "One line of a JSONL test set: a question; a conversation (id, turns, tags), whose turns are scored as "
+            "questions <id>#<n>; or one turn with its history, as run folders keep them.",
         ),
         "gate-policy.v1.json": _with_header(
             _model(GatePolicy),

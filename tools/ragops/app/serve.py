@@ -15,11 +15,14 @@ from typing import Any
 
 import uvicorn
 
+from ragops import tracing
 from ragops.errors import ValidationFailed
 from ragops.serve import jsonlog
+from ragops.serve.access import AccessGuard
 from ragops.serve.app import create_app, default_loader
+from ragops.serve.conversation_store import read_password
 from ragops.serve.loading import prepare
-from ragops.serve.settings import SETTINGS_ENV, ServeSettings
+from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV, ServeSettings
 
 
 @dataclass(frozen=True)
@@ -29,10 +32,13 @@ class ServeResult:
     release: str | None
 
 
-def _uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
+def uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
+        # Whose X-Forwarded-For names the client (the rate limit's key without tokens): uvicorn's proxy headers.
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.access.forwarded_allow_ips,
         "log_config": None,  # ours: JSON lines (jsonlog.configure)
         "access_log": False,  # one line per request comes from the app, with its request id
         "timeout_graceful_shutdown": settings.graceful_timeout_s,
@@ -52,7 +58,11 @@ def serve(settings: ServeSettings) -> ServeResult:
     """Verify, then serve until SIGTERM/SIGINT. Raises if the index or config is refused."""
     os.environ.setdefault(*_OPENMP_WAIT)
     jsonlog.configure(settings.log_level)
+    tracing.configure_from_environment(SERVICE_NAME)  # off unless the OTEL_* variables ask for it
     prepared = prepare(settings)
+    # Files the workers read (the Redis password, the bearer tokens): refused here, before any port is bound.
+    read_password(settings)
+    AccessGuard.parts(settings.access)
     result = ServeResult(
         prepared.config.name, prepared.digest, prepared.release.release_id if prepared.release else None
     )
@@ -62,7 +72,7 @@ def serve(settings: ServeSettings) -> ServeResult:
             "ragops.serve.app:app_from_environment",
             factory=True,
             workers=settings.workers,
-            **_uvicorn_options(settings),
+            **uvicorn_options(settings),
         )
         return result
     server: uvicorn.Server | None = None
@@ -73,7 +83,7 @@ def serve(settings: ServeSettings) -> ServeResult:
             server.should_exit = True
 
     app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop)
-    server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))
+    server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))
     server.run()
     failure = app.state.serve.failure
     if failure is not None:

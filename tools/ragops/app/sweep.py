@@ -390,13 +390,14 @@ def cluster_backend(
     the run submitted."""
 
     def make(root: Path, base: AppConfig, split: SplitSpec, sweep_id: str, state: Path) -> SweepBackend:
+        import dataclasses
         import json
         import os
 
         from ragops.app.evaluate import OBJECT_STORE_SECRET_ENV, PIPELINE_ROOT_ENV
         from ragops.pipelines.cluster import POLL_S, submit
         from ragops.pipelines.cluster_data import cluster_data, results_uri
-        from ragops.pipelines.evaluate import StagedData, stage_data
+        from ragops.pipelines.evaluate import stage_data
         from ragops.pipelines.results import download_run_folder, verify
         from ragops.pipelines.sweep_arguments import SettingRun, sweep_arguments
 
@@ -408,12 +409,10 @@ def cluster_backend(
             )
         local = stage_data(base, root, state)  # the content hashes; the cluster reads the data by them
         remote = cluster_data(base, root, prefix, local.corpus_hash, dvc_remote)
-        data = StagedData(
+        data = dataclasses.replace(
+            local,
             corpus_manifest_json=remote.corpus.model_dump_json(),
             testsets_manifest_json=remote.testsets.model_dump_json(),
-            corpus_hash=local.corpus_hash,
-            testsets_hash=local.testsets_hash,
-            testset_hashes=local.testset_hashes,
         )
         secret = object_store_secret or os.environ.get(OBJECT_STORE_SECRET_ENV)
 

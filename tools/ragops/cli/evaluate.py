@@ -109,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
             f"index: built ({index.documents} documents, {index.chunks} chunks, "
             f"{index.embedded} embedded, {index.reused} from cache)"
         )
+    if index.privacy is not None:
+        print(f"personal data: {index.privacy.summary()}")
     report = result.report
     print(f"{report.app}: {report.counts.questions} questions in {result.seconds:.1f} s")
     shown = _print_metrics(report)

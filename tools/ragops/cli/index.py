@@ -58,6 +58,8 @@ def render(report: IndexReport, app: str) -> str:
         f"  chunks:    {report.chunks} (embedded {report.embedded}, reused {report.reused})",
         f"  seconds:   {report.seconds:.1f}",
     ]
+    if report.privacy is not None:
+        lines.append(f"  personal data: {report.privacy.summary()}")
     if report.corrupt_cache_entries:
         lines.append(f"  recomputed {report.corrupt_cache_entries} corrupt embedding-cache entries")
     lines += [f"  note: {note}" for note in report.notes]

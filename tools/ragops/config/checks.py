@@ -8,28 +8,40 @@ import string
 from pathlib import Path
 
 from ragops.config.diagnostics import Finding, Severity
-from ragops.config.models import OPTIONAL_PLACEHOLDERS, REQUIRED_PLACEHOLDERS, AppConfig
+from ragops.config.models import (
+    CONDENSE_REQUIRED_PLACEHOLDERS,
+    OPTIONAL_PLACEHOLDERS,
+    REQUIRED_PLACEHOLDERS,
+    AppConfig,
+)
 from ragops.config.suggest import closest, did_you_mean
 
 _TEMPLATE = ("spec", "prompt", "template")
+_CONDENSE_PROMPT = ("spec", "conversation", "condense_prompt")
 
 
-def check_template(template: str) -> list[Finding]:
+def check_template(
+    template: str,
+    where: tuple[str, ...] = _TEMPLATE,
+    required: tuple[str, ...] = REQUIRED_PLACEHOLDERS,
+    what: str = "prompt template",
+) -> list[Finding]:
+    """``template``'s placeholders: each of ``required`` present, nothing but those and the optional ones."""
     try:
         fields = [(text, name) for text, name, _spec, _conv in string.Formatter().parse(template)]
     except ValueError as exc:
         return [
             Finding(
-                _TEMPLATE,
+                where,
                 "template-syntax",
-                f"prompt template does not parse: {exc}",
-                "write literal braces as {{ and }}; placeholders as {context} and {question}",
+                f"{what} does not parse: {exc}",
+                "write literal braces as {{ and }}; placeholders as " + " and ".join(f"{{{n}}}" for n in required),
             )
         ]
     findings: list[Finding] = []
     used: set[str] = set()
     meant: set[str] = set()  # required names an unknown placeholder was probably meant to be
-    allowed = (*REQUIRED_PLACEHOLDERS, *OPTIONAL_PLACEHOLDERS)
+    allowed = (*required, *OPTIONAL_PLACEHOLDERS)
     for _text, name in fields:
         if name is None:
             continue
@@ -40,20 +52,20 @@ def check_template(template: str) -> list[Finding]:
         meant.add(closest(name, allowed) or "")
         findings.append(
             Finding(
-                _TEMPLATE,
+                where,
                 "template-placeholder",
-                f"unknown placeholder {shown} in prompt template",
+                f"unknown placeholder {shown} in {what}",
                 did_you_mean(name, allowed) + "; write literal braces as {{ and }}",
                 needle=shown,
             )
         )
-    for name in REQUIRED_PLACEHOLDERS:
+    for name in required:
         if name not in used and name not in meant:
             findings.append(
                 Finding(
-                    _TEMPLATE,
+                    where,
                     "template-placeholder",
-                    f"prompt template has no {{{name}}} placeholder",
+                    f"{what} has no {{{name}}} placeholder",
                     f"add {{{name}}} where the {name} should go",
                 )
             )
@@ -107,6 +119,24 @@ def check_llm(config: AppConfig) -> list[Finding]:
     return []
 
 
+def check_conversation(config: AppConfig) -> list[Finding]:
+    conversation = config.spec.conversation
+    if conversation.condense == "llm" and config.spec.llm.provider != "openai":
+        return [
+            Finding(
+                ("spec", "conversation", "condense"),
+                "invalid-value",
+                f"condense: llm needs an LLM, and this app's llm.provider is {config.spec.llm.provider}",
+                "use condense: rule (or auto), or configure llm.provider: openai",
+            )
+        ]
+    if not conversation.uses_llm(config.spec.llm.provider):
+        return []  # the rule condenser never reads the prompt
+    return check_template(
+        conversation.condense_prompt, _CONDENSE_PROMPT, CONDENSE_REQUIRED_PLACEHOLDERS, "condense prompt"
+    )
+
+
 def check_name(config: AppConfig, file: Path) -> list[Finding]:
     if config.name != file.stem:
         return [
@@ -128,5 +158,6 @@ def check_config(config: AppConfig, file: Path) -> list[Finding]:
         *check_ranges(config),
         *check_k_values(config),
         *check_llm(config),
+        *check_conversation(config),
         *check_name(config, file),
     ]

@@ -2,8 +2,8 @@
 
 Class paths are Kotaemon's own (Cinnamon/kotaemon: ``flowsettings.py``, ``libs/kotaemon/kotaemon/…``,
 ``libs/ktem/ktem/…``). What Kotaemon has no equivalent for (FAISS, the extractive generator, a local
-cross-encoder, RRF weights, score thresholds) is listed in ``unmapped``, never silently swapped for
-something else; a vector store for Kotaemon is only written when the caller chooses one.
+cross-encoder, RRF weights, score thresholds, personal-data redaction) is listed in ``unmapped``, never silently
+swapped for something else; a vector store for Kotaemon is only written when the caller chooses one.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ragops.config.models import AppConfig
+from ragops.config.models import DEFAULT_CONDENSE_PROMPT, AppConfig
 
 KOTAEMON_VECTOR_STORES = {
     "chroma": "kotaemon.storages.ChromaVectorStore",
@@ -182,7 +182,10 @@ def export(config: AppConfig, vector_store: str | None = None) -> KotaemonExport
         "reasoning.options.simple.system_prompt": spec.prompt.system,
         "reasoning.options.simple.qa_prompt": spec.prompt.template,
         "reasoning.options.simple.highlight_citation": spec.citation.mode,
+        "reasoning.options.simple.n_last_interactions": spec.conversation.n_last_interactions,
+        "reasoning.options.simple.trigger_context": spec.conversation.trigger_context,
     }
+    out.unmapped += _conversation_notes(config)
     if retrieval.mode == "hybrid":
         out.unmapped.append(
             f"retrieval.fusion rrf (k={retrieval.fusion.k}, weights {retrieval.fusion.vector_weight}/"
@@ -195,4 +198,32 @@ def export(config: AppConfig, vector_store: str | None = None) -> KotaemonExport
         )
     if retrieval.score_threshold is not None:
         out.unmapped.append(f"retrieval.score_threshold {retrieval.score_threshold}: Kotaemon has no such setting")
+    if spec.privacy is not None:
+        out.unmapped.append(
+            f"privacy ({spec.privacy.action} {', '.join(spec.privacy.detect)}): Kotaemon's file index has no "
+            "personal-data step; redact the documents before uploading them ('ragops scan' lists where they are)"
+        )
     return out
+
+
+def _conversation_notes(config: AppConfig) -> list[str]:
+    """What of ``spec.conversation`` Kotaemon cannot express: it always condenses follow-ups with the LLM
+    (``AddQueryContextPipeline``), with a prompt of its own, and also puts the last interactions into the
+    answering prompt, where ragops answers the condensed question alone."""
+    conversation = config.spec.conversation
+    notes = [
+        "conversation.n_last_interactions: Kotaemon also sends these interactions to the LLM with the QA prompt; "
+        "ragops answers the standalone question alone"
+    ]
+    if not conversation.uses_llm(config.spec.llm.provider):
+        notes.append(
+            f"conversation.condense {conversation.condense} (the condense rule): ragops carries the names of the "
+            "last turns into a follow-up question without an LLM; Kotaemon always condenses with the LLM "
+            "(AddQueryContextPipeline)"
+        )
+    elif conversation.condense_prompt != DEFAULT_CONDENSE_PROMPT:
+        notes.append(
+            "conversation.condense_prompt: Kotaemon's AddQueryContextPipeline uses a built-in prompt; the custom "
+            "condense prompt is not exported"
+        )
+    return notes

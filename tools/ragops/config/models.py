@@ -1,7 +1,8 @@
 """The RAG app config in its full form (``apiVersion: ragops.dev/v1``, ``kind: RAGApp``).
 
 Every component a Kotaemon app exposes has a block here: loader, splitter, embedding, vector store,
-retrieval, LLM, prompt and citation; plus what the app is evaluated on (data) and how (evaluation, gate).
+retrieval, LLM, prompt and citation; plus what the app is evaluated on (data) and how (evaluation, gate), and
+what is done with personal data in its documents (privacy, ``ragops.config.privacy``).
 The short form of the product brief is normalised into this model (see ``shortform``).
 """
 
@@ -12,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ragops.config.gate import GatePolicy
+from ragops.config.privacy import PrivacySpec
 
 API_VERSION = "ragops.dev/v1"
 KIND = "RAGApp"
@@ -180,6 +182,54 @@ class PromptSpec(Strict):
     lang: str = Field("English", min_length=1, description="Fills {lang}, as Kotaemon's reasoning.lang does.")
 
 
+# The condense prompt: it turns a follow-up question and the conversation so far into one standalone search query.
+# {history} and {question} are required, {lang} optional, like the QA template's placeholders.
+CONDENSE_REQUIRED_PLACEHOLDERS = ("history", "question")
+DEFAULT_CONDENSE_PROMPT = (
+    "Below is a conversation so far and a follow-up question from the user. Rewrite the follow-up question as one "
+    "standalone question that can be searched for in a knowledge base without the conversation: replace pronouns "
+    "and references with the names they stand for, keep every other detail, write it in {lang}, and answer with "
+    "the question only. If the follow-up question is already standalone, repeat it unchanged.\n\n"
+    "Conversation:\n{history}\n\n"
+    "Follow-up question: {question}\n"
+    "Standalone question:"
+)
+
+
+class ConversationSpec(Strict):
+    """Multi-turn chat (``POST /v1/chat`` and conversational test sets): how a follow-up question is made
+    standalone before retrieval. Kotaemon: ``ktem.reasoning.simple.FullQAPipeline``'s ``n_last_interactions``
+    and ``trigger_context``, whose ``AddQueryContextPipeline`` rewrites short messages with the LLM."""
+
+    condense: Literal["auto", "llm", "rule"] = Field(
+        "auto",
+        description="How a follow-up question is made standalone: 'llm' asks the app's LLM with condense_prompt; "
+        "'rule' carries the names of the last turns into the question (deterministic, no LLM); 'auto' is 'llm' "
+        "for provider openai and 'rule' for the extractive generator.",
+    )
+    n_last_interactions: int = Field(
+        5, ge=1, le=50, description="Previous turns (question and answer) the condense step reads."
+    )
+    trigger_context: int = Field(
+        150,
+        ge=1,
+        le=100_000,
+        description="Questions shorter than this many characters are condensed with the history; longer ones are "
+        "used as they are (they are likely standalone already).",
+    )
+    condense_prompt: str = Field(
+        DEFAULT_CONDENSE_PROMPT,
+        description="condense llm: str.format template with {history} and {question}; {lang} optional.",
+    )
+    carry_names: int = Field(
+        4, ge=1, le=20, description="condense rule: the most names carried from the history into a question."
+    )
+
+    def uses_llm(self, provider: str) -> bool:
+        """Whether the condense step calls the LLM, for an app whose LLM provider is ``provider``."""
+        return self.condense == "llm" or (self.condense == "auto" and provider == "openai")
+
+
 class CitationSpec(Strict):
     mode: Literal["inline", "highlight", "off"] = "inline"
 
@@ -220,7 +270,11 @@ class AppSpec(Strict):
     llm: LLMSpec = Field(default_factory=LLMSpec)
     prompt: PromptSpec = Field(default_factory=PromptSpec)
     citation: CitationSpec = Field(default_factory=CitationSpec)
+    conversation: ConversationSpec = Field(default_factory=ConversationSpec)
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+    privacy: PrivacySpec | None = Field(
+        None, description="Personal data in the documents: what to look for and what ingest does (off when absent)."
+    )
 
 
 class AppConfig(Strict):

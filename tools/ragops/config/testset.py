@@ -4,6 +4,14 @@ One JSON object per line. The field names are a public contract:
 ``id``, ``question``, ``answers`` (reference answers), ``gold_doc_ids`` (ids of the documents that hold the
 evidence), and optionally ``gold_spans`` (character spans of the evidence inside those documents — the
 answer span, or a supporting sentence) and ``tags`` (free labels used for per-tag breakdowns).
+
+A line may instead be a **conversation**: ``id``, ``turns`` (two or more, each a question with reference answers
+and/or gold documents) and ``tags``. Loading expands it into one :class:`TurnRecord` per turn, id
+``<conversation id>#<turn>``, tagged ``turn:<n>``, carrying the turns before it as its history (their questions
+and first reference answers: the evaluation conditions every turn on the reference history, so a turn's score
+does not depend on how an earlier turn was answered). Everything downstream — scoring, the diff's pairing, the
+gates — sees turns as questions. A turn written out alone (``conversation`` holding its history) is a line too:
+that is how a run folder stores turns.
 """
 
 from __future__ import annotations
@@ -51,6 +59,114 @@ class QuestionRecord(BaseModel):
     gold_doc_ids: list[NonEmpty] = Field(min_length=1, description="Documents that hold the evidence.")
     gold_spans: list[GoldSpan] = Field(default_factory=list)
     tags: list[NonEmpty] = Field(default_factory=list)
+
+    @property
+    def history(self) -> tuple[PriorTurn, ...]:
+        """The conversation before this question: empty for a question asked on its own."""
+        return ()
+
+
+class PriorTurn(BaseModel):
+    """One earlier turn of a conversation, as the evaluation gives it to the standalone-question step."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    question: NonEmpty
+    answer: str = Field("", description="The turn's first reference answer; empty when it has none.")
+
+
+class TurnOf(BaseModel):
+    """Where a turn sits in its conversation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: NonEmpty = Field(description="The conversation's id.")
+    turn: int = Field(ge=1, description="1 for the opening question.")
+    history: list[PriorTurn] = Field(default_factory=list, description="The turns before this one, oldest first.")
+
+
+def _some_gold(answers: list[str], gold_doc_ids: list[str], where: str) -> None:
+    if not answers and not gold_doc_ids:
+        raise ValueError(f"{where} needs reference answers, gold documents or both")
+
+
+class TurnRecord(QuestionRecord):
+    """One turn of a conversation as the evaluation scores it: a question with its history. Answers or gold
+    documents may be missing (not both); the metrics that need the missing one skip the turn."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="ConversationTurnRecord")
+
+    answers: list[NonEmpty] = Field(default_factory=list, description="Reference answers; may be empty.")
+    gold_doc_ids: list[NonEmpty] = Field(default_factory=list, description="Gold documents; may be empty.")
+    conversation: TurnOf
+
+    @model_validator(mode="after")
+    def _gold(self) -> TurnRecord:
+        _some_gold(self.answers, self.gold_doc_ids, "a turn")
+        return self
+
+    @property
+    def history(self) -> tuple[PriorTurn, ...]:
+        return tuple(self.conversation.history)
+
+
+class ConversationTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    question: NonEmpty
+    answers: list[NonEmpty] = Field(default_factory=list, description="Reference answers; any one counts.")
+    gold_doc_ids: list[NonEmpty] = Field(default_factory=list, description="Documents that hold the evidence.")
+    gold_spans: list[GoldSpan] = Field(default_factory=list)
+    tags: list[NonEmpty] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _gold(self) -> ConversationTurn:
+        _some_gold(self.answers, self.gold_doc_ids, "every turn")
+        return self
+
+
+class ConversationRecord(BaseModel):
+    """A multi-turn test-set line: later questions lean on earlier ones ("Which team does he play for?")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="TestSetConversation")
+
+    id: NonEmpty = Field(description="Unique within the test set; its turns are <id>#1, <id>#2, …")
+    turns: list[ConversationTurn] = Field(min_length=2, description="The questions in the order they are asked.")
+    tags: list[NonEmpty] = Field(default_factory=list, description="Labels every turn carries.")
+
+    def expand(self) -> list[TurnRecord]:
+        """One record per turn, each with the turns before it (reference history) and the tag ``turn:<n>``."""
+        records: list[TurnRecord] = []
+        for number, turn in enumerate(self.turns, start=1):
+            history = [
+                PriorTurn(question=t.question, answer=t.answers[0] if t.answers else "")
+                for t in self.turns[: number - 1]
+            ]
+            records.append(
+                TurnRecord(
+                    id=f"{self.id}#{number}",
+                    question=turn.question,
+                    answers=turn.answers,
+                    gold_doc_ids=turn.gold_doc_ids,
+                    gold_spans=turn.gold_spans,
+                    tags=list(dict.fromkeys([*self.tags, *turn.tags, turn_tag(number)])),
+                    conversation=TurnOf(id=self.id, turn=number, history=history),
+                )
+            )
+        return records
+
+
+def turn_tag(number: int) -> str:
+    """The tag of a conversation's n-th turn: the report's per-turn breakdown is its tag breakdown."""
+    return f"turn:{number}"
+
+
+def _line_model(raw: dict[str, Any]) -> type[BaseModel]:
+    if "turns" in raw:
+        return ConversationRecord
+    if "conversation" in raw:
+        return TurnRecord
+    return QuestionRecord
 
 
 @dataclass
@@ -125,24 +241,32 @@ def load_testset(path: Path, display: str) -> LoadedTestSet:
                 'write one object per line: {"id": …, "question": …, "answers": […], "gold_doc_ids": […]}',
             )
             continue
+        model = _line_model(raw)
         try:
-            record = QuestionRecord.model_validate(raw)
+            parsed = model.model_validate(raw)
         except ValidationError as exc:
-            for found in diagnostics_from_validation_error(exc, QuestionRecord):
+            for found in diagnostics_from_validation_error(exc, model):
                 column = _column_of_key(line, str(found.path[0])) if found.path else 1
                 error(number, column, found.code, found.message, found.fix)
             continue
-        if record.id in result.lines:
+        records: list[QuestionRecord] = []
+        if isinstance(parsed, ConversationRecord):
+            records += parsed.expand()
+        elif isinstance(parsed, QuestionRecord):
+            records.append(parsed)
+        taken = [r.id for r in records if r.id in result.lines]
+        if taken:
             error(
                 number,
                 _column_of_key(line, "id"),
                 "duplicate-id",
-                f"question id '{record.id}' is already used on line {result.lines[record.id]}",
-                "give every question its own id",
+                f"question id '{taken[0]}' is already used on line {result.lines[taken[0]]}",
+                "give every question and conversation its own id",
             )
             continue
-        result.lines[record.id] = number
-        result.records.append(record)
+        for record in records:
+            result.lines[record.id] = number
+            result.records.append(record)
     if not result.records and not result.diagnostics:
         error(
             1,

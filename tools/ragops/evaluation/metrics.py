@@ -28,12 +28,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from ragops.config.testset import QuestionRecord
-from ragops.evaluation import answers, cost, grounding, retrieval
+from ragops.evaluation import answers, carried, cost, grounding, retrieval
 from ragops.evaluation.predictions import Prediction
 
 Direction = Literal["higher", "lower"]
 Role = Literal["gate", "advisory"]
-Kind = Literal["retrieval", "answer", "grounding", "cost", "judge"]
+Kind = Literal["retrieval", "answer", "grounding", "conversation", "cost", "judge"]
 
 QuestionFn = Callable[[Prediction, QuestionRecord], float | None]
 RankedFn = Callable[[Prediction, QuestionRecord, int], float | None]
@@ -89,12 +89,23 @@ class BoundMetric:
 
 
 def _info(kind: Kind, description: str, *, ranked: bool = False, direction: Direction = "higher") -> MetricInfo:
-    role: Role = "advisory" if kind in ("cost", "judge") else "gate"
+    # context_carried falls when retrieval without the history gets better, which is no regression: advisory.
+    role: Role = "advisory" if kind in ("cost", "judge", "conversation") else "gate"
     return MetricInfo(direction=direction, role=role, kind=kind, ranked=ranked, description=description)
 
 
 def _doc(prediction: Prediction, record: QuestionRecord) -> tuple[list[bool], int]:
     return retrieval.doc_flags(prediction.retrieved_doc_ids, record.gold_doc_ids), len(set(record.gold_doc_ids))
+
+
+# A conversation's turn may have reference answers or gold documents only: the metrics that need the missing one
+# are undefined for it (None), not zero.
+def _with_answers(compute: QuestionFn) -> QuestionFn:
+    return lambda p, r: compute(p, r) if r.answers else None
+
+
+def _with_gold_docs(compute: RankedFn) -> RankedFn:
+    return lambda p, r, k: compute(p, r, k) if r.gold_doc_ids else None
 
 
 def _chunks(prediction: Prediction, record: QuestionRecord) -> list[bool] | None:
@@ -108,7 +119,7 @@ def _doc_metric(
     return RankedMetric(
         name,
         _info("retrieval", description, ranked=True),
-        lambda p, r, k: compute(*_doc(p, r), k),
+        _with_gold_docs(lambda p, r, k: compute(*_doc(p, r), k)),
         headline=headline,
     )
 
@@ -154,22 +165,24 @@ METRICS: tuple[Metric, ...] = (
     QuestionMetric(
         "exact_match",
         _info("answer", "SQuAD exact match, best reference"),
-        lambda p, r: answers.exact_match(p.answer, r.answers),
+        _with_answers(lambda p, r: answers.exact_match(p.answer, r.answers)),
         headline=True,
     ),
     QuestionMetric(
         "f1",
         _info("answer", "SQuAD token F1, best reference"),
-        lambda p, r: answers.f1(p.answer, r.answers),
+        _with_answers(lambda p, r: answers.f1(p.answer, r.answers)),
         headline=True,
     ),
     QuestionMetric(
         "rouge_l",
         _info("answer", "ROUGE-L F-measure, best reference"),
-        lambda p, r: answers.rouge_l(p.answer, r.answers),
+        _with_answers(lambda p, r: answers.rouge_l(p.answer, r.answers)),
     ),
     QuestionMetric(
-        "bleu", _info("answer", "sentence BLEU / 100, all references"), lambda p, r: answers.bleu(p.answer, r.answers)
+        "bleu",
+        _info("answer", "sentence BLEU / 100, all references"),
+        _with_answers(lambda p, r: answers.bleu(p.answer, r.answers)),
     ),
     QuestionMetric(
         "answer_support",
@@ -180,8 +193,13 @@ METRICS: tuple[Metric, ...] = (
     QuestionMetric(
         "citation_correctness",
         _info("grounding", "the cited documents include a gold document"),
-        lambda p, r: grounding.citation_correctness(p.citations, r.gold_doc_ids),
+        lambda p, r: grounding.citation_correctness(p.citations, r.gold_doc_ids) if r.gold_doc_ids else None,
         headline=True,
+    ),
+    QuestionMetric(
+        "context_carried",
+        _info("conversation", "follow-up turns whose gold documents were retrieved only with the history"),
+        lambda p, r: carried.context_carried(p.retrieved_doc_ids, p.unaided_doc_ids, r.gold_doc_ids, bool(r.history)),
     ),
 )
 

@@ -79,6 +79,16 @@ class Prediction(BaseModel):
     metrics: dict[str, float] = Field(
         default_factory=dict, description="Per-question metric values, filled in by the scorer."
     )
+    standalone_question: str | None = Field(
+        None,
+        description="A conversation's turn: the question made standalone from its history, which was retrieved and "
+        "answered; null for a question asked on its own.",
+    )
+    unaided_doc_ids: list[NonEmpty] | None = Field(
+        None,
+        description="A turn with history: the documents retrieved for the question as asked, without the history "
+        "(for context_carried); null otherwise.",
+    )
 
     @model_validator(mode="after")
     def _distinct_docs(self) -> Prediction:

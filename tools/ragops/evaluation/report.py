@@ -15,6 +15,7 @@ from ragops.config.gate import METRIC_NAME_PATTERN
 from ragops.errors import ValidationFailed
 from ragops.evaluation.metrics import MetricInfo
 from ragops.git import COMMIT_PATTERN
+from ragops.rag.personal_data import PrivacyOutcome
 
 SCHEMA_VERSION: Literal[1] = 1
 # Names follow the gate policy's pattern so every reported name can be the subject of a gate rule.
@@ -66,6 +67,12 @@ class Metadata(BaseModel):
         None,
         description="Fingerprint of the ragops code that evaluated (git blob ids of its modules); null in runs "
         "made before ragops recorded it.",
+    )
+    privacy: PrivacyOutcome | None = Field(
+        None,
+        exclude_if=lambda value: value is None,
+        description="Personal data the index step found in the documents (spec.privacy) and what it did: values "
+        "found per kind, values redacted, documents rejected. Absent for apps without spec.privacy.",
     )
 
 

@@ -62,6 +62,7 @@ def render(
         commit=meta.git_commit or "none",
         config_hash=meta.config_hash,
         index_id=meta.index_id,
+        privacy=meta.privacy.summary() if meta.privacy else None,
         metric_rows=metric_rows(report),
         # SVG markup built by ``svg``, which escapes its labels itself; the template marks these two as safe.
         bar_chart=bar_chart(

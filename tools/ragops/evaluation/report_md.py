@@ -30,6 +30,7 @@ def render(
         f"{report.counts.questions} questions in {len(report.counts.testsets)} test set(s) · "
         f"commit `{meta.git_commit or 'none'}` · config `{meta.config_hash}` · index `{meta.index_id}`",
         "",
+        *([f"Personal data in the documents: {meta.privacy.summary()}.", ""] if meta.privacy else []),
         "## Metrics",
         "",
         "| metric | value | better | role | questions |",
@@ -67,7 +68,9 @@ def _worst(
     chosen = worst(predictions, count, k)
     if not chosen:
         return []
-    references = {(name, r.id): r.answers[0] for name, records in testsets.items() for r in records}
+    references = {
+        (name, r.id): r.answers[0] if r.answers else "" for name, records in testsets.items() for r in records
+    }
     hit = f"hit_rate@{k}"
     out = [
         "",

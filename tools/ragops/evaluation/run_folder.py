@@ -32,6 +32,7 @@ from ragops.evaluation import report_html, report_md
 from ragops.evaluation.predictions import Prediction, read_jsonl, write_jsonl
 from ragops.evaluation.report import Report
 from ragops.files import replace_folder, temporary_sibling
+from ragops.rag.personal_data import PrivacyOutcome
 
 REPORT_JSON = "report.json"
 PREDICTIONS_JSONL = "predictions.jsonl"
@@ -61,6 +62,9 @@ class IndexSummary(BaseModel):
     problems: list[dict[str, str]] = Field(default_factory=list, description="Files skipped (loader.on_error).")
     notes: list[str] = Field(default_factory=list)
     seconds: float = Field(0.0, ge=0.0)
+    privacy: PrivacyOutcome | None = Field(
+        None, description="What spec.privacy found in the documents and did (redacted, rejected); None without it."
+    )
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,12 @@ from ragops.rag.hashing import indexing_config_hash, indexing_only
 
 
 def config_hash(config: AppConfig) -> str:
-    """Hash of the normalised config: equal configs (however written) have equal hashes."""
-    return canonical_sha256(config.model_dump(mode="json", by_alias=True))
+    """Hash of the normalised config: equal configs (however written) have equal hashes. An optional section of
+    ``spec`` that is absent (``privacy``) is left out rather than hashed as null, so adding such a section to
+    ragops does not change the hash of every config written before it (releases would read as changed)."""
+    dumped = config.model_dump(mode="json", by_alias=True)
+    dumped["spec"] = {section: value for section, value in dumped["spec"].items() if value is not None}
+    return canonical_sha256(dumped)
 
 
 def _repo_path(value: str, root: Path, what: str) -> Path:
@@ -107,6 +111,7 @@ class StagedData:
     corpus_hash: str
     testsets_hash: str  # the staged folder's name: a hash of every test set's content
     testset_hashes: dict[str, str]  # test-set name → content hash
+    conversational: bool  # some question carries a conversation: retrieval then reads the condense settings
 
 
 def stage_data(config: AppConfig, root: Path, state_dir: Path) -> StagedData:
@@ -121,6 +126,7 @@ def stage_data(config: AppConfig, root: Path, state_dir: Path) -> StagedData:
         corpus_hash=corpus_hash,
         testsets_hash=testsets_dir.name,
         testset_hashes=testset_hashes,
+        conversational=steps.has_conversations(steps.read_testsets(testsets_dir)),
     )
 
 
@@ -147,12 +153,12 @@ def run_metadata(
     }
 
 
-def config_arguments(config: AppConfig, metadata: dict[str, Any]) -> dict[str, str]:
+def config_arguments(config: AppConfig, metadata: dict[str, Any], conversational: bool) -> dict[str, str]:
     """What the steps are given of one config: each step only the sections it reads, so its cache key changes
-    exactly when they do; and the report's provenance."""
+    exactly when they do; and the report's provenance. ``conversational``: the test sets hold conversations."""
     return {
         "config_json": config.model_dump_json(by_alias=True),
-        "retrieve_config_json": steps.retrieval_only(config).model_dump_json(by_alias=True),
+        "retrieve_config_json": steps.retrieval_only(config, conversational).model_dump_json(by_alias=True),
         "generate_config_json": steps.generation_only(config).model_dump_json(by_alias=True),
         "index_config_json": indexing_only(config).model_dump_json(by_alias=True),
         "index_config_hash": indexing_config_hash(config),
@@ -176,7 +182,7 @@ def pipeline_arguments(
     versions = installed_versions()
     metadata = run_metadata(config, root, data.corpus_hash, data.testset_hashes, versions, run_id)
     return {
-        **config_arguments(config, metadata),
+        **config_arguments(config, metadata, data.conversational),
         "corpus_manifest_json": data.corpus_manifest_json,
         "testsets_manifest_json": data.testsets_manifest_json,
         "corpus_hash": data.corpus_hash,

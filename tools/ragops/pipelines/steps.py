@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ragops import tracing
 from ragops.config.models import AppConfig
 from ragops.config.testset import QuestionRecord, load_testset
 from ragops.errors import ValidationFailed
@@ -43,10 +44,21 @@ def _only(config: AppConfig, name: str, sections: tuple[str, ...]) -> AppConfig:
     )
 
 
-def retrieval_only(config: AppConfig) -> AppConfig:
+def retrieval_only(config: AppConfig, conversational: bool = False) -> AppConfig:
     """What shapes retrieval: the indexing settings (the engine checks the index against them) and the
-    retrieval settings. Editing the prompt, the LLM or the citation mode leaves it unchanged."""
-    return _only(config, "retrieval", (*INDEX_SECTIONS, "retrieval"))
+    retrieval settings. Editing the prompt, the LLM or the citation mode leaves it unchanged. With
+    ``conversational`` test sets the condense step runs before retrieval too, so its settings count — and the LLM's
+    when the LLM condenses."""
+    sections: tuple[str, ...] = (*INDEX_SECTIONS, "retrieval")
+    if conversational:
+        sections += ("conversation",)
+        if config.spec.conversation.uses_llm(config.spec.llm.provider):
+            sections += ("llm", "prompt")  # the prompt's lang fills the condense prompt's {lang}
+    return _only(config, "retrieval", sections)
+
+
+def has_conversations(testsets: dict[str, list[QuestionRecord]]) -> bool:
+    return any(record.history for records in testsets.values() for record in records)
 
 
 def generation_only(config: AppConfig) -> AppConfig:
@@ -62,7 +74,13 @@ def index_step(index_config_json: str, corpus_dir: str, index_dir: str, embeddin
 
     config = AppConfig.model_validate_json(index_config_json)
     cache = Path(embedding_cache_dir) if embedding_cache_dir else Path(index_dir).parent / "embedding-cache"
-    report = build_index(config, Path(corpus_dir), Path(index_dir), cache, progress, root=Path.cwd())
+    with tracing.step("build-index") as traced:
+        report = build_index(config, Path(corpus_dir), Path(index_dir), cache, progress, root=Path.cwd())
+        traced.set("ragops.chunks", report.chunks)
+        traced.set("ragops.embedded", report.embedded)
+        if report.privacy is not None:
+            traced.set("ragops.privacy.redacted", report.privacy.redacted)
+            traced.set("ragops.privacy.rejected", len(report.privacy.rejected))
     return IndexSummary.model_validate(report.to_dict()).model_dump_json()
 
 
@@ -113,14 +131,25 @@ def shard_of(
     return ordered[shard::num_shards]
 
 
-def to_prediction(testset: str, question_id: str, answer: Answer, cites: bool) -> Prediction:
+def to_prediction(
+    testset: str,
+    question_id: str,
+    answer: Answer,
+    cites: bool,
+    asked: str | None = None,
+    unaided_doc_ids: list[str] | None = None,
+) -> Prediction:
+    """A prediction of ``answer``; for a conversation's turn, ``asked`` is the question as asked (``answer`` is
+    to the standalone question) and ``unaided_doc_ids`` what the question retrieved without its history."""
     chunks = [
         ChunkHit(chunk_id=h.chunk_id, doc_id=h.doc_id, start=h.start, end=h.end, score=h.score) for h in answer.hits
     ]
     return Prediction(
         id=question_id,
         testset=testset,
-        question=answer.question,
+        question=asked if asked is not None else answer.question,
+        standalone_question=answer.question if asked is not None else None,
+        unaided_doc_ids=unaided_doc_ids,
         answer=answer.answer,
         retrieved_doc_ids=distinct_doc_ids(chunks),
         chunks=chunks,
@@ -147,7 +176,12 @@ def retrieve_step(
 ) -> float:
     """Retrieve the hits of one shard's questions into ``retrieved_path`` (JSONL: test set, question id,
     question, retrieval latency, hits); returns the wall seconds it took. Question vectors are kept in the
-    embedding cache (next to the output when ``embedding_cache_dir`` is empty, as on a cluster)."""
+    embedding cache (next to the output when ``embedding_cache_dir`` is empty, as on a cluster).
+
+    A conversation's turn is first made standalone from its (reference) history by the app's condenser — the step
+    ``POST /v1/chat`` runs — and the standalone question is retrieved; a turn with history is also retrieved as
+    asked, without it, so ``context_carried`` can tell whether the history found the evidence."""
+    from ragops.rag.condensers import make_condenser
     from ragops.rag.embedding_cache import EmbeddingCache
     from ragops.rag.engine import RagEngine
     from ragops.rag.index import load_index
@@ -156,19 +190,32 @@ def retrieve_step(
     config = AppConfig.model_validate_json(config_json)
     questions = shard_of(read_testsets(Path(testsets_dir)), shard, num_shards)
     cache_dir = Path(embedding_cache_dir) if embedding_cache_dir else Path(retrieved_path).parent / "embedding-cache"
-    progress = StepEmitter(_task_name("retrieve-testset", shard, num_shards))
-    with EmbeddingCache(cache_dir) as cache:
+    name = _task_name("retrieve-testset", shard, num_shards)
+    progress = StepEmitter(name)
+    turns = [record for _, record in questions if record.history]
+    standalone: dict[str, str] = {}
+    if turns:  # the LLM condenser makes a client: only for test sets that have turns
+        condenser = make_condenser(config)
+        standalone = {record.id: condenser.standalone(record.question, record.history).question for record in turns}
+    asked = [standalone.get(record.id, record.question) for _, record in questions]
+    unaided = [record.question for record in turns if standalone[record.id] != record.question]
+    with tracing.step(name, {"ragops.questions": len(questions)}), EmbeddingCache(cache_dir) as cache:
         engine = RagEngine(config, load_index(Path(index_dir)), Path.cwd(), embedding_cache=cache)
-        retrieved = engine.retrieve_many([record.question for _, record in questions], progress)
+        retrieved = engine.retrieve_many(asked, progress)
+        alone = {found.question: found.hits for found in engine.retrieve_many(unaided)} if unaided else {}
     with Path(retrieved_path).open("w", encoding="utf-8") as out:
         for (name, record), found in zip(questions, retrieved, strict=True):
-            row = {
+            row: dict[str, object] = {
                 "testset": name,
                 "id": record.id,
                 "question": found.question,
                 "retrieve_ms": found.retrieve_ms,
                 "hits": [hit.to_dict() for hit in found.hits],
             }
+            if record.history:
+                hits = alone.get(record.question, found.hits)  # unchanged by the history: the same hits
+                row["asked"] = record.question
+                row["unaided_doc_ids"] = list(dict.fromkeys(hit.doc_id for hit in hits))
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return time.perf_counter() - started
 
@@ -186,10 +233,14 @@ def generate_step(config_json: str, retrieved_path: str, retrieve_seconds: float
         rows = [json.loads(line) for line in handle]
     progress = StepEmitter("generate-answers")
     predictions = []
-    for row in rows:
-        found = Retrieved(row["question"], [Hit(**hit) for hit in row["hits"]], row["retrieve_ms"])
-        predictions.append(to_prediction(row["testset"], row["id"], answer_from(generator, found), cites))
-        progress("generate", len(predictions), len(rows))
+    with tracing.step("generate-answers", {"ragops.questions": len(rows)}):
+        for row in rows:
+            found = Retrieved(row["question"], [Hit(**hit) for hit in row["hits"]], row["retrieve_ms"])
+            answer = answer_from(generator, found)  # a turn's standalone question is what is answered
+            predictions.append(
+                to_prediction(row["testset"], row["id"], answer, cites, row.get("asked"), row.get("unaided_doc_ids"))
+            )
+            progress("generate", len(predictions), len(rows))
     write_jsonl(Path(predictions_path), predictions)
     return retrieve_seconds + time.perf_counter() - started
 
@@ -208,23 +259,26 @@ def score_step(
 
     With a judge configured, the judge metrics are scored too; its replies are cached in ``judge_cache_dir``
     (next to the report folder when empty, as on a cluster)."""
-    config = AppConfig.model_validate_json(config_json)
-    testsets = read_testsets(Path(testsets_dir))
-    predictions = [p for path in prediction_paths for p in read_jsonl(Path(path))]
-    # Shards run side by side on a cluster: the run took as long as its slowest shard.
-    wall = max(shard_seconds) if shard_seconds else None
-    metrics: tuple[Metric, ...] = METRICS
-    judge = config.spec.evaluation.judge
-    if judge is not None:
-        from ragops.evaluation.judge import judge_metrics
+    with tracing.step("score-run"):
+        config = AppConfig.model_validate_json(config_json)
+        testsets = read_testsets(Path(testsets_dir))
+        predictions = [p for path in prediction_paths for p in read_jsonl(Path(path))]
+        # Shards run side by side on a cluster: the run took as long as its slowest shard.
+        wall = max(shard_seconds) if shard_seconds else None
+        metrics: tuple[Metric, ...] = METRICS
+        judge = config.spec.evaluation.judge
+        if judge is not None:
+            from ragops.evaluation.judge import judge_metrics
 
-        cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
-        metrics += judge_metrics(judge, predictions, cache)
-    scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)
-    index = IndexSummary.model_validate_json(index_summary)
-    metadata = Metadata.model_validate({**json.loads(metadata_json), "index_id": index.index_id})
-    report = build_report(scoring, app=config.name, metadata=metadata)
-    RunFolder(Path(report_dir)).write(
-        RunContents(report=report, predictions=scoring.predictions, config=config, index=index, testsets=testsets)
-    )
-    return dict(report.metrics)
+            cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
+            metrics += judge_metrics(judge, predictions, cache)
+        scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)
+        index = IndexSummary.model_validate_json(index_summary)
+        metadata = Metadata.model_validate(
+            {**json.loads(metadata_json), "index_id": index.index_id, "privacy": index.privacy}
+        )
+        report = build_report(scoring, app=config.name, metadata=metadata)
+        RunFolder(Path(report_dir)).write(
+            RunContents(report=report, predictions=scoring.predictions, config=config, index=index, testsets=testsets)
+        )
+        return dict(report.metrics)

@@ -68,7 +68,7 @@ def sweep_arguments(
         metadata = run_metadata(
             run.config, root, data.corpus_hash, part_hashes, versions, f"{sweep_id}-{part}-{run.setting_id}"
         )
-        settings.append({**config_arguments(run.config, metadata), "results_uri": run.results_uri})
+        settings.append({**config_arguments(run.config, metadata, data.conversational), "results_uri": run.results_uri})
     return {
         "groups": group_settings(settings),
         "corpus_manifest_json": data.corpus_manifest_json,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 
+from ragops import tracing
 from ragops.rag.generation import Generator
 from ragops.rag.hits import Hit
 
@@ -41,7 +42,9 @@ class Answer:
 def answer_from(generator: Generator, retrieved: Retrieved) -> Answer:
     """Generate the answer to ``retrieved.question`` from its hits."""
     started = time.perf_counter()
-    generation = generator.generate(retrieved.question, retrieved.hits)
+    with tracing.span("generate", {"ragops.hits": len(retrieved.hits)}) as traced:
+        generation = generator.generate(retrieved.question, retrieved.hits)
+        traced.set("ragops.citations", len(generation.citations))
     generate_ms = (time.perf_counter() - started) * 1000
     return Answer(
         question=retrieved.question,

@@ -146,6 +146,16 @@ def _read_file(path: Path, reader: str, file_id: str, relative: str) -> list[Doc
     return [Document(file_id, _SINGLE_READERS[reader](path), relative)]
 
 
+def file_text(path: Path) -> str:
+    """What a person reads in one file, lines as in the file: the file itself for every text format (HTML markup
+    and JSON syntax included), the extracted text of a PDF. ``ragops scan`` reports positions in it. Raises
+    ``ValueError`` saying why the file cannot be read."""
+    try:
+        return _pdf_text(path) if path.suffix.lower() == ".pdf" else _read_utf8(path)
+    except _Unreadable as exc:
+        raise ValueError(str(exc)) from exc
+
+
 def document_ids(corpus_dir: Path, spec: LoaderSpec) -> dict[str, Path]:
     """Every document id ``load_corpus`` would produce (records of JSON files included) → the file holding it,
     without extracting any text: what ``validate`` checks gold ids against. Unreadable files have no ids."""

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ragops import tracing
 from ragops.config.models import AppConfig
 from ragops.errors import ValidationFailed
 from ragops.rag.answering import Answer, Retrieved, answer_from
@@ -56,6 +57,7 @@ class RagEngine:
                 embedder.prepare()
         reranker = Reranker(spec.retrieval.reranker, root) if spec.retrieval.reranker else None
         self.config = config
+        self.mode = spec.retrieval.mode
         self.retriever = Retriever(
             index, spec.retrieval, embedder, spec.embedding.batch_size, reranker, cache=embedding_cache
         )
@@ -71,7 +73,8 @@ class RagEngine:
         for first in range(0, len(questions), _QUESTION_BATCH):
             batch = list(questions[first : first + _QUESTION_BATCH])
             started = time.perf_counter()
-            all_hits = self.retriever.retrieve_many(batch)
+            with tracing.stage("retrieve", {"ragops.questions": len(batch), "ragops.retrieval.mode": self.mode}):
+                all_hits = self.retriever.retrieve_many(batch)
             retrieve_ms = (time.perf_counter() - started) * 1000 / len(batch)
             retrieved += [Retrieved(q, hits, retrieve_ms) for q, hits in zip(batch, all_hits, strict=True)]
             if progress is not None:
@@ -84,7 +87,8 @@ class RagEngine:
         answers: list[Answer] = []
         for first in range(0, len(questions), _QUESTION_BATCH):
             for retrieved in self.retrieve_many(questions[first : first + _QUESTION_BATCH]):
-                answers.append(answer_from(self.generator, retrieved))
+                with tracing.item(len(answers)):  # under that question's request, when the service traces
+                    answers.append(answer_from(self.generator, retrieved))
                 if progress is not None:
                     progress("answer", len(answers), len(questions))
         return answers

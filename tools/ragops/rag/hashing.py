@@ -1,9 +1,10 @@
 """What shapes an index, in one place: the indexing projection of a config, its hash, and the index id.
 
 The indexing-config hash covers exactly the settings that change the index (loader, splitter, embedding,
-vector store) plus the engine's index format; settings that only change how the index is used (retrieval,
-LLM, prompt, evaluation) and settings that cannot change a vector (embedding batch size, the name of the API-key
-variable, what to do with unreadable files) are left out, so editing them reuses the index and embeds nothing.
+vector store, and the personal-data settings when there are any) plus the engine's index format; settings that
+only change how the index is used (retrieval, LLM, prompt, evaluation) and settings that cannot change a vector
+(embedding batch size, the name of the API-key variable, what to do with unreadable files) are left out, so
+editing them reuses the index and embeds nothing.
 The pipeline can pass these hashes as task parameters so its cache keys follow content.
 
 ``indexing_only`` is the same projection as a runnable config (what the pipeline's index step is given), and
@@ -22,7 +23,7 @@ from ragops.config.models import AppConfig
 INDEX_FORMAT = 2
 
 # The sections of spec that shape an index, and the fields inside them that cannot change one.
-INDEX_SECTIONS = ("loader", "splitter", "embedding", "vector_store")
+INDEX_SECTIONS = ("loader", "splitter", "embedding", "vector_store", "privacy")
 _NOT_SHAPING: dict[str, set[str]] = {"loader": {"on_error"}, "embedding": {"batch_size", "api_key_env"}}
 
 
@@ -30,7 +31,10 @@ def indexing_config(config: AppConfig) -> dict[str, object]:
     spec = config.spec
     shaping: dict[str, object] = {"format": INDEX_FORMAT}
     for section in INDEX_SECTIONS:
-        shaping[section] = getattr(spec, section).model_dump(mode="json", exclude=_NOT_SHAPING.get(section, set()))
+        value = getattr(spec, section)
+        if value is None:
+            continue  # an optional section left out (privacy): the hash stays what it was before the section existed
+        shaping[section] = value.model_dump(mode="json", exclude=_NOT_SHAPING.get(section, set()))
     return shaping
 
 

@@ -26,8 +26,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError, computed_field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
+from ragops import tracing
 from ragops.config.models import AppConfig
 from ragops.data.fingerprint import corpus_fingerprint
 from ragops.errors import RagopsError, UsageError, ValidationFailed
@@ -39,6 +40,8 @@ from ragops.rag.embedding_cache import EmbeddingCache, cache_key
 from ragops.rag.embeddings import Embedder, make_embedder
 from ragops.rag.hashing import INDEX_FORMAT, index_id, indexing_config, indexing_config_hash
 from ragops.rag.locking import exclusive
+from ragops.rag.personal_data import PrivacyOutcome
+from ragops.rag.redaction import apply_privacy
 from ragops.rag.text_index import TextIndex
 from ragops.rag.vector_store import VectorStore
 
@@ -68,6 +71,8 @@ class Manifest(BaseModel):
     indexing_config_hash: str
     indexing_config: dict[str, object]
     problems: list[dict[str, str]]  # files skipped under loader.on_error: skip
+    # What spec.privacy found and did (counts and rejected document ids, never a value); None without it.
+    privacy: PrivacyOutcome | None = Field(None, exclude_if=lambda value: value is None)  # absent: as before
     # sha256 of every other file in the folder (posix relpath → hex), checked before any of them is parsed.
     files: dict[str, str]
 
@@ -100,6 +105,7 @@ class IndexReport:
     problems: list[LoadProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    privacy: PrivacyOutcome | None = None  # what spec.privacy found and did
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -266,6 +272,25 @@ def _load(config: AppConfig, corpus_dir: Path, progress: Progress) -> LoadedCorp
     return loaded
 
 
+def _apply_privacy(
+    config: AppConfig, loaded: LoadedCorpus, corpus_dir: Path, progress: Progress
+) -> PrivacyOutcome | None:
+    """Redact, reject or count personal data in the loaded documents as ``spec.privacy`` says (before chunking)."""
+    spec = config.spec.privacy
+    if spec is None:
+        return None
+    total = len(loaded.documents)
+    progress("privacy", 0, total)
+    loaded.documents, outcome = apply_privacy(loaded.documents, spec)
+    progress("privacy", total, total)
+    if not loaded.documents:
+        raise ValidationFailed(
+            f"no documents to index in {corpus_dir}: all {total} hold personal data and spec.privacy.action is "
+            "reject; list them with 'ragops scan', or set the action to redact"
+        )
+    return outcome
+
+
 def _write(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: VectorStore, text: TextIndex) -> None:
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = temporary_sibling(index_dir, "building")
@@ -322,10 +347,14 @@ def build_index(
                 problems=[LoadProblem(**p) for p in existing.problems],
                 notes=notes,
                 seconds=time.perf_counter() - started,
+                privacy=existing.privacy,
             )
         notes += [damage] if damage else []
 
-        loaded = _load(config, corpus_dir, report_progress)
+        with tracing.stage("load"):
+            loaded = _load(config, corpus_dir, report_progress)
+        with tracing.stage("privacy"):
+            privacy = _apply_privacy(config, loaded, corpus_dir, report_progress)
         plan = split_plan(
             spec.splitter.chunk_size,
             spec.splitter.chunk_overlap,
@@ -335,13 +364,19 @@ def build_index(
         )
         documents = len(loaded.documents)
         report_progress("chunk", 0, documents)
-        chunks = split_documents(loaded.documents, plan, embedder.tokenizer)
+        with tracing.stage("chunk", {"ragops.documents": documents}):
+            chunks = split_documents(loaded.documents, plan, embedder.tokenizer)
         loaded.documents.clear()  # the chunks hold what is needed from here on; the texts can go
         report_progress("chunk", documents, documents)
 
         # One cache may serve several apps: embedding under its lock makes a concurrent run reuse these vectors.
-        with exclusive(cache_dir / "embeddings.lock"), EmbeddingCache(cache_dir) as cache:
+        with (
+            tracing.stage("embed", {"ragops.texts": len(chunks)}) as traced,
+            exclusive(cache_dir / "embeddings.lock"),
+            EmbeddingCache(cache_dir) as cache,
+        ):
             matrix, embedded = _embed(chunks, embedder, cache, spec.embedding.batch_size, report_progress)
+            traced.set("ragops.embedded", embedded)
             corrupt, reset = cache.corrupt_entries, cache.reset_reason
 
         report_progress("index", 0, 1)
@@ -362,6 +397,7 @@ def build_index(
             indexing_config=indexing_config(config),
             problems=[asdict(p) for p in loaded.problems],
             files={},  # filled in by _write, from the files as written
+            privacy=privacy,
         )
         _write(index_dir, manifest, chunks, vectors, text)
         report_progress("index", 1, 1)
@@ -377,6 +413,7 @@ def build_index(
         problems=loaded.problems,
         notes=notes + ([reset] if reset else []),
         seconds=time.perf_counter() - started,
+        privacy=privacy,
     )
 
 

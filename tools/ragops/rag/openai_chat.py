@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import openai
+from urllib.parse import urlparse
 
+import openai
+from opentelemetry.trace import SpanKind
+
+from ragops import tracing
 from ragops.config.models import LLMSpec, PromptSpec
 from ragops.errors import ValidationFailed
 from ragops.rag.generation import Generation
@@ -20,20 +24,36 @@ class OpenAIChatGenerator:
         self.llm = llm
         self.prompt = prompt
         self.client = make_client(llm.base_url, llm.api_key_env, llm.timeout_s, llm.max_retries)
+        address = urlparse(llm.base_url or "https://api.openai.com/v1")
+        self.span_attributes: tracing.Attributes = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.system": "openai",
+            "gen_ai.request.model": self.model,
+            "gen_ai.request.max_tokens": llm.max_tokens,
+            "gen_ai.request.temperature": llm.temperature,
+            "server.address": address.hostname or "",
+            "server.port": address.port or (443 if address.scheme == "https" else 80),
+        }
 
     def generate(self, question: str, hits: list[Hit]) -> Generation:
         user = render_prompt(self.prompt, question, hits)
-        try:
-            response = self.client.chat.completions.create(
-                model=self.model,
-                messages=[{"role": "system", "content": self.prompt.system}, {"role": "user", "content": user}],
-                temperature=self.llm.temperature,
-                max_tokens=self.llm.max_tokens,
-            )
-        except openai.OpenAIError as exc:
-            raise describe_failure(exc, self.llm.base_url, self.model) from exc
+        # The LLM call's client span (OpenTelemetry's gen_ai conventions): the traceparent the client sends names it.
+        with tracing.span(f"chat {self.model}", self.span_attributes, kind=SpanKind.CLIENT) as traced:
+            try:
+                response = self.client.chat.completions.create(
+                    model=self.model,
+                    messages=[{"role": "system", "content": self.prompt.system}, {"role": "user", "content": user}],
+                    temperature=self.llm.temperature,
+                    max_tokens=self.llm.max_tokens,
+                )
+            except openai.OpenAIError as exc:
+                traced.set("error.type", type(exc).__name__)
+                raise describe_failure(exc, self.llm.base_url, self.model) from exc
+            usage = response.usage
+            if usage is not None:
+                traced.set("gen_ai.usage.input_tokens", usage.prompt_tokens)
+                traced.set("gen_ai.usage.output_tokens", usage.completion_tokens)
         answer = (response.choices[0].message.content or "").strip() if response.choices else ""
-        usage = response.usage
         return Generation(
             answer=answer,
             citations=cited_doc_ids(answer, hits),

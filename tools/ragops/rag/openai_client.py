@@ -1,7 +1,9 @@
 """The official ``openai`` client for any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp server).
 
 Keys come from the environment variable the config names, never from the config. A server on loopback (a local
-llama.cpp or Ollama) usually needs no key, so a placeholder is sent when the variable is unset there.
+llama.cpp or Ollama) usually needs no key, so a placeholder is sent when the variable is unset there. Every request
+carries the current trace context (W3C ``traceparent``, see ``ragops.tracing``), so a server that traces continues
+the caller's trace.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
+import httpx
 import openai
 
+from ragops import tracing
 from ragops.errors import InfrastructureError
 
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
@@ -35,6 +39,11 @@ def api_key(api_key_env: str | None, base_url: str | None) -> str:
     )
 
 
+def _propagate(request: httpx.Request) -> None:
+    """Send the current trace context (W3C ``traceparent``) with every request, retries included."""
+    tracing.inject(request.headers)
+
+
 def make_client(base_url: str | None, api_key_env: str | None, timeout_s: float, max_retries: int) -> openai.OpenAI:
     # The client retries connection errors, 408, 409, 429 and 5xx with exponential backoff and jitter itself.
     return openai.OpenAI(
@@ -42,6 +51,8 @@ def make_client(base_url: str | None, api_key_env: str | None, timeout_s: float,
         api_key=api_key(api_key_env, base_url),
         timeout=timeout_s,
         max_retries=max_retries,
+        # openai's own httpx defaults (timeouts, connection limits, redirects), plus the trace context.
+        http_client=openai.DefaultHttpxClient(event_hooks={"request": [_propagate]}),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ragops import tracing
 from ragops.config.models import RetrievalSpec
 from ragops.rag.embedding_cache import EmbeddingCache, cache_key
 from ragops.rag.embeddings import Embedder
@@ -53,11 +54,18 @@ class Retriever:
         self.candidates = max(spec.candidates, spec.top_k, reranker.candidates if reranker else 0)
 
     def _vector(self, questions: list[str]) -> list[Ranking]:
-        return _rankings(*self.index.vectors.search(self._query_vectors(questions), self.candidates))
+        vectors = self._query_vectors(questions)
+        with tracing.stage("search", {"ragops.search.kind": "vector", "ragops.candidates": self.candidates}):
+            return _rankings(*self.index.vectors.search(vectors, self.candidates))
 
     def _query_vectors(self, questions: list[str]) -> np.ndarray:
+        with tracing.stage("embed", {"ragops.texts": len(questions)}) as traced:
+            return self._embedded(questions, traced)
+
+    def _embedded(self, questions: list[str], traced: tracing.Stage) -> np.ndarray:
         embedder = self.embedder
         assert embedder is not None  # checked in __init__
+        traced.set("ragops.embedding.model", embedder.identity)
         if self.cache is None:
             return embedder.encode(questions, self.batch_size)
         keys = [cache_key(embedder.identity, embedder.normalize, question) for question in questions]
@@ -65,6 +73,7 @@ class Retriever:
         # Questions not cached are embedded together, in order, as without a cache: same batch, same vectors.
         todo = [i for i, key in enumerate(keys) if key not in known]
         rows: dict[int, np.ndarray] = {}
+        traced.set("ragops.embedding.cached", len(questions) - len(todo))
         if todo:
             fresh = embedder.encode([questions[i] for i in todo], self.batch_size)
             rows = {i: vector for i, vector in zip(todo, fresh, strict=True)}
@@ -72,7 +81,8 @@ class Retriever:
         return np.stack([rows[i] if i in rows else known[key] for i, key in enumerate(keys)]).astype(np.float32)
 
     def _text(self, questions: list[str]) -> list[Ranking]:
-        return _rankings(*self.index.text.search(questions, self.candidates))
+        with tracing.stage("search", {"ragops.search.kind": "text", "ragops.candidates": self.candidates}):
+            return _rankings(*self.index.text.search(questions, self.candidates))
 
     def _ranked(self, questions: list[str]) -> list[Ranking]:
         if self.spec.mode == "vector":
@@ -80,12 +90,14 @@ class Retriever:
         if self.spec.mode == "text":
             return self._text(questions)
         fusion = self.spec.fusion
-        return [
-            reciprocal_rank_fusion(
-                [([r for r, _ in v], fusion.vector_weight), ([r for r, _ in t], fusion.text_weight)], fusion.k
-            )
-            for v, t in zip(self._vector(questions), self._text(questions), strict=True)
-        ]
+        vector, text = self._vector(questions), self._text(questions)
+        with tracing.stage("fuse", {"ragops.fusion.method": fusion.method, "ragops.fusion.k": fusion.k}):
+            return [
+                reciprocal_rank_fusion(
+                    [([r for r, _ in v], fusion.vector_weight), ([r for r, _ in t], fusion.text_weight)], fusion.k
+                )
+                for v, t in zip(vector, text, strict=True)
+            ]
 
     def _rerank(self, questions: list[str], rankings: list[Ranking]) -> list[Ranking]:
         if self.reranker is None:
@@ -96,7 +108,8 @@ class Retriever:
             for question, short in zip(questions, shortlists, strict=True)
             for row, _ in short
         ]
-        scores = iter(self.reranker.scores(pairs).tolist())
+        with tracing.stage("rerank", {"ragops.pairs": len(pairs)}):
+            scores = iter(self.reranker.scores(pairs).tolist())
         rescored = [[(row, next(scores)) for row, _ in short] for short in shortlists]
         return [sorted(ranking, key=lambda item: -item[1]) for ranking in rescored]
 

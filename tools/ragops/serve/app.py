@@ -23,13 +23,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from ragops import tracing
+from ragops.config.privacy import PrivacySpec
 from ragops.errors import RagopsError
+from ragops.rag.condense import Condenser
+from ragops.rag.condensers import make_condenser
 from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
 from ragops.serve import jsonlog
+from ragops.serve.access import AccessGuard
 from ragops.serve.batcher import MicroBatcher
+from ragops.serve.chat import add_chat_route
+from ragops.serve.conversation_store import open_store
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
+from ragops.serve.kept_text import KeptText
 from ragops.serve.loading import Prepared, build_engine, prepare
 from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
@@ -41,9 +49,10 @@ from ragops.serve.models import (
     QueryRequest,
     QueryResponse,
     ReleaseManifest,
-    Source,
     Status,
 )
+from ragops.serve.request_tracing import TraceRequests
+from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
 from ragops.serve.settings import ServeSettings
 
 
@@ -59,6 +68,8 @@ class Loaded:
     chunks: int
     documents: int
     release: ReleaseManifest | None = None
+    privacy: PrivacySpec | None = None  # the app's spec.privacy: how kept question and comment text is redacted
+    condenser: Condenser | None = None  # makes a chat turn standalone; /v1/chat waits for it like /v1/query
 
 
 Loader = Callable[[ServeMetrics], Loaded]
@@ -75,7 +86,14 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
         if embedder is not None:
             engine.retriever.embedder = TimedEmbedder(embedder, metrics.stage_duration.labels(stage="embed").observe)
         manifest = prepared.index.manifest
-        return Loaded(engine, manifest.chunk_count, manifest.document_count, prepared.release)
+        return Loaded(
+            engine,
+            manifest.chunk_count,
+            manifest.document_count,
+            prepared.release,
+            prepared.config.spec.privacy,
+            make_condenser(prepared.config),
+        )
 
     return load
 
@@ -86,10 +104,11 @@ class _State:
         self.failure: str | None = None
         self.batcher: MicroBatcher[Answer] | None = None
         self.trimmer: asyncio.Task[None] | None = None
+        self.text: KeptText | None = None  # set with ``loaded``
 
-
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 3)
+    @property
+    def condenser(self) -> Condenser | None:
+        return self.loaded.condenser if self.loaded is not None else None
 
 
 def _terminate_self() -> None:
@@ -106,6 +125,7 @@ def create_app(
     state = _State()
     load = loader or default_loader(settings)
     feedback = FeedbackStore(settings.feedback_dir) if settings.feedback_dir is not None else None
+    conversations = open_store(settings)
 
     def load_in_background(loop: asyncio.AbstractEventLoop) -> None:
         started = time.perf_counter()
@@ -135,6 +155,7 @@ def create_app(
             state.batcher = batcher
             if settings.memory_trim_s > 0:
                 state.trimmer = asyncio.create_task(trim_periodically(settings.memory_trim_s))
+            state.text = KeptText(settings.log_questions, settings.feedback_text, loaded.privacy)
             state.loaded = loaded
             metrics.ready.set(1)
             jsonlog.log(
@@ -160,6 +181,9 @@ def create_app(
             state.trimmer.cancel()
         if state.batcher is not None:
             await state.batcher.stop()
+        if conversations is not None:
+            await conversations.close()
+        tracing.flush()
 
     app = FastAPI(
         title="ragops RAG service",
@@ -168,7 +192,12 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.serve = state
+    # Inside the request guard (added later, so it wraps this): refusals are counted and logged like answers.
+    tokens, limiter = AccessGuard.parts(settings.access)
+    if tokens is not None or limiter is not None:
+        app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
     app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
 
     def not_ready() -> JSONResponse:
         detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
@@ -200,45 +229,31 @@ def create_app(
     async def query(body: QueryRequest, request: Request) -> Any:
         """Answer a question with the served release: the answer, its sources and per-stage latency."""
         request_id: str = request.state.request_id
-        if len(body.question) > settings.max_question_chars:
-            detail = [
-                {
-                    "type": "string_too_long",
-                    "loc": ["body", "question"],
-                    "msg": f"the question has {len(body.question)} characters, at most "
-                    f"{settings.max_question_chars} are accepted",
-                    "input": None,
-                }
-            ]
-            return JSONResponse({"detail": detail}, status_code=422)
-        if settings.log_questions:
-            request.state.log_fields = {"question": body.question}
-        if state.batcher is None:
+        refused = question_too_long(body.question, settings.max_question_chars)
+        if refused is not None:
+            return refused
+        if state.batcher is None or state.text is None:
             return not_ready()
+        kept = state.text
+        logged = kept.for_log(body.question)
+        if logged is not None:
+            request.state.log_fields = {"question": logged}
         try:
             batched = await state.batcher.submit(body.question)
         except RagopsError as exc:  # e.g. the LLM endpoint is unreachable: the service itself is fine
-            return JSONResponse(Status(status="unavailable", detail=exc.message).model_dump(), status_code=503)
+            return unavailable(exc.message)
         answer = batched.result
         total = time.perf_counter() - request.state.started
-        metrics.stage_duration.labels(stage="queue").observe(batched.queued_s)
-        metrics.stage_duration.labels(stage="retrieve").observe(answer.latency_ms.get("retrieve", 0.0) / 1000)
-        metrics.stage_duration.labels(stage="generate").observe(answer.latency_ms.get("generate", 0.0) / 1000)
-        cited = set(answer.citations)
-        sources = [
-            Source(
-                doc_id=h.doc_id, chunk_id=h.chunk_id, score=h.score, start=h.start, end=h.end, cited=h.doc_id in cited
-            )
-            for h in answer.hits
-        ]
+        observe_stages(metrics, batched)
+        sources = sources_of(answer)
         if feedback is not None:
             loaded = state.loaded
             feedback.record_request(
                 RequestRecord(
                     request_id=request_id,
                     time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    question=body.question,
-                    answer=answer.answer,
+                    question=kept.for_feedback(body.question),
+                    answer=kept.redacted(answer.answer),
                     retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
                     cited_doc_ids=answer.citations,
                     sources=[s.model_dump() for s in sources],
@@ -252,7 +267,7 @@ def create_app(
             latency_ms=Latency(
                 retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),
                 generate=round(answer.latency_ms.get("generate", 0.0), 3),
-                total=_ms(total),
+                total=milliseconds(total),
             ),
         )
 
@@ -267,21 +282,24 @@ def create_app(
         if feedback is None:
             detail = "feedback is not enabled on this service (start it with --feedback-dir)"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
+        comment = state.text.for_feedback(body.comment) if state.text is not None else None
         # fsync is blocking disk I/O: keep it off the event loop.
-        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, body.comment)
+        stored = await asyncio.to_thread(feedback.add_feedback, body.request_id, body.rating, comment)
         if not stored:
             detail = f"no answered request with id {body.request_id!r} is known to this service"
             return JSONResponse(Status(status="not found", detail=detail).model_dump(), status_code=404)
         metrics.feedback.labels(rating=body.rating).inc()
         return FeedbackResponse(request_id=body.request_id, stored=True)
 
+    add_chat_route(app, settings, metrics, state, conversations, not_ready)
     return app
 
 
 def app_from_environment() -> FastAPI:
     """The app of one uvicorn worker process (``--workers`` > 1): settings come from the environment."""
-    from ragops.serve.settings import SETTINGS_ENV
+    from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV
 
     settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
     jsonlog.configure(settings.log_level)
+    tracing.configure_from_environment(SERVICE_NAME)
     return create_app(settings)

@@ -4,7 +4,8 @@ Requests put their question on an asyncio queue and await a future. A collector 
 (up to ``max_batch``), optionally waits up to ``max_wait_ms`` for more, and hands the batch to a worker thread
 (the event loop stays free for other requests and slow clients). Under load the queue fills while a batch runs,
 so batches grow with the load even with no wait at all, and a request alone is not delayed. ``concurrency``
-batches may run at once; the engine serialises what is not thread-safe (the embedding model) itself.
+batches may run at once; the engine serialises what is not thread-safe (the embedding model) itself. Each question
+carries its request's trace context into the batch (``ragops.tracing.batch``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from opentelemetry.context import Context
+
+from ragops import tracing
 
 Result = TypeVar("Result")
 _POLL_S = 0.0005
@@ -32,6 +37,7 @@ class _Pending(Generic[Result]):
     question: str
     enqueued: float
     future: asyncio.Future[Batched[Result]]
+    trace: Context | None  # the request's trace context, so its spans join its trace
 
 
 class MicroBatcher(Generic[Result]):
@@ -70,8 +76,13 @@ class MicroBatcher(Generic[Result]):
         if self._queue is None:
             raise RuntimeError("the batcher is not started")
         future: asyncio.Future[Batched[Result]] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Pending(question, time.perf_counter(), future))
+        await self._queue.put(_Pending(question, time.perf_counter(), future, tracing.current_parent()))
         return await future
+
+    def _answer(self, questions: list[str], traces: list[Context | None]) -> list[Result]:
+        """``answer_many`` on a worker thread, each question's spans under its own request's trace."""
+        with tracing.batch(traces):
+            return self.answer_many(questions)
 
     async def _gather(self, queue: asyncio.Queue[_Pending[Result]]) -> list[_Pending[Result]]:
         batch = [await queue.get()]
@@ -96,7 +107,9 @@ class MicroBatcher(Generic[Result]):
                 continue
             started = time.perf_counter()
             try:
-                results = await loop.run_in_executor(self._executor, self.answer_many, [p.question for p in batch])
+                results = await loop.run_in_executor(
+                    self._executor, self._answer, [p.question for p in batch], [p.trace for p in batch]
+                )
             except Exception as exc:  # handed to every waiting request, which reports it
                 for pending in batch:
                     if not pending.future.done():

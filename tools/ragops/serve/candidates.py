@@ -28,10 +28,17 @@ def candidate_lines(feedback: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         if line.get("rating") != "down":
             continue
         request = line.get("request") or {}
+        question = request.get("question")
+        todo = "write the reference answers and gold_doc_ids, then delete this 'candidate' object"
+        if not question:
+            todo = (
+                "the service kept no question text (start it with --feedback-text to keep it): write the question, "
+                "then " + todo
+            )
         lines.append(
             {
                 "id": f"feedback-{request_id}",
-                "question": request.get("question", ""),
+                "question": question or "",
                 "answers": [],
                 "gold_doc_ids": [],
                 "tags": [CANDIDATE_TAG],
@@ -44,7 +51,7 @@ def candidate_lines(feedback: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                     "cited_doc_ids": request.get("cited_doc_ids", []),
                     "asked_at": request.get("time"),
                     "release": request.get("release"),
-                    "todo": "write the reference answers and gold_doc_ids, then delete this 'candidate' object",
+                    "todo": todo,
                 },
             }
         )

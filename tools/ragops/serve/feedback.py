@@ -2,11 +2,12 @@
 
 Two JSONL files under the feedback folder:
 
-- ``requests.jsonl`` — one line per answered query (request id, time, question, answer, retrieved documents),
+- ``requests.jsonl`` — one line per answered query (request id, time, answer, retrieved documents, and the
+  question only when the service keeps question text: ``ragops.serve.kept_text``),
   so feedback can name its request by id, even after a restart. It is bounded: past ``max_request_log_bytes`` it
   is renamed to ``requests.1.jsonl`` (replacing the previous one) and a new file starts.
 - ``feedback.jsonl`` — one line per ``POST /v1/feedback``, fsynced before the service answers, holding the rating,
-  the comment, and a copy of the request's record, so a feedback line is complete on its own.
+  the comment (when kept), and a copy of the request's record, so a feedback line is complete on its own.
 
 Lines are written whole with one ``write`` on a file opened for appending; a line cut short by a crash is
 skipped when reading.
@@ -34,7 +35,7 @@ _RECENT = 10_000  # request records kept in memory for quick lookups
 class RequestRecord:
     request_id: str
     time: str
-    question: str
+    question: str | None  # None unless the service keeps question text (--feedback-text)
     answer: str
     retrieved_doc_ids: list[str]
     cited_doc_ids: list[str]

@@ -13,6 +13,8 @@ import sys
 import time
 from typing import Any
 
+from ragops import logs
+
 LOGGER_NAME = "ragops.serve"
 
 
@@ -24,6 +26,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
+        # The context bound with ragops.logs (a request's trace_id and span_id): on every line written in it.
+        line.update(logs.context())
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             line.update(fields)

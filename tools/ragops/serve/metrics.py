@@ -13,7 +13,7 @@ from ragops.serve.models import ReleaseManifest
 
 # Seconds; the service aims at p95 <= 100 ms, so the buckets are finest around it.
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-STAGES = ("retrieve", "generate", "embed", "queue")
+STAGES = ("retrieve", "generate", "embed", "queue", "condense", "session")
 
 _NAMES = frozenset(
     {
@@ -54,7 +54,8 @@ class ServeMetrics:
         self.stage_duration = Histogram(
             "ragops_stage_duration_seconds",
             "Time per answering stage: queue (waiting for a batch), embed (query embedding of a batch), "
-            "retrieve (per question), generate (per question)",
+            "retrieve (per question), generate (per question), condense (a chat turn made standalone), "
+            "session (a chat turn's reads and writes of the conversation store)",
             ["stage"],
             buckets=_LATENCY_BUCKETS,
             registry=r,

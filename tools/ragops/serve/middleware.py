@@ -23,7 +23,9 @@ from ragops.serve.metrics import ServeMetrics
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Paths with their own metric label; anything else (scanners, typos) shares one, so label values stay bounded.
-ENDPOINTS = frozenset({"/v1/query", "/v1/feedback", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"})
+ENDPOINTS = frozenset(
+    {"/v1/query", "/v1/chat", "/v1/feedback", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"}
+)
 
 
 def request_id_from(scope: Scope) -> str:

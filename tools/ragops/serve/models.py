@@ -51,6 +51,33 @@ class QueryResponse(BaseModel):
     latency_ms: Latency
 
 
+class ChatRequest(QueryRequest):
+    """One turn of a conversation: no ``conversation_id`` starts a new one, whose id the answer carries."""
+
+    conversation_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]{32}$",
+        description="The id a previous /v1/chat answer returned; omit it to start a conversation.",
+    )
+
+
+class ChatLatency(Latency):
+    condense: float = Field(description="Milliseconds making the question standalone from the history.")
+    session: float = Field(description="Milliseconds reading and appending the conversation in its store.")
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str = Field(description="Send it with the next question to continue this conversation.")
+    turn: int = Field(description="This turn's number in the conversation, from 1.")
+    request_id: str
+    question: str = Field(description="The question as asked.")
+    standalone_question: str = Field(description="The question made standalone from the history: what was answered.")
+    carried: bool = Field(description="Whether the history changed the question.")
+    answer: str
+    sources: list[Source]
+    latency_ms: ChatLatency
+
+
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

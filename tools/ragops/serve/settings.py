@@ -7,11 +7,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ragops.serve.access_settings import AccessSettings
+from ragops.serve.conversation_settings import ConversationSettings
 from ragops.serve.cpus import available_cpus, batch_threads
 from ragops.serve.models import MAX_QUESTION_CHARS
 
 # The environment variable that hands the settings to uvicorn's worker processes (--workers > 1).
 SETTINGS_ENV = "RAGOPS_SERVE_SETTINGS"
+# The service's name in traces, unless OTEL_SERVICE_NAME says otherwise.
+SERVICE_NAME = "ragops-serve"
 RELEASE_FILE = "release.json"
 
 
@@ -38,9 +42,12 @@ class ServeSettings(BaseModel):
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=1)
-    log_questions: bool = False
+    log_questions: bool = False  # the question in the request log line (redacted as spec.privacy says)
+    feedback_text: bool = False  # questions and comments kept with feedback (redacted as spec.privacy says)
     log_level: str = "info"
     graceful_timeout_s: float | None = Field(default=30.0, description="longest wait for in-flight requests")
+    conversations: ConversationSettings = Field(default_factory=ConversationSettings)
+    access: AccessSettings = Field(default_factory=AccessSettings)
 
     def release_path(self) -> Path | None:
         if self.release is not None:

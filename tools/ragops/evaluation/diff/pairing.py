@@ -1,9 +1,10 @@
 """Which questions a base and a head run share: the pairs the deltas are computed on, and the rest.
 
 A question is paired when both runs have it under the same ``(test set, id)`` and its question text, reference
-answers and gold evidence (documents and spans) are the same in both runs' copies of the test set. Added, removed
-and edited questions are kept apart: mixing them into the deltas would make adding hard questions look like a
-regression. Tags do not count: re-labelling a question does not change what it measures.
+answers and gold evidence (documents and spans) are the same in both runs' copies of the test set. A conversation's
+turn is a question like any other, paired by its ``<conversation>#<turn>`` id; it also needs the same history.
+Added, removed and edited questions are kept apart: mixing them into the deltas would make adding hard questions
+look like a regression. Tags do not count: re-labelling a question does not change what it measures.
 """
 
 from __future__ import annotations
@@ -35,11 +36,14 @@ def _records(testsets: Mapping[str, Sequence[QuestionRecord]]) -> dict[Key, Ques
 
 
 def same_question(a: QuestionRecord, b: QuestionRecord) -> bool:
-    return (a.question, a.answers, a.gold_doc_ids, a.gold_spans) == (
+    """Same text, reference answers and gold evidence, and — for a conversation's turn — the same turns before
+    it: a turn whose history was edited asks something else."""
+    return (a.question, a.answers, a.gold_doc_ids, a.gold_spans, a.history) == (
         b.question,
         b.answers,
         b.gold_doc_ids,
         b.gold_spans,
+        b.history,
     )
 
 
