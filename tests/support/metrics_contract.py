@@ -6,11 +6,11 @@ really exports. Counters carry their ``_total``; histograms are named by their b
 
 from __future__ import annotations
 
-from ragops.serve.metrics import exported_metric_names
+from ragops.serve.metrics import exported_histograms, exported_metric_names
 
 EXPORTED_METRICS: frozenset[str] = frozenset(exported_metric_names())
 
-HISTOGRAMS: frozenset[str] = frozenset({"ragops_request_duration_seconds", "ragops_stage_duration_seconds"})
+HISTOGRAMS: frozenset[str] = frozenset(exported_histograms())
 _HISTOGRAM_SERIES = ("_bucket", "_sum", "_count")
 
 

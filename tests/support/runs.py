@@ -15,6 +15,7 @@ from typing import Any
 
 from ragops.config.models import AppConfig
 from ragops.config.testset import GoldSpan, QuestionRecord
+from ragops.evaluation.metrics import METRICS, Metric
 from ragops.evaluation.predictions import ChunkHit, Latency, Prediction, distinct_doc_ids
 from ragops.evaluation.report import Metadata
 from ragops.evaluation.run_folder import IndexSummary, RunContents, RunFolder
@@ -100,6 +101,8 @@ def make_run(seed: int = 20240601) -> Run:
 RUN_K_VALUES = [1, 5]
 # The commit the runs record: a full commit id, as run metadata requires.
 RUN_COMMIT = "abc123" + "0" * 34
+# How every synthetic run measured its timings, unless a test says otherwise.
+TIMING_CONDITIONS = "question vectors at hand, start-up excluded (v1); Test CPU × 2 CPU(s)"
 
 
 def run_contents(
@@ -119,6 +122,7 @@ def run_contents(
         git_dirty=dirty,
         code_fingerprint="code0123",
         run_id="20260101T000000Z-abcdef12",
+        timing_conditions=TIMING_CONDITIONS,
     )
     config = AppConfig.model_validate(
         {
@@ -178,8 +182,12 @@ def contents(
     testsets: Mapping[str, Sequence[QuestionRecord]],
     config: AppConfig,
     commit: str = "a" * 40,
+    metrics: Sequence[Metric] = METRICS,
+    timing_conditions: str | None = None,
 ) -> RunContents:
-    scoring = score(predictions, testsets, DIFF_K_VALUES, wall_seconds=2.0)
+    """A run of ``config``; ``metrics`` adds run-bound entries (judge, FActScore) to the registry's; its timings
+    were measured under ``timing_conditions`` (default: the same for all)."""
+    scoring = score(predictions, testsets, DIFF_K_VALUES, wall_seconds=2.0, metrics=metrics)
     metadata = Metadata(
         git_commit=commit,
         config_hash="cfg-" + commit[:6],
@@ -191,6 +199,7 @@ def contents(
         models={"embedding": "m", "llm": "extractive"},
         git_dirty=False,
         run_id="20260101T000000Z-abcdef12",
+        timing_conditions=timing_conditions or TIMING_CONDITIONS,
     )
     index = IndexSummary(
         index_id="i", index_dir="/tmp/i", reused_index=True, documents=1, chunks=1, embedded=0, reused=1

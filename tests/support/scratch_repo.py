@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from ragops.config.app_data import config_hash
+from ragops.config.environments import load_environments
 from ragops.config.loader import load_app_config
 from ragops.config.testset import load_testset
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
@@ -21,11 +23,10 @@ from ragops.evaluation.provenance import git_commit, git_dirty
 from ragops.evaluation.report import Metadata
 from ragops.evaluation.run_folder import IndexSummary, RunContents, RunFolder
 from ragops.evaluation.scoring import build_report, score
-from ragops.pipelines.evaluate import config_hash
+from ragops.gitops.overlay_template import overlay_files
 from tests.conftest import FIXTURES, REPO_ROOT
 
 APP = "tiny"
-ENVIRONMENTS = ("staging", "production")
 DIGEST_A = "sha256:" + "a" * 64
 DIGEST_B = "sha256:" + "b" * 64
 IMAGE = "ghcr.io/ragops/ragops@sha256:" + "c" * 64
@@ -36,9 +37,9 @@ def git(root: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def tiny_config(rules: list[dict[str, object]] | None = None) -> dict[str, object]:
+def tiny_config(rules: list[dict[str, object]] | None = None, app: str = APP) -> dict[str, object]:
     config = yaml.safe_load((FIXTURES / "configs" / "eval-tiny.yaml").read_text(encoding="utf-8"))
-    config["metadata"]["name"] = APP
+    config["metadata"]["name"] = app
     config["spec"]["data"] = {"corpus": "datasets/tiny/docs", "testsets": ["datasets/tiny/testsets/small.jsonl"]}
     config["spec"]["evaluation"]["gate"] = {
         "rules": rules if rules is not None else [{"metric": "hit_rate@1", "min": 0.5, "max_regression": 0.1}]
@@ -47,13 +48,14 @@ def tiny_config(rules: list[dict[str, object]] | None = None) -> dict[str, objec
 
 
 def add_overlays(root: Path, app: str) -> None:
-    """Overlays for a new app: the covid-qa ones with the app's name (what a team does for its own app)."""
-    for environment in ENVIRONMENTS:
-        source = root / "kustomize" / "overlays" / environment / "covid-qa"
-        target = source.with_name(app)
-        shutil.copytree(source, target)
-        kustomization = target / "kustomization.yaml"
-        kustomization.write_text(kustomization.read_text(encoding="utf-8").replace("covid-qa", app), encoding="utf-8")
+    """Overlays for a new app in every declared environment, as ``ragops new app`` writes them."""
+    config = (root / "rag-configs" / f"{app}.yaml").read_text(encoding="utf-8")
+    for environment in load_environments(root).environments:
+        target = root / "kustomize" / "overlays" / environment.name / app
+        target.mkdir(parents=True)
+        llm_base_url_env = load_app_config(root / "rag-configs" / f"{app}.yaml", root).spec.llm.base_url_env
+        for name, text in overlay_files(environment, app, config, llm_base_url_env).items():
+            (target / name).write_text(text, encoding="utf-8")
 
 
 def scratch_repo(tmp_path: Path) -> Path:
@@ -73,7 +75,8 @@ def scratch_repo(tmp_path: Path) -> Path:
 
 
 def write_config(root: Path, config: dict[str, object]) -> None:
-    (root / "rag-configs" / f"{APP}.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    name = config["metadata"]["name"]  # type: ignore[index]
+    (root / "rag-configs" / f"{name}.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
 def commit_all(root: Path, message: str) -> str:
@@ -82,9 +85,12 @@ def commit_all(root: Path, message: str) -> str:
     return git(root, "rev-parse", "HEAD")
 
 
-def make_run(root: Path, out: Path, *, correct: bool = True, run_id: str = "20260101T000000Z-00000001") -> Path:
-    """A run folder of the tiny app at the checkout as it is now; ``correct``: retrieval finds the gold document."""
-    source = root / "rag-configs" / f"{APP}.yaml"
+def make_run(
+    root: Path, out: Path, *, correct: bool = True, run_id: str = "20260101T000000Z-00000001", app: str = APP
+) -> Path:
+    """A run folder of a tiny app (default: the tiny app) at the checkout as it is now; ``correct``: retrieval
+    finds the gold document."""
+    source = root / "rag-configs" / f"{app}.yaml"
     config = load_app_config(source, root)
     testset_path = root / "datasets" / "tiny" / "testsets" / "small.jsonl"
     records = load_testset(testset_path, "small.jsonl").records
@@ -124,7 +130,7 @@ def make_run(root: Path, out: Path, *, correct: bool = True, run_id: str = "2026
         index_id=index_id, index_dir="/tmp/index", reused_index=False, documents=2, chunks=2, embedded=2, reused=0
     )
     contents = RunContents(
-        report=build_report(scoring, app=APP, metadata=metadata),
+        report=build_report(scoring, app=app, metadata=metadata),
         predictions=scoring.predictions,
         config=config,
         index=index,

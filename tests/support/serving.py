@@ -85,8 +85,8 @@ def write_app(root: Path, llm: str = EXTRACTIVE, name: str = "tiny.yaml", **repl
     return path
 
 
-def build_tiny_app(tmp_path_factory: pytest.TempPathFactory) -> TinyApp:
-    root = tmp_path_factory.mktemp("tiny-repo")
+def build_tiny_app(root: Path) -> TinyApp:
+    """The tiny app in the empty folder ``root``, its index built and published to a file:// store there."""
     config = write_app(root)
     store = (root / "store").as_uri()
     index = root / ".ragops" / "index" / "tiny"
@@ -167,7 +167,7 @@ def start(
 
 @pytest.fixture(scope="session")
 def tiny_app(tmp_path_factory: pytest.TempPathFactory) -> TinyApp:
-    return build_tiny_app(tmp_path_factory)
+    return build_tiny_app(tmp_path_factory.mktemp("tiny-repo"))
 
 
 def release_manifest(app: TinyApp, digest: str | None = None, name: str = "tiny") -> dict[str, object]:

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from ragops.files import place_folder_once, replace_folder, temporary_sibling, write_atomic, write_if_changed
+from ragops import files
+from ragops.errors import UsageError
+from ragops.files import (
+    create_files,
+    place_folder_once,
+    replace_folder,
+    temporary_sibling,
+    write_atomic,
+    write_if_changed,
+)
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -78,3 +87,24 @@ def test_place_folder_once_keeps_what_is_there(tmp_path: Path) -> None:
     (staging / "doc.txt").write_text("second\n", encoding="utf-8")
     place_folder_once(staging, target)
     assert (target / "doc.txt").read_text(encoding="utf-8") == "first\n" and not staging.exists()
+
+
+def test_create_files_writes_all_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "taken.txt").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"taken\.txt exists already"):
+        create_files({tmp_path / "a" / "new.txt": "x", tmp_path / "taken.txt": "y"})
+    assert not (tmp_path / "a").exists() and (tmp_path / "taken.txt").read_text(encoding="utf-8") == "mine\n"
+
+    calls = []
+
+    def fail_on_second(path: Path, data: str | bytes, *, encoding: str = "utf-8") -> Path:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_write(path, data, encoding=encoding)
+
+    real_write = files.write_atomic
+    monkeypatch.setattr(files, "write_atomic", fail_on_second)
+    with pytest.raises(OSError, match="No space left"):
+        create_files({tmp_path / "one.txt": "1", tmp_path / "two.txt": "2"})
+    assert not (tmp_path / "one.txt").exists() and not (tmp_path / "two.txt").exists()

@@ -158,3 +158,21 @@ def test_no_git_is_the_same_infrastructure_error_everywhere(
             call()
     # Provenance records "unknown" instead of failing an evaluation.
     assert git_commit(repo) is None and git_dirty(repo) is None and code_fingerprint_at(repo, "HEAD") is None
+
+
+def test_a_release_restores_a_path_from_a_ref_and_commits_only_its_paths(repo: Path) -> None:
+    first = git.require_commit(repo, "HEAD~1")
+    assert git.restore(repo, first, "datasets/a.txt") and (repo / "datasets" / "a.txt").read_text() == "alpha\n"
+    assert not git.restore(repo, first, "datasets/absent.txt")
+    write(repo / "datasets" / "other.txt", "not released\n")
+    run_git(repo, "add", "datasets/other.txt")
+    made = git.commit_paths(repo, ["datasets/a.txt"], "release: a\n\nbody", "bot", "bot@example.invalid")
+    assert made == git.head_commit(repo)
+    assert run_git(repo, "show", "--name-only", "--format=%an|%s", "HEAD").splitlines() == [
+        "bot|release: a",
+        "",
+        "datasets/a.txt",
+    ]
+    assert git.uncommitted(repo) == ["datasets/other.txt"]  # staged elsewhere, left out of the commit
+    assert git.commit_paths(repo, ["datasets/a.txt"], "nothing", "bot", "bot@example.invalid") is None
+    assert git.commit_paths(repo, [], "nothing", "bot", "bot@example.invalid") is None

@@ -6,11 +6,19 @@ import json
 import logging
 import sys
 import threading
+import time
 import warnings
+from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
-from ragops import logs
+from ragops import log_lines, logs
+from ragops.progress import STEP_EVENT, StepEmitter, parse_step_line
+from ragops.rag.engine import Answer
+from ragops.serve.app import Loaded, configure_service_logs, create_app
+from ragops.serve.settings import ServeSettings
 
 
 def _json_lines(text: str) -> list[dict[str, object]]:
@@ -98,3 +106,41 @@ def test_unknown_formats_and_levels_are_refused(monkeypatch: pytest.MonkeyPatch)
     assert logs.format_from_env() == "json"
     monkeypatch.setenv(logs.FORMAT_ENV, "yaml")
     assert logs.format_from_env() == "text"
+
+
+class _Echo:
+    """An engine that answers with the question: the log lines, not retrieval, are under test."""
+
+    def answer_many(self, questions: Sequence[str]) -> list[Answer]:
+        return [Answer(q, q, [], [], {"retrieve": 0.0, "generate": 0.0}) for q in questions]
+
+
+def test_the_cli_the_pipeline_and_the_service_write_one_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = ServeSettings(config=tmp_path / "app.yaml", index=tmp_path / "index")
+    with logs.session("json", run_id="r9", command="eval"):
+        logs.get_logger("ragops.cli.eval").info("step_finished", message="  ✓ s: success", step="s", duration_s=1.0)
+        StepEmitter("build-index", stream=sys.stderr)("embed", 5, 5)  # what a pipeline step writes
+        configure_service_logs(settings)
+        app = create_app(settings, loader=lambda _metrics: Loaded(_Echo(), chunks=1, documents=1), on_failure=None)
+        with TestClient(app) as client:
+            deadline = time.monotonic() + 30
+            while client.get("/readyz").status_code != 200:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            reply = client.post("/v1/query", json={"question": "hi"}, headers={"X-Request-ID": "req-1"})
+            assert reply.status_code == 200
+    events = _json_lines(capsys.readouterr().err)
+    for event in events:
+        assert all(field in event for field in log_lines.REQUIRED_FIELDS), event
+        assert list(event)[:2] == ["timestamp", "level"] and str(event["timestamp"]).endswith("Z")
+    by_event = {str(e["event"]): e for e in events}
+    assert by_event["step_finished"]["logger"] == "ragops.cli.eval" and by_event["step_finished"]["run_id"] == "r9"
+    progress = by_event[STEP_EVENT]
+    assert parse_step_line(json.dumps(progress)) == ("build-index", "embed", 5, 5)
+    assert by_event["ready"]["logger"] == "ragops.serve" and by_event["ready"]["command"] == "serve"
+    # The access log keeps the fields its readers rely on.
+    access = next(e for e in events if e["event"] == "request" and e.get("path") == "/v1/query")
+    assert access["request_id"] == "req-1" and access["method"] == "POST" and access["status"] == 200
+    assert isinstance(access["latency_ms"], float) and access["level"] == "info" and access["logger"] == "ragops.serve"

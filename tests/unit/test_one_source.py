@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ragops import layout
+from ragops.evaluation import run_folder
 from ragops.evaluation.metrics import METRICS, TIMINGS
 from tests.conftest import REPO_ROOT
 
@@ -184,3 +186,115 @@ def test_the_sha256_digest_form_is_spelled_once() -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"\[0-9a-f\]\{64\}", node.value)
     ]
     assert found == [], "use ragops.hashing.SHA256_HEX / DIGEST_PATTERN: " + ", ".join(found)
+
+
+def data_path_reads(tree: ast.Module) -> list[int]:
+    """Lines that read an app's data paths straight from the model (``….spec.data…``)."""
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "data"
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "spec"
+    )
+
+
+def test_an_apps_data_paths_are_worked_out_only_in_the_config_layer() -> None:
+    found = [
+        f"{path.relative_to(REPO_ROOT)}:{line}"
+        for path, tree in _modules()
+        if path.parent != PACKAGE / "config"
+        for line in data_path_reads(tree)
+    ]
+    assert found == [], "use ragops.config.app_data (data_paths, corpus_path, testset_paths): " + ", ".join(found)
+
+
+def test_the_check_sees_a_data_path_read() -> None:
+    assert data_path_reads(ast.parse("x = config.spec.data.corpus\ny = spec.data\n")) == [1]
+
+
+def _path_literals(tree: ast.Module) -> list[tuple[int, str]]:
+    """String constants that look like paths (no blanks), with their lines."""
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value and " " not in node.value
+    ]
+
+
+def _joined_literals(tree: ast.Module) -> set[tuple[int, str]]:
+    """String constants joined into a path: ``root / "x"``, ``Path("x")``."""
+    found: set[tuple[int, str]] = set()
+    for node in ast.walk(tree):
+        parts: list[ast.expr] = []
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            parts = [node.left, node.right]
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Path":
+            parts = list(node.args)
+        found |= {(p.lineno, p.value) for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str)}
+    return found
+
+
+def test_the_repository_layout_is_spelled_only_in_layout() -> None:
+    """layout.py: "the one owner of the repository layout"."""
+    tops = {layout.CONFIG_DIR, layout.DATASETS_DIR, layout.RUNS_DIR, layout.STATE_DIR, layout.KUSTOMIZE_DIR}
+    found = []
+    for path, tree in _modules():
+        if path == PACKAGE / "layout.py":
+            continue
+        joined = _joined_literals(tree)
+        for line, value in {*_path_literals(tree), *joined}:
+            # A path under a top folder (help texts with <placeholders> aside), or a top folder joined into a path.
+            under_top = any(value.startswith(top + "/") for top in tops) and "<" not in value
+            if under_top or (value in tops and (line, value) in joined):
+                found.append(f"{path.relative_to(REPO_ROOT)}:{line} {value!r}")
+    assert found == [], "ask ragops.layout for the path: " + ", ".join(found)
+
+
+def test_a_run_folders_files_are_named_only_by_the_run_folder() -> None:
+    """run_folder.py: "the one owner of what an evaluation run writes and how it is read back"."""
+    # config.json is every model folder's file too: only the names that are the run folder's own.
+    names = (set(run_folder.FILES) | {run_folder.KFP_LOG}) - {run_folder.CONFIG_JSON}
+    found = [
+        f"{path.relative_to(REPO_ROOT)}:{line} {value!r}"
+        for path, tree in _modules()
+        if path != PACKAGE / "evaluation" / "run_folder.py"
+        for line, value in _path_literals(tree)
+        if value in names
+    ]
+    assert found == [], "go through ragops.evaluation.run_folder.RunFolder: " + ", ".join(found)
+
+
+def _importers(module: str) -> list[str]:
+    found = []
+    for path, tree in _modules():
+        for node in ast.walk(tree):
+            imported = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if module in imported:
+                found.append(path.relative_to(PACKAGE).as_posix())
+    return sorted(set(found))
+
+
+def test_generators_are_built_only_by_the_generators_module() -> None:
+    """rag/generators.py: "the one module that knows every generator"."""
+    for module in ("ragops.rag.openai_chat", "ragops.rag.extractive"):
+        assert _importers(module) == ["rag/generators.py"], module
+
+
+def test_errors_become_exit_codes_only_in_the_cli_entry_point() -> None:
+    """cli/main.py: "map errors to exit codes in one place"."""
+    found = [
+        f"{path.relative_to(REPO_ROOT)}:{node.lineno}"
+        for path, tree in _modules()
+        if path not in (PACKAGE / "cli" / "main.py", PACKAGE / "errors.py")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "exit_code"
+    ]
+    assert found == [], ", ".join(found)

@@ -9,6 +9,7 @@ EXIT_OK = 0
 EXIT_INVALID = 1  # validation error or failed quality gate
 EXIT_USAGE = 2  # bad command line or missing input file
 EXIT_INFRA = 3  # a server, model or remote that should be reachable is not
+EXIT_INCONCLUSIVE = 4  # a canary analysis that cannot decide yet (not an error: not enough traffic)
 
 
 class RagopsError(Exception):
@@ -37,3 +38,7 @@ class InfrastructureError(RagopsError):
     """Something outside ragops is unreachable or missing: a model, an HTTP endpoint, a DVC remote."""
 
     exit_code = EXIT_INFRA
+
+
+class GateFailed(ValidationFailed):
+    """A quality gate failed: the input is valid, it is just not good enough to promote."""

@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+
+from ragops.errors import UsageError
 
 
 def temporary_sibling(path: Path, kind: str = "tmp") -> Path:
@@ -36,6 +39,24 @@ def write_atomic(path: Path, data: str | bytes, *, encoding: str = "utf-8") -> P
         temporary.unlink(missing_ok=True)
         raise
     return path
+
+
+def create_files(files: Mapping[Path, str]) -> list[Path]:
+    """Write new files, all or none: a UsageError naming the first that exists already (nothing written), and on a
+    failure part-way the ones written are removed again."""
+    for path in files:
+        if path.exists():
+            raise UsageError(f"{path} exists already: not overwriting it")
+    written: list[Path] = []
+    try:
+        for path, text in files.items():
+            write_atomic(path, text)
+            written.append(path)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return written
 
 
 def write_if_changed(path: Path, text: str) -> bool:

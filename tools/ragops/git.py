@@ -214,3 +214,25 @@ def detached_worktree(root: Path, commit: str) -> Iterator[Path]:
         _run(root, ["worktree", "remove", "--force", "--", str(worktree)])
         shutil.rmtree(parent, ignore_errors=True)
         _run(root, ["worktree", "prune"])
+
+
+# --- what a release writes ---------------------------------------------------------------------------------------
+
+
+def restore(root: Path, ref: str, path: str) -> bool:
+    """``path`` (a file or folder) as ``ref`` holds it, in the working tree and the index; False when ``ref`` has
+    no such path (nothing is changed then)."""
+    return _run(root, ["restore", f"--source={_revision(ref)}", "--staged", "--worktree", "--", path]).returncode == 0
+
+
+def commit_paths(root: Path, paths: Sequence[str], message: str, name: str, email: str) -> str | None:
+    """Commit the changes under ``paths`` (and nothing else) as ``name <email>``; returns the new commit, or None
+    when they hold no change."""
+    if not paths:
+        return None
+    _output(root, ["add", "--", *paths])
+    if _run(root, ["diff", "--cached", "--quiet", "--", *paths]).returncode == 0:
+        return None
+    identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
+    _output(root, [*identity, "commit", "--quiet", "--file=-", "--", *paths], message.encode("utf-8"))
+    return head_commit(root)

@@ -21,7 +21,9 @@ TESTSETS_FOLDER = "testsets"
 # What Argo CD or Flux deploys: kustomize/overlays/<environment>/<app>/, written by promotion.
 KUSTOMIZE_DIR = "kustomize"
 OVERLAYS_FOLDER = "overlays"
-ENVIRONMENTS = ("staging", "production")
+# The deployment environments and their order: declared in this file (ragops.config.environments reads it).
+ENVIRONMENTS_FILE = f"{KUSTOMIZE_DIR}/environments.yaml"
+COMPONENTS_FOLDER = "components"
 # The files promotion writes into an overlay (and nothing else, except the image digest in kustomization.yaml).
 OVERLAY_CONFIG = "app.yaml"
 OVERLAY_RELEASE = "release.json"
@@ -36,6 +38,11 @@ def state_dir(root: Path) -> Path:
 def kfp_state_dir(root: Path) -> Path:
     """The KFP local runner's pipeline root, task cache and the caches its steps share."""
     return state_dir(root) / "kfp"
+
+
+def local_models_dir(state: Path) -> Path:
+    """Logs of the model servers an evaluation started (``--start-local-models``), under its state folder."""
+    return state / "local-models"
 
 
 def index_dir(root: Path, app: str) -> Path:

@@ -1,4 +1,6 @@
-"""One logger for ragops (structlog), rendered as human text or as one JSON object per line, always on stderr.
+"""One logger for ragops (structlog), rendered as human text or as one JSON object per line, always on stderr:
+the CLI, the pipeline's steps and the service (``ragops serve``, always JSON) all log through it, with one schema
+(``docs/structure-and-new-apps.md``, "Logs"; ``tests/unit/test_logs.py`` holds every producer to it).
 
 ``configure(format, level)`` sets it up once per process (``session`` does the same and undoes it afterwards, as
 the CLI and tests need); ``get_logger(name)`` gives a logger. Fields every event carries: ``bind(run_id=…,
@@ -28,20 +30,20 @@ import os
 import sys
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
+from ragops import log_lines
+
 FORMATS = ("text", "json")
 FORMAT_ENV = "RAGOPS_LOG_FORMAT"
 LEVEL_ENV = "RAGOPS_LOG_LEVEL"
 # Fields that text mode leaves out of an event without a message: the context every event carries anyway.
 _CONTEXT_FIELDS = ("timestamp", "level", "logger", "run_id", "command", "app", "step", "event")
-# JSON mode writes these first, in this order, so lines read alike.
-_FIRST_FIELDS = ("timestamp", "level", "event", "run_id", "command", "app", "step", "logger")
 
 
 @dataclass
@@ -124,8 +126,7 @@ def _json_line(_: WrappedLogger, __: str, event: EventDict) -> str:
         del event["message"]
     elif isinstance(event.get("message"), str):
         event["message"] = event["message"].strip()
-    ordered = {key: event.pop(key) for key in _FIRST_FIELDS if key in event}
-    return json.dumps({**ordered, **event}, default=str, ensure_ascii=False)
+    return log_lines.render(event)
 
 
 def _drop_stdlib_extras(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
@@ -139,6 +140,8 @@ def _shared_processors() -> list[Processor]:
         _merge_bound,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # log.exception(…): the traceback as one "exception" field, not a second line.
+        structlog.processors.format_exc_info,
     ]
 
 
@@ -186,8 +189,7 @@ class _JsonLines(io.TextIOBase):
             return
         stripped = line.strip()
         if not (stripped.startswith("{") and _is_json_object(stripped)):
-            event = {**context(), "event": "stderr", "level": "warning", "logger": "stderr", "message": line}
-            stripped = json.dumps(event, default=str, ensure_ascii=False)
+            stripped = log_lines.event_line("stderr", logger="stderr", level="warning", **context(), message=line)
         with _write_lock:
             self.target.write(stripped + "\n")
             self.target.flush()
@@ -214,9 +216,13 @@ def _level_number(level: str | int) -> int:
     return number
 
 
-def configure(format: str = "text", level: str | int = "info", stream: TextIO | None = None) -> None:
+def configure(
+    format: str = "text", level: str | int = "info", stream: TextIO | None = None, info_loggers: Sequence[str] = ()
+) -> None:
     """Set up ragops' logging for this process: ``format`` is ``text`` or ``json``; events below ``level`` are
-    dropped. Output goes to ``stream`` (default: the current ``sys.stderr``)."""
+    dropped. Output goes to ``stream`` (default: the current ``sys.stderr``). Other libraries' standard-library
+    records are kept from WARNING up, except those of ``info_loggers`` (uvicorn's, in the service), kept from
+    ``level``."""
     if format not in FORMATS:
         raise ValueError(f"unknown log format {format!r}: use one of {', '.join(FORMATS)}")
     if isinstance(sys.stderr, _JsonLines):  # configured before (tests, the service reloading)
@@ -233,12 +239,12 @@ def configure(format: str = "text", level: str | int = "info", stream: TextIO | 
         cache_logger_on_first_use=False,
     )
     if format == "json":
-        _route_stdlib_logging(target, max(threshold, logging.WARNING))
+        _route_stdlib_logging(target, max(threshold, logging.WARNING), {name: threshold for name in info_loggers})
         logging.captureWarnings(True)
         sys.stderr = _JsonLines(target)
 
 
-def _route_stdlib_logging(target: TextIO, level: int) -> None:
+def _route_stdlib_logging(target: TextIO, level: int, levels: Mapping[str, int]) -> None:
     """Standard-library records (KFP, DVC, transformers, warnings) become JSON events on ``target``; libraries
     that log to their own handlers are pointed at the root logger instead."""
     formatter = structlog.stdlib.ProcessorFormatter(
@@ -254,6 +260,12 @@ def _route_stdlib_logging(target: TextIO, level: int) -> None:
         library = logging.getLogger(name)
         library.handlers = []
         library.propagate = True
+    for name, named_level in levels.items():
+        # Below the root's level: these keep the handler themselves rather than propagate.
+        library = logging.getLogger(name)
+        library.handlers = [handler]
+        library.setLevel(named_level)
+        library.propagate = False
 
 
 @dataclass

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from ragops.log_lines import event_line
+
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 StepProgressCallback = Callable[[str, str, int, int], None]  # (step, stage, done, total)
 
@@ -33,6 +35,7 @@ _STAGES = {
     "answer": ("answering questions", "questions"),
     "retrieve": ("retrieving", "questions"),
     "generate": ("generating answers", "questions"),
+    "factscore": ("checking atomic facts (FActScore)", "answers"),
 }
 _BAR_WIDTH = 24
 _REDRAW_S = 0.1
@@ -181,7 +184,8 @@ class StepEmitter:
         if last is not None and done < total and now - last < self.interval_s:
             return
         self._last[stage] = now
-        line = json.dumps({"event": STEP_EVENT, "step": self.step, "stage": stage, "done": done, "total": total})
+        # A line of the log schema, so a step's log (kfp.log, a pod's log) reads like the rest.
+        line = event_line(STEP_EVENT, logger="ragops.progress", step=self.step, stage=stage, done=done, total=total)
         stream = self.stream or sys.stdout
         stream.write(line + "\n")
         stream.flush()

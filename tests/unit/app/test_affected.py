@@ -111,9 +111,88 @@ def test_json_is_a_job_matrix(repo: Path, capsys: pytest.CaptureFixture[str]) ->
         "app": "one",
         "config": "rag-configs/one.yaml",
         "reason": document["include"][1]["reason"],
+        "local_models": [],
     }
     assert [a["app"] for a in document["unaffected"]] == ["two"]
 
 
 def test_an_unknown_ref_is_a_usage_error(repo: Path) -> None:
     assert main(["affected", "nope", "--root", str(repo)]) == 2
+
+
+def test_configs_are_read_by_the_config_loader(repo: Path) -> None:
+    # A short-form config, data paths written loosely: the loader's reading (name from the file, paths normalised).
+    short = (
+        "retriever:\n  type: vector\n  config:\n    top_k: 3\n"
+        "generator:\n  type: extractive\n"
+        "prompt:\n  template: '{context} {question}'\n"
+        "data:\n  corpus: ./datasets/c//docs/\n  testsets: [datasets/c/testsets/c.jsonl]\n"
+    )
+    _write(repo, "rag-configs/short.yaml", short)
+    _commit(repo, "a short-form app")
+    _git(repo, "checkout", "-q", "main")
+    _git(repo, "merge", "-q", "--ff-only", "pr")
+    _git(repo, "checkout", "-q", "pr")
+    _write(repo, "datasets/c/docs/new.txt", "new")
+    # An invalid config is always evaluated, so it fails loudly instead of being skipped.
+    _write(repo, "rag-configs/broken.yaml", "apiVersion: ragops.dev/v1\nkind: RAGApp\nmetadata: {name: broken}\n")
+    _commit(repo, "change c, add a broken app")
+    result = affected(repo, "main", "HEAD")
+    reasons = {a.app: a.reason for a in result.include}
+    assert reasons["short"] == "data changed: datasets/c/docs"
+    assert reasons["broken"].startswith("the config does not validate")
+    deep = "a:\n" + "".join("  " * i + "- \n" for i in range(1, 400))
+    _write(repo, "rag-configs/deep.yaml", deep)  # deeply nested YAML: a diagnostic, never a RecursionError
+    _commit(repo, "deep")
+    assert "the config does not validate" in {a.app: a.reason for a in affected(repo, "main", "HEAD").include}["deep"]
+
+
+def test_an_app_served_by_a_packaged_model_says_so_unless_a_variable_points_elsewhere(repo: Path) -> None:
+    llm = (
+        "  llm:\n    provider: openai\n    model: SmolLM2-135M-Instruct\n"
+        "    base_url: http://127.0.0.1:8080/v1\n    base_url_env: RAGOPS_LLM_BASE_URL\n"
+    )
+    _write(repo, "rag-configs/two.yaml", _config("two", "datasets/b/docs", "datasets/b/testsets/b.jsonl") + llm)
+    _commit(repo, "llm app")
+    (two,) = affected(repo, "main", "HEAD", environ={}).include
+    assert two.local_models == ["SmolLM2-135M-Instruct"]
+    environ = {"RAGOPS_LLM_BASE_URL": "https://llm.example.com/v1", "OPENAI_API_KEY": "k"}
+    assert affected(repo, "main", "HEAD", environ=environ).include[0].local_models == []
+
+
+def test_self_check_follows_changes_to_ragops_itself(repo: Path) -> None:
+    _write(repo, "README.md", "docs")
+    _commit(repo, "docs")
+    assert not affected(repo, "main", "HEAD").self_check
+    _write(repo, "tests/unit/test_x.py", "")
+    _commit(repo, "a test")
+    result = affected(repo, "main", "HEAD")
+    assert result.self_check and result.include == []  # tests change no app's score
+
+
+def test_github_format_writes_the_step_outputs_and_the_summary(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(repo, "datasets/a/testsets/a.jsonl", "{}\n{}\n")
+    _commit(repo, "testset")
+    outputs, summary = tmp_path / "output", tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert main(["affected", "main", "HEAD", "--format", "github", "--root", str(repo)]) == 0
+    assert capsys.readouterr().out == "affected: old one\n"
+    values = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert values["apps"] == "old one" and values["any"] == "true" and values["self_check"] == "false"
+    matrix = json.loads(values["include"])
+    assert matrix[1] == {
+        "app": "one",
+        "config": "rag-configs/one.yaml",
+        "reason": matrix[1]["reason"],
+        "local_models": "",
+    }
+    text = summary.read_text()
+    assert text.startswith("### Affected apps") and "| one | `rag-configs/one.yaml` |" in text
+
+
+def test_github_format_outside_actions_is_a_usage_error(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+    assert main(["affected", "main", "--format", "github", "--root", str(repo)]) == 2

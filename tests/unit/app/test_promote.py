@@ -4,6 +4,7 @@ production unchanged, and is rolled back by ``git revert``. Every promoted overl
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -11,10 +12,10 @@ import pytest
 
 from ragops.app.promote import promote, promote_between
 from ragops.cli.main import main
+from ragops.config.app_data import config_hash
 from ragops.config.loader import load_app_config
 from ragops.errors import UsageError, ValidationFailed
 from ragops.gitops.release import read_release
-from ragops.pipelines.evaluate import config_hash
 from tests.conftest import REPO_ROOT
 from tests.support.manifests import find, render, validate
 from tests.support.scratch_repo import (
@@ -164,8 +165,22 @@ def test_an_index_reference_that_cannot_be_the_artifact_is_refused(repo: Path) -
         promote(APP, "staging", run, repo, index_uri=uri.replace("a" * 64, "b" * 64), index_digest=DIGEST_B)
     with pytest.raises(UsageError, match="pin the image by digest"):
         promote(APP, "staging", run, repo, index_uri=uri, index_digest=DIGEST_A, image="ghcr.io/ragops/ragops:1.0")
-    with pytest.raises(UsageError, match="no such overlay"):
+    with pytest.raises(
+        UsageError, match=r"'qa' is not a declared environment \(staging, production.*ragops new env qa"
+    ):
         promote(APP, "qa", run, repo, index_uri=uri, index_digest=DIGEST_A)
+    shutil.rmtree(_overlay(repo, "staging-kserve"))  # declared, but this app's overlay is gone
+    with pytest.raises(UsageError, match="no such overlay"):
+        promote(APP, "staging-kserve", run, repo, index_uri=uri, index_digest=DIGEST_A)
+
+
+def test_releases_flow_only_as_the_environments_declare(repo: Path) -> None:
+    _promote(repo, make_run(repo, repo / "runs" / "one"))
+    commit_all(repo, "promote to staging")
+    with pytest.raises(UsageError, match=r"'staging' receives its releases from evaluated runs only"):
+        promote_between(APP, "production", "staging", repo)
+    with pytest.raises(UsageError, match="not a declared environment"):
+        promote_between(APP, "staging", "qa", repo)
 
 
 def test_staging_to_production_copies_the_release_unchanged(repo: Path) -> None:
@@ -234,3 +249,26 @@ def test_the_cli_promotes_and_reports_refusals_with_exit_codes(repo: Path, capsy
     bad_args = ["promote", APP, "--env", "staging", "--run", str(bad), "--index-uri", uri, "--index-digest", DIGEST_A]
     assert main([*bad_args, "--root", str(repo)]) == 1
     assert "hit_rate@1" in capsys.readouterr().err
+
+
+def test_to_alone_promotes_from_the_environment_before_it(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _promote(repo, make_run(repo, repo / "runs" / "one"))
+    commit_all(repo, "promote to staging")
+    outputs = tmp_path / "outputs"
+    assert main(["promote", APP, "--to", "production", "--root", str(repo), "--github-output", str(outputs)]) == 0
+    values = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
+    staging = read_release(_overlay(repo) / "release.json")
+    assert staging is not None
+    assert values == {
+        "overlay": str(_overlay(repo, "production")),
+        "release_id": staging.release_id,
+        "changed": "true",
+        "source": "staging",
+        "environment": "production",
+    }
+    capsys.readouterr()
+    # The first environment is released from runs, never from another environment.
+    assert main(["promote", APP, "--to", "staging", "--root", str(repo)]) == 2
+    assert "gives it no promoted_from" in capsys.readouterr().err

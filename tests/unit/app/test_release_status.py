@@ -43,18 +43,18 @@ def test_status_shows_releases_and_how_main_moved_on(tmp_path: Path, capsys: pyt
     write_config(repo, tiny_config([{"metric": "hit_rate@1", "min": 0.9}]))
     commit_all(repo, "stricter gate")
     staging = next(d for d in release_status(repo).deployed if (d.environment, d.app) == ("staging", APP))
-    assert staging.behind == 3 and staging.changed == ["config"] and staging.up_to_date is False
+    assert staging.behind == 3 and staging.changed == ["config changed"] and staging.up_to_date is False
 
     assert main(["release", "status", "--root", str(repo)]) == 0
     text = capsys.readouterr().out
     line = next(row for row in text.splitlines() if row.startswith("staging ") and f" {APP} " in row)
     assert staging.release is not None and staging.release.release_id in line
-    assert "3 behind main; changed since: config" in line and "exact_match=1.000" in line
+    assert "3 behind main; changed since: config changed" in line and "exact_match=1.000" in line
     assert "not promoted yet" in text
 
     assert main(["release", "status", "--root", str(repo), "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     entry = next(d for d in document["deployed"] if d["environment"] == "production" and d["app"] == APP)
-    assert entry["behind_main"] == 3 and entry["changed_since_release"] == ["config"]
+    assert entry["behind_main"] == 3 and entry["changed_since_release"] == ["config changed"]
     assert entry["release"]["index"]["digest"] == DIGEST_A and entry["image"] is None
     assert IMAGE not in json.dumps(document)  # no image was given: the overlays keep the placeholder

@@ -25,6 +25,8 @@ from ragops.errors import UsageError
 from ragops.evaluation.predictions import Latency, Prediction
 from ragops.evaluation.run_folder import RunFolder
 from ragops.evaluation.split import Part, SplitSpec
+from ragops.pipelines.evaluate import stage_data
+from ragops.pipelines.objects import DataManifest
 from ragops.pipelines.steps import read_testsets, split_step
 from tests.conftest import REPO_ROOT
 from tests.support.runs import contents
@@ -80,19 +82,17 @@ def _uniform(*parts: object) -> float:
 
 @dataclass
 class FakePipeline:
-    """Splits like the pipeline and scores synthetic answers; remembers every evaluation it was asked for."""
+    """Stages and splits like the pipeline and scores synthetic answers; remembers every evaluation it was asked
+    for."""
 
     sabotage_held_out: bool = False  # top_k 8 misses every held-out question
     calls: list[tuple[Part, list[str], set[str]]] = field(default_factory=list)
 
     def factory(self, root: Path, base: AppConfig, split: SplitSpec, sweep_id: str, state: Path) -> SweepBackend:
         def run(settings: Sequence[tuple[str, AppConfig]], part: Part, folder: Path) -> None:
-            staged = state / "staged"
-            shutil.rmtree(staged, ignore_errors=True)
-            staged.mkdir(parents=True)
-            for value in base.spec.data.testsets:
-                shutil.copy(root / value, staged / Path(value).name)
-            split_step(str(staged), split.model_dump_json(), part, str(state / part))
+            manifest = DataManifest.model_validate_json(stage_data(base, root, state).testsets_manifest_json)
+            shutil.rmtree(state / part, ignore_errors=True)
+            split_step(manifest.entries[0].store, split.model_dump_json(), part, str(state / part))
             questions = read_testsets(state / part)
             self.calls.append((part, [sid for sid, _ in settings], {r.id for rs in questions.values() for r in rs}))
             for sid, config in settings:
@@ -204,3 +204,15 @@ def test_points_that_are_the_current_config_or_invalid_are_skipped(repo: Path) -
         _sweep(repo, FakePipeline(), "nothing", ["retrieval.top_k=5"])
     with pytest.raises(UsageError, match=r"retrieval\.top_k=0: not a valid setting"):
         _sweep(repo, FakePipeline(), "bad", ["retrieval.top_k=0,8"])
+
+
+def test_with_max_questions_the_split_holds_the_questions_the_settings_see(repo: Path) -> None:
+    config = repo / "rag-configs/toy.yaml"
+    config.write_text(CONFIG.replace("    k_values: [1, 5]\n", "    k_values: [1, 5]\n    max_questions: 60\n"))
+    fake = FakePipeline()
+    result = _sweep(repo, fake, "first-60", ["retrieval.top_k=3,8"]).result
+    first = {f"q{i:03d}" for i in range(60)}
+    held = {key.split("/", 1)[1] for key in result.split.confirmation_ids}
+    assert result.split.tuning + result.split.confirmation == 60 and held < first
+    (_part, _ids, tuning), (_part2, _ids2, confirmation) = fake.calls
+    assert tuning | confirmation == first and confirmation == held

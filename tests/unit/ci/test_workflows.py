@@ -12,9 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 import yaml
+
+from ragops.app.affected import SELF_CHECK
+from ragops.config.environments import load_environments
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
@@ -34,8 +38,8 @@ def steps(workflow: Path) -> list[dict[str, object]]:
     return [step for job in document["jobs"].values() for step in job.get("steps", [])]
 
 
-def test_the_three_workflows_exist() -> None:
-    assert {w.name for w in WORKFLOWS} >= {"pr.yml", "release.yml", "promote-production.yml"}
+def test_the_workflows_exist() -> None:
+    assert {w.name for w in WORKFLOWS} >= {"pr.yml", "release.yml", "promote-production.yml", "e2e.yml"}
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
@@ -82,12 +86,51 @@ def test_every_remote_action_has_a_local_stand_in_for_act(workflow: Path) -> Non
             assert (Path(arg.split("=", 1)[1]) / "action.yml").is_file(), arg
 
 
-def test_runner_setup_steps_are_skipped_under_act() -> None:
+def test_runner_setup_steps_are_skipped_under_act_and_only_repository_folders_are_cached_there() -> None:
     for workflow in WORKFLOWS:
         for step in steps(workflow):
             uses = str(step.get("uses", ""))
-            if uses.startswith(("actions/setup-python@", "actions/cache@")):
+            if uses.startswith("actions/setup-python@"):
                 assert step.get("if") == "${{ !env.ACT }}", (workflow.name, uses)
+            if uses.startswith("actions/cache@"):
+                path = str(step["with"]["path"])  # type: ignore[index]
+                if path.startswith(("~", "/")):
+                    # The cache stand-in links folders of act's copy to the host; never one of the host's own.
+                    assert "!env.ACT" in str(step.get("if")), (workflow.name, path)
+
+
+def _document(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_the_self_check_runs_when_ragops_itself_changes_and_e2e_on_main_watches_the_same_paths() -> None:
+    jobs = _document("pr.yml")["jobs"]
+    assert "needs.validate.outputs.self_check == 'true'" in jobs["self-check"]["if"]
+    assert [s.get("run") for s in jobs["self-check"]["steps"] if "run" in s] == ["scripts/ci/self-check.sh"]
+    assert "make lint typecheck test-unit" in (REPO_ROOT / "scripts" / "ci" / "self-check.sh").read_text()
+    e2e = _document("e2e.yml")
+    assert e2e[True]["push"]["branches"] == ["main"]
+    watched = [p.removesuffix("**") for p in e2e[True]["push"]["paths"]]
+    assert watched == list(SELF_CHECK)
+    assert [s.get("run") for s in e2e["jobs"]["e2e"]["steps"] if "run" in s] == ["make test-e2e"]
+
+
+def test_the_ci_scripts_are_glue_without_inline_python() -> None:
+    """Decisions live in ragops commands that unit tests cover; the scripts only call them."""
+    for script in sorted((REPO_ROOT / "scripts" / "ci").glob("*.sh")):
+        text = script.read_text(encoding="utf-8")
+        assert not re.search(r"\bpython3?\b", text), f"{script.name} runs Python itself: make it a ragops command"
+
+
+def test_no_script_names_an_environment() -> None:
+    """Environments come from ragops (kustomize/environments.yaml): the scripts pass them on, never spell them."""
+    for script in sorted((REPO_ROOT / "scripts" / "ci").glob("*.sh")):
+        code = "\n".join(
+            line for line in script.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")
+        )
+        for environment in load_environments(REPO_ROOT).names:
+            assert environment not in code, f"{script.name} hard-codes the environment {environment!r}"
 
 
 @pytest.mark.parametrize("linter", [["actionlint"], ["zizmor", "--offline", ".github/workflows"]], ids=str)

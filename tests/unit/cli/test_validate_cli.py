@@ -65,3 +65,35 @@ def test_export_kotaemon_prints_python(capsys: pytest.CaptureFixture[str]) -> No
 def test_export_of_an_invalid_config_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "kotaemon", str(BAD)]) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_ci_mode_fails_an_app_ci_cannot_evaluate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("Bats carry coronaviruses.")
+    (tmp_path / "testsets").mkdir()
+    record = {"id": "q1", "question": "Who carries coronaviruses?", "answers": ["bats"], "gold_doc_ids": ["a"]}
+    (tmp_path / "testsets" / "t.jsonl").write_text(json.dumps(record) + "\n")
+    config = tmp_path / "app.yaml"
+    config.write_text(
+        "apiVersion: ragops.dev/v1\nkind: RAGApp\nmetadata:\n  name: app\nspec:\n"
+        "  data:\n    corpus: docs\n    testsets: [testsets/t.jsonl]\n"
+        "  llm:\n    provider: openai\n    model: llama3:8b\n    base_url: http://localhost:11434/v1\n"
+    )
+    monkeypatch.delenv("RAGOPS_LLM_BASE_URL", raising=False)
+    assert main(["validate", "--root", str(tmp_path), str(config)]) == 0
+    capsys.readouterr()
+    assert main(["validate", "--root", str(tmp_path), "--ci", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "app.yaml:12:5: error[ci-unreachable]: llm endpoint cannot be evaluated in CI" in out
+    assert "add `base_url_env: RAGOPS_LLM_BASE_URL` to spec.llm" in out
+
+
+def test_the_shipped_apps_validate_in_ci_mode(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The repository as a user gets it: every app can be evaluated by the workflows out of the box."""
+    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.delenv("RAGOPS_LLM_BASE_URL", raising=False)
+    assert main(["validate", "--ci"]) == 0, capsys.readouterr().out

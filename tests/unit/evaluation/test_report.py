@@ -137,7 +137,7 @@ def test_timings(run: Run) -> None:
 def test_predictions_jsonl_round_trip_and_errors(run: Run) -> None:
     text = dumps_jsonl(run.predictions)
     assert loads_jsonl(text) == run.predictions
-    with pytest.raises(ValidationFailed, match=r"predictions.jsonl:2: not a valid prediction"):
+    with pytest.raises(ValidationFailed, match=r"predictions:2: not a valid prediction"):
         loads_jsonl(text.splitlines()[0] + "\n{}\n")
     duplicated = json.loads(text.splitlines()[1])
     duplicated["retrieved_doc_ids"] = ["a", "a"]

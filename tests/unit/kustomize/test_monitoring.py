@@ -78,8 +78,30 @@ def test_every_query_names_only_exported_metrics() -> None:
         "ragops_inflight_requests",
         "ragops_ready",
         "ragops_release_metric",
+        "ragops_release_timestamp_seconds",
+        "ragops_answers_total",
+        "ragops_feedback_total",
+        "ragops_answers_abstained_total",
+        "ragops_answer_support_sum",
+        "ragops_answer_top_score_count",
     ):
         assert needed in used
+
+
+def test_releases_are_annotated_on_the_quality_and_feedback_panels_which_plot_per_release() -> None:
+    dashboard = _dashboard()
+    (releases,) = dashboard["annotations"]["list"]
+    assert "ragops_release_timestamp_seconds" in releases["expr"] and releases["useValueForTime"]
+    annotated = {p["id"]: p for p in dashboard["panels"] if p["id"] in releases["filter"]["ids"]}
+    assert releases["filter"]["exclude"] is False
+    titles = sorted(p["title"] for p in annotated.values())
+    assert titles == [
+        "Feedback per answered question, by release",
+        "Online quality proxies, by release",
+        "Release evaluation metrics, by release",
+    ]
+    for panel in annotated.values():
+        assert all("by (release" in target["expr"] for target in panel["targets"]), panel["title"]
 
 
 def test_an_unexported_metric_is_caught() -> None:

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from ragops.config.environments import load_environments
 from ragops.config.loader import load_app_config
+from tests.conftest import REPO_ROOT
 from tests.support.manifests import (
     BASE,
     IMAGE,
@@ -58,10 +61,12 @@ def _instance(objects: list[Manifest]) -> str:
 
 
 def test_every_environment_has_every_app() -> None:
+    """Every app of the repository can be released to every environment (ragops release plan skips an app
+    without an overlay)."""
     found = {overlay_id(p) for p in OVERLAYS}
-    for env in ("staging", "production"):
-        for app in ("covid-qa", "hotpotqa"):
-            assert f"overlays/{env}/{app}" in found
+    apps = {load_app_config(path, REPO_ROOT).name for path in sorted((REPO_ROOT / "rag-configs").glob("*.yaml"))}
+    expected = {f"overlays/{env}/{app}" for env in load_environments(REPO_ROOT).names for app in apps}
+    assert found == expected, "ragops new env ENV writes the missing overlays"
     assert any(f.startswith("overlays/staging-kserve/") for f in found), "one overlay builds the KServe variant"
 
 
@@ -92,7 +97,7 @@ def test_validation_refuses_a_broken_object(kind: str, change: Any) -> None:
 
 
 def test_the_kserve_schema_refuses_an_unknown_predictor_field() -> None:
-    (isvc,) = [o for p in OVERLAYS for o in find(render(p), "InferenceService")]
+    isvc = next(o for p in OVERLAYS for o in find(render(p), "InferenceService"))
     assert has_crd_schema(isvc)
     validate(isvc)
     isvc["spec"]["predictor"]["containerz"] = []
@@ -173,6 +178,7 @@ def test_overlay_selects_only_its_own_app(overlay: Path) -> None:
         ("ServiceMonitor", ("spec", "selector", "matchLabels")),
         ("Deployment", ("spec", "selector", "matchLabels")),
         ("InferenceService", ("spec", "predictor", "labels")),
+        ("Rollout", ("spec", "selector", "matchLabels")),
     ]:
         for obj in find(objects, kind):
             node: Any = obj
@@ -229,6 +235,12 @@ def test_a_config_change_renames_the_configmap_and_rolls_the_pods(tmp_path: Path
     assert before != after
 
 
+def _unhashed(value: Any) -> Any:
+    return yaml.safe_load(
+        re.sub(r"(ragops-(?:config|release)-[a-z0-9-]+?)-[a-z0-9]{10}\b", r"\1", yaml.safe_dump(value))
+    )
+
+
 def test_kserve_predictor_runs_the_same_pod_as_the_deployment() -> None:
     kserve = [p for p in OVERLAYS if overlay_id(p).startswith("overlays/staging-kserve/")]
     assert kserve
@@ -239,7 +251,8 @@ def test_kserve_predictor_runs_the_same_pod_as_the_deployment() -> None:
         assert not find(render(overlay), "Deployment") and not find(render(overlay), "Service")
         pod, predictor = deployment["spec"]["template"]["spec"], isvc["spec"]["predictor"]
         for key in ("initContainers", "containers", "volumes", "securityContext", "serviceAccountName"):
-            assert predictor[key] == pod[key], key
+            # The generated ConfigMaps' names end in a hash of their content, which names the environment.
+            assert _unhashed(predictor[key]) == _unhashed(pod[key]), key
 
 
 def test_production_scales_with_an_hpa_that_owns_the_replica_count() -> None:
@@ -249,8 +262,17 @@ def test_production_scales_with_an_hpa_that_owns_the_replica_count() -> None:
         objects = render(overlay)
         (deployment,) = find(objects, "Deployment")
         (hpa,) = find(objects, "HorizontalPodAutoscaler")
-        assert "replicas" not in deployment["spec"]
-        assert hpa["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
+        rollouts = find(objects, "Rollout")
+        if rollouts:
+            # The canary component: the Rollout runs the pods from the Deployment's template, and is what scales.
+            (rollout,) = rollouts
+            assert deployment["spec"]["replicas"] == 0 and "replicas" not in rollout["spec"]
+            assert rollout["spec"]["workloadRef"]["name"] == deployment["metadata"]["name"]
+            target = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": rollout["metadata"]["name"]}
+        else:
+            assert "replicas" not in deployment["spec"]
+            target = {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment["metadata"]["name"]}
+        assert hpa["spec"]["scaleTargetRef"] == target
         assert hpa["spec"]["minReplicas"] >= 2
 
 

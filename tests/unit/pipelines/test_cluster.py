@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ragops.errors import InfrastructureError, UsageError
@@ -14,6 +16,7 @@ LOCAL = {
     "testsets_manifest_json": "{}",
     "embedding_cache_dir": "/c",
     "judge_cache_dir": "/j",
+    "metadata_json": '{"run_id": "r1", "timing_conditions": "v1; this machine"}',
 }
 RESULTS = "s3://bucket/root/ragops-results/app/run"
 
@@ -30,6 +33,9 @@ def test_uri_overrides_are_copied_as_is_and_no_local_cache_is_kept() -> None:
     assert arguments["embedding_cache_dir"] == ""
     assert arguments["judge_cache_dir"] == ""
     assert "object_store_secret" not in arguments  # the pipeline's default secret name stays
+    # The cluster's pods time the answers, not the machine that submits them.
+    metadata = json.loads(arguments["metadata_json"])
+    assert metadata["run_id"] == "r1" and metadata["timing_conditions"].endswith("; Kubeflow pods")
 
 
 @pytest.mark.parametrize(

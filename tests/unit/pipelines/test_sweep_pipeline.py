@@ -72,6 +72,8 @@ def test_data_is_fetched_and_split_once_then_groups_of_settings_fan_out() -> Non
     }
     score = setting_tasks["score-run"]
     assert _inputs(score)["results_uri"] == "results_uri"
+    # FActScore's evidence: the index the setting's answers were retrieved from (its group's).
+    assert score["inputs"]["artifacts"]["index"] == {"componentInputArtifact": "index"}
     assert not score["cachingOptions"].get("enableCache", False)
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ragops.config.models import AppConfig
 from ragops.errors import ValidationFailed
+from ragops.rag.embedding_cache import EmbeddingCache
 from ragops.rag.engine import RagEngine
 from ragops.rag.fusion import reciprocal_rank_fusion
 from ragops.rag.index import build_index, load_index
@@ -92,3 +95,28 @@ def test_many_threads_at_once_answer_exactly_as_one_does(make_app: MakeApp) -> N
     assert [h.score for hits in alone for h in hits] == pytest.approx(
         [h.score for a in answered for h in a.hits], abs=1e-5
     )
+
+
+def test_with_a_cache_questions_are_embedded_before_the_timed_pass(make_app: MakeApp, tmp_path: Path) -> None:
+    """So a run that embeds its questions and one that reads them from the cache time the same work."""
+    config, root = make_app(retrieval={"mode": "hybrid"})
+    build_index(config, root / "docs", root / "index", root / "cache")
+    questions = ["Which bats carry coronaviruses?", "How long is the incubation period?", "What do N95 filter?"]
+    calls: list[tuple[str, int, bool]] = []
+    with EmbeddingCache(tmp_path / "query-cache") as cache:
+        for run in ("cold", "warm"):
+            engine = RagEngine(config, load_index(root / "index"), root, embedding_cache=cache)
+            embedder = engine.retriever.embedder
+            assert embedder is not None
+            encode = embedder.encode
+
+            def counting(texts: list[str], batch_size: int, run: str = run, encode: Any = encode) -> Any:
+                ahead = any(frame.function == "prepare_queries" for frame in inspect.stack())
+                calls.append((run, len(texts), ahead))
+                return encode(texts, batch_size)
+
+            embedder.encode = counting  # type: ignore[method-assign]
+            retrieved = engine.retrieve_many(questions)
+            assert retrieved[0].hits[0].doc_id == "bats"
+    # Cold: the three questions embedded in one call ahead of the timed pass; warm: nothing embedded at all.
+    assert calls == [("cold", 3, True)]

@@ -12,7 +12,7 @@ from ragops.config.models import AppConfig
 from ragops.data.fingerprint import corpus_fingerprint
 from ragops.errors import InfrastructureError, ValidationFailed
 from ragops.rag.hashing import indexing_config_hash
-from ragops.rag.index import build_index, load_index
+from ragops.rag.index import build_index, load_index, load_text_index
 
 MakeApp = Callable[..., tuple[AppConfig, Path]]
 SMALL = {"splitter": {"chunk_size": 24, "chunk_overlap": 4}}
@@ -121,3 +121,16 @@ def test_a_model_that_is_not_on_this_machine_is_an_infrastructure_error(make_app
     config, root = make_app(embedding={"model": "acme/no-such-model"})
     with pytest.raises(InfrastructureError, match="acme/no-such-model"):
         _build(config, root)
+
+
+def test_the_text_index_loads_alone_and_is_verified_like_the_whole_index(make_app: MakeApp) -> None:
+    config, root = make_app(**SMALL)
+    _build(config, root)
+    chunks, text = load_text_index(root / "index")
+    assert [c.id for c in chunks] == [c.id for c in load_index(root / "index").chunks]
+    _, rows = text.search(["mRNA vaccine spike protein"], 1)
+    assert chunks[int(rows[0][0])].doc_id == "vaccines"
+    # A damaged file is refused here too, naming it (the vectors are checked though they are not loaded).
+    (root / "index" / "vectors.faiss").write_bytes(b"damaged")
+    with pytest.raises(ValidationFailed, match=r"vectors\.faiss"):
+        load_text_index(root / "index")

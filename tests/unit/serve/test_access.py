@@ -80,7 +80,7 @@ def test_v1_needs_one_of_the_tokens_and_operations_stay_open(serve_with, tmp_pat
     for open_path in ("/healthz", "/readyz", "/metrics"):
         assert httpx.get(f"{base}{open_path}").status_code == 200, open_path
     text = httpx.get(f"{base}/metrics").text
-    assert 'ragops_requests_total{endpoint="/v1/query",status="401"} 3.0' in text
+    assert 'ragops_requests_total{handler="/v1/query",release="unreleased",status="401"} 3.0' in text
 
 
 def test_each_client_is_limited_with_429_and_retry_after(serve_with, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

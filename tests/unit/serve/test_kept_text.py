@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from ragops.config.privacy import PrivacySpec
 from ragops.rag.engine import Answer
@@ -20,6 +18,7 @@ from ragops.serve.kept_text import KeptText
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.settings import ServeSettings
 from tests.support.personal_data import samples
+from tests.support.service_log import CapturedLog, captured_log
 from tests.support.serving import in_process
 
 EMAIL, PHONE = samples()[0].value, samples()[1].value
@@ -51,32 +50,33 @@ def _ask_and_rate(base: str) -> None:
     assert rated.status_code == 200
 
 
-def _request_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    return [r.fields for r in caplog.records if r.getMessage() == "request" and hasattr(r, "fields")]  # type: ignore[attr-defined]
+def _query_lines(log: CapturedLog) -> list[dict[str, Any]]:
+    lines = log.events("request", path="/v1/query")
+    assert len(lines) == 1  # one question asked: one request line
+    return lines
 
 
-def test_by_default_no_question_or_comment_is_logged_or_kept(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ragops.serve")
-    with _serving(tmp_path, PrivacySpec()) as base:
+def test_by_default_no_question_or_comment_is_logged_or_kept(tmp_path: Path) -> None:
+    with captured_log() as log, _serving(tmp_path, PrivacySpec()) as base:
         _ask_and_rate(base)
     stored = (tmp_path / "feedback" / REQUESTS).read_text() + (tmp_path / "feedback" / FEEDBACK).read_text()
     assert "wrong, call" not in stored and EMAIL not in stored and PHONE not in stored
     [rating] = [json.loads(line) for line in (tmp_path / "feedback" / FEEDBACK).read_text().splitlines()]
     assert rating["comment"] is None and rating["request"]["question"] is None
     assert rating["request"]["answer"] == "You asked: Is [EMAIL] the address of the HR desk?"  # answers: redacted
-    assert all("question" not in line for line in _request_lines(caplog))
+    assert all("question" not in line for line in _query_lines(log))
+    assert EMAIL not in log.text and "HR desk" not in log.text
 
 
-def test_enabled_text_is_redacted_as_the_corpus_is(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ragops.serve")
-    with _serving(tmp_path, PrivacySpec(), log_questions=True, feedback_text=True) as base:
+def test_enabled_text_is_redacted_as_the_corpus_is(tmp_path: Path) -> None:
+    with captured_log() as log, _serving(tmp_path, PrivacySpec(), log_questions=True, feedback_text=True) as base:
         _ask_and_rate(base)
     [rating] = [json.loads(line) for line in (tmp_path / "feedback" / FEEDBACK).read_text().splitlines()]
     assert rating["request"]["question"] == "Is [EMAIL] the address of the HR desk?"
     assert rating["comment"] == "wrong, call [PHONE]"
-    logged = [line["question"] for line in _request_lines(caplog) if "question" in line]
+    logged = [line["question"] for line in _query_lines(log) if "question" in line]
     assert logged == ["Is [EMAIL] the address of the HR desk?"]
-    everything = (tmp_path / "feedback" / REQUESTS).read_text() + caplog.text
+    everything = (tmp_path / "feedback" / REQUESTS).read_text() + log.text
     assert EMAIL not in everything and PHONE not in everything
 
 

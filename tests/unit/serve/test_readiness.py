@@ -12,7 +12,7 @@ import uvicorn
 
 from ragops.rag.engine import Answer
 from ragops.serve.app import Loaded, create_app
-from ragops.serve.metrics import ServeMetrics, exported_metric_names
+from ragops.serve.metrics import ServeMetrics, exported_histograms, exported_metric_names
 from ragops.serve.settings import ServeSettings
 from tests.conftest import free_loopback_port
 
@@ -53,14 +53,14 @@ def test_readyz_is_503_until_the_index_is_loaded(tmp_path: Path) -> None:
         loading = httpx.get(f"{base}/readyz")
         assert loading.status_code == 503 and "loading" in loading.json()["detail"]
         assert httpx.post(f"{base}/v1/query", json={"question": "hi"}).status_code == 503
-        assert "ragops_ready 0.0" in httpx.get(f"{base}/metrics").text
+        assert 'ragops_ready{release="unreleased"} 0.0' in httpx.get(f"{base}/metrics").text
         release.set()
         deadline = time.monotonic() + 30
         while httpx.get(f"{base}/readyz").status_code != 200:
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert httpx.post(f"{base}/v1/query", json={"question": "hi"}).json()["answer"] == "hi"
-        assert "ragops_ready 1.0" in httpx.get(f"{base}/metrics").text
+        assert 'ragops_ready{release="unreleased"} 1.0' in httpx.get(f"{base}/metrics").text
     finally:
         release.set()
         server.should_exit = True
@@ -99,9 +99,19 @@ def test_metric_names_are_the_documented_contract() -> None:
         "ragops_index_documents",
         "ragops_inflight_requests",
         "ragops_feedback_total",
+        "ragops_answers_total",
+        "ragops_answers_abstained_total",
+        "ragops_answer_support",
+        "ragops_answer_top_score",
         "ragops_release_info",
         "ragops_release_metric",
         "ragops_release_timestamp_seconds",
+    }
+    assert exported_histograms() == {
+        "ragops_request_duration_seconds",
+        "ragops_stage_duration_seconds",
+        "ragops_answer_support",
+        "ragops_answer_top_score",
     }
     for name in ("ragops_ready", "ragops_feedback_total", "ragops_stage_duration_seconds_bucket"):
         assert name in text

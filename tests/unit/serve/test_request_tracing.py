@@ -4,9 +4,7 @@ request carries its trace id. Spans are read through the OpenTelemetry SDK's in-
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -25,10 +23,10 @@ from ragops.config.models import AppConfig
 from ragops.rag.engine import RagEngine
 from ragops.rag.index import build_index, load_index
 from ragops.serve.app import Loaded, create_app
-from ragops.serve.jsonlog import LOGGER_NAME, JsonFormatter
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.settings import ServeSettings
 from tests.support.corpus import DOCS, write_corpus
+from tests.support.service_log import CapturedLog, captured_log
 from tests.support.serving import in_process
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -66,29 +64,19 @@ def spans() -> Iterator[InMemorySpanExporter]:
 
 
 @contextmanager
-def _service(engine: RagEngine, tmp_path: Path, **settings: Any) -> Iterator[tuple[str, io.StringIO]]:
-    """The service on loopback, its JSON log lines written to a buffer as the service writes them."""
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger(LOGGER_NAME)
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+def _service(engine: RagEngine, tmp_path: Path, **settings: Any) -> Iterator[tuple[str, CapturedLog]]:
+    """The service on loopback, with its log lines as ``ragops serve`` writes them."""
 
     def loader(metrics: ServeMetrics) -> Loaded:
         return Loaded(engine, chunks=len(engine.retriever.index.chunks), documents=5)
 
     serve = ServeSettings(config=tmp_path / "a.yaml", index=tmp_path, **settings)
-    try:
-        with in_process(create_app(serve, loader, None)) as base:
-            yield base, buffer
-    finally:
-        logger.removeHandler(handler)
+    with captured_log() as log, in_process(create_app(serve, loader, None)) as base:
+        yield base, log
 
 
-def _request_lines(buffer: io.StringIO) -> list[dict[str, Any]]:
-    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
-    return [line for line in lines if line["event"] == "request" and line.get("path") == "/v1/query"]
+def _request_lines(log: CapturedLog) -> list[dict[str, Any]]:
+    return log.events("request", path="/v1/query")
 
 
 def _trace(spans: InMemorySpanExporter, trace_id: int) -> dict[str, list[ReadableSpan]]:

@@ -18,8 +18,9 @@ from ragops.github.client import GitHubClient, RetryPolicy
 from ragops.github.context import DEFAULT_TOKEN_ENV, read_context
 from ragops.github.sticky import DEFAULT_BOT_LOGIN, ReadOnlyToken, StickyComment
 from ragops.github.summary import append_step_summary, write_file
+from ragops.layout import STATE_DIR
 
-DEFAULT_OUT = Path(".ragops/comment.md")
+DEFAULT_OUT = Path(STATE_DIR) / "comment.md"
 DEFAULT_MARKER = "metric-diff"
 
 

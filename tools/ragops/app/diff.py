@@ -16,18 +16,19 @@ Two ways in:
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ragops import git
 from ragops.app.commit_code import evaluator_of_commit
+from ragops.app.config_at import config_at
+from ragops.app.endpoints import serve_local_models
 from ragops.app.evaluate import Evaluator, evaluate
 from ragops.app.preflight import load_app
+from ragops.config.app_data import config_hash
 from ragops.config.gate import load_defaults
-from ragops.config.loader import display_path, load_app_config
-from ragops.config.models import AppConfig
+from ragops.config.loader import display_path
 from ragops.data.change_summary import DataChangeSummary, summarize_changes
 from ragops.errors import RagopsError, UsageError
 from ragops.evaluation import baselines
@@ -35,7 +36,7 @@ from ragops.evaluation.diff.compare import compare
 from ragops.evaluation.diff.model import DiffResult, Links
 from ragops.evaluation.provenance import code_fingerprint_at, running_code_fingerprint
 from ragops.evaluation.run_folder import RunContents, RunFolder
-from ragops.layout import PACKAGE_DIR, kfp_state_dir, runs_dir
+from ragops.layout import PACKAGE_DIR, kfp_state_dir, local_models_dir, runs_dir
 from ragops.pipelines.events import StepCallback
 from ragops.progress import StepProgressCallback
 
@@ -93,31 +94,16 @@ def diff_runs(base_dir: Path, head_dir: Path, *, root: Path | None = None, links
 # --- base by ref -------------------------------------------------------------------------------------------------
 
 
-def _config_at(root: Path, commit: str, relative: str) -> AppConfig:
-    """The app config as committed at ``commit``, read from git without checking anything out (its data is not
-    looked at: only what the config itself says matters for deciding whether a stored run is the base)."""
-    text = git.file_at(root, commit, relative).decode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="ragops-base-config-") as scratch:
-        path = Path(scratch) / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return load_app_config(path, Path(scratch))
-
-
 def _pull_base_data(tree: Path, config: Path, root: Path) -> None:
     """DVC-tracked data of the base, into the worktree, through the main checkout's DVC cache."""
-    if not (tree / ".dvc").is_dir():
-        return
-    from ragops.data.dvc import data_paths_for_configs, resolve_targets
+    from ragops.data.dvc import data_pull_for_configs, uses_tracked_data
 
-    if not resolve_targets(data_paths_for_configs([config], tree), tree)[0]:
+    if not uses_tracked_data([config], tree):
         return  # all of this app's data is in git: the worktree has it already
     cache = root / ".dvc" / "cache"
     if cache.is_dir():
         # config.local is per checkout and not in git: point this worktree at the shared cache.
         (tree / ".dvc" / "config.local").write_text(f"[cache]\n    dir = {cache}\n", encoding="utf-8")
-    from ragops.data.dvc import data_pull_for_configs
-
     data_pull_for_configs([config], tree)
 
 
@@ -133,12 +119,13 @@ def diff_ref(
     on_progress: StepProgressCallback | None = None,
     links: Links | None = None,
     evaluator: Evaluator | None = None,
+    start_local_models: bool = False,
 ) -> DiffOutcome:
     """Diff the app at ``config_path`` (working tree, or ``head_run``) against its evaluation at ``base_ref``.
 
     ``evaluator`` runs an evaluation and returns its run folder (default: the KFP local runner; a cluster with
-    :func:`ragops.app.evaluate.cluster_evaluator`)."""
-    from ragops.pipelines.evaluate import config_hash  # imports KFP: only when evaluating by ref
+    :func:`ragops.app.evaluate.cluster_evaluator`). With ``start_local_models`` (local runner only), each side's
+    evaluation is served the packaged models its own config needs."""
 
     root = root.resolve()
     config_path = config_path.resolve()
@@ -162,8 +149,13 @@ def diff_ref(
             run = evaluate(config, tree, out, state_dir=state, on_step=on_step, on_progress=on_progress, force=force)
             return run.out_dir
 
+    serve = start_local_models and not on_cluster
     head_evaluated = head_run is None
-    head_dir = evaluator(config_path, root, None, False) if head_run is None else head_run
+    if head_run is None:
+        with serve_local_models(head_config, local_models_dir(state), serve):
+            head_dir = evaluator(config_path, root, None, False)
+    else:
+        head_dir = head_run
     head = RunFolder(head_dir).read()
     if head.report.app != app:
         raise UsageError(f"--head-run {head_dir} is a run of {head.report.app!r}, not {app!r}")
@@ -176,16 +168,17 @@ def diff_ref(
     if exists:
         # A stored run that is provably the base needs no checkout of it at all.
         base_dir, stale = baselines.find_base(
-            root, state, app, commit, config_hash(_config_at(root, commit, relative)), base_code, base_run
+            root, state, app, commit, config_hash(config_at(root, commit, relative)), base_code, base_run
         )
         if base_dir is None:
             with git.detached_worktree(root, commit) as tree:
                 base_config_path = tree / relative
-                load_app(base_config_path, tree)  # the base's own pre-flight checks, in its own checkout
+                base_config = load_app(base_config_path, tree)  # the base's own pre-flight checks, in its checkout
                 _pull_base_data(tree, base_config_path, root)
                 out = runs_dir(root, app) / f"base-{commit[:12]}"
                 base_evaluator = evaluator_of_commit(tree, commit, state) if own_code and not on_cluster else evaluator
-                base_dir = base_evaluator(base_config_path, tree, out, True)
+                with serve_local_models(base_config, local_models_dir(state), serve):
+                    base_dir = base_evaluator(base_config_path, tree, out, True)
                 base_evaluated = True
             if own_code:
                 notes.append(

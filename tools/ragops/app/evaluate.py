@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from ragops import logs, tracing
+from ragops.app.endpoints import serve_local_models
 from ragops.app.preflight import load_app
+from ragops.config.app_data import data_paths
 from ragops.config.models import AppConfig
 from ragops.config.testset import load_testset
 from ragops.errors import UsageError
@@ -28,7 +30,7 @@ from ragops.evaluation.provenance import git_commit
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import IndexSummary, RunFolder, check_out_dir, publish, staging_folder
 from ragops.hashing import sha256_text
-from ragops.layout import default_run_dir, kfp_state_dir, resolve_repo_path
+from ragops.layout import default_run_dir, kfp_state_dir, local_models_dir
 from ragops.pipelines.events import StepCallback, StepEvent
 from ragops.progress import StepProgressCallback
 
@@ -74,11 +76,12 @@ def new_run_id(config: AppConfig, now: datetime | None = None) -> str:
 
 
 def _question_count(config: AppConfig, root: Path) -> int:
+    limit = config.spec.evaluation.max_questions
     count = 0
-    for value in config.spec.data.testsets:
-        path = resolve_repo_path(value, root)
-        if path is not None and path.is_file():
-            count += len(load_testset(path, value).records)
+    for entry in data_paths(config, root)[1:]:
+        if entry.path is not None and entry.path.is_file():
+            records = len(load_testset(entry.path, entry.value).records)
+            count += records if limit is None else min(records, limit)
     return count
 
 
@@ -92,11 +95,6 @@ def shard_count(requested: int, questions: int) -> tuple[int, list[str]]:
     return limit, [f"--shards {requested} capped at {limit} ({questions} question(s); at most {MAX_SHARDS} tasks)"]
 
 
-def data_paths(config: AppConfig, root: Path) -> list[Path]:
-    values = [config.spec.data.corpus, *config.spec.data.testsets]
-    return [path for value in values if (path := resolve_repo_path(value, root)) is not None]
-
-
 def evaluate(
     config_path: Path,
     root: Path,
@@ -107,9 +105,11 @@ def evaluate(
     on_step: StepCallback | None = None,
     on_progress: StepProgressCallback | None = None,
     force: bool = False,
+    start_local_models: bool = False,
 ) -> EvalRun:
     """Run the evaluation pipeline on the KFP local runner and publish the run folder at ``out_dir``; ``on_step``
-    hears of each step starting, reused or finished, ``on_progress`` of the work inside a step (chunks embedded)."""
+    hears of each step starting, reused or finished, ``on_progress`` of the work inside a step (chunks embedded).
+    With ``start_local_models``, the packaged models the app's endpoints need here are served while it runs."""
     from ragops.pipelines.evaluate import pipeline_arguments  # imports KFP and torch: only when evaluating
     from ragops.pipelines.local_run import run_local
 
@@ -120,7 +120,9 @@ def evaluate(
     shards, warnings = shard_count(shards, _question_count(config, root))
     run_id = new_run_id(config)
     out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
-    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
+    check_out_dir(
+        out, config.name, git_commit(root), [e.path for e in data_paths(config, root) if e.path is not None], force
+    )
     state = (state_dir or kfp_state_dir(root)).resolve()
     events: list[StepEvent] = []
 
@@ -138,10 +140,11 @@ def evaluate(
     tracing.configure_from_environment(tracing.PIPELINE_SERVICE_NAME)
     # One trace for the whole run: the steps' processes continue it (TRACEPARENT).
     with (
+        serve_local_models(config, local_models_dir(state), start_local_models),
         tracing.span(f"eval {config.name}", {"ragops.app": config.name, "ragops.shards": shards}),
         tracing.handed_down(),
     ):
-        outputs = run_local(arguments, state, staging / "kfp.log", record, on_progress)
+        outputs = run_local(arguments, state, RunFolder(staging).kfp_log, record, on_progress)
     RunFolder(Path(outputs["report"].path)).copy_into(staging)
     folder = publish(staging, out)
     try:
@@ -207,7 +210,9 @@ def plan_cluster_run(
     shards, warnings = shard_count(shards, _question_count(config, root))
     run_id = new_run_id(config)
     out = (out_dir or default_run_dir(root, config.name, run_id)).absolute()
-    check_out_dir(out, config.name, git_commit(root), data_paths(config, root), force)
+    check_out_dir(
+        out, config.name, git_commit(root), [e.path for e in data_paths(config, root) if e.path is not None], force
+    )
     local = pipeline_arguments(config, root, kfp_state_dir(root), shards, run_id)
     data = None
     if not (corpus_uri and testsets_uri):

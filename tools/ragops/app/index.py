@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ragops.config.app_data import corpus_path
 from ragops.config.models import AppConfig
-from ragops.errors import ValidationFailed
-from ragops.layout import embedding_cache_dir, index_dir, resolve_repo_path
+from ragops.layout import embedding_cache_dir, index_dir
 from ragops.rag.index import IndexReport, Progress, build_index
 
 
@@ -18,12 +18,9 @@ def ensure_index(
     progress: Progress | None = None,
 ) -> IndexReport:
     """Build ``config``'s index, or reuse it when its corpus and indexing settings are unchanged."""
-    corpus = resolve_repo_path(config.spec.data.corpus, root)
-    if corpus is None:
-        raise ValidationFailed(f"the corpus {config.spec.data.corpus!r} leaves the repository (spec.data.corpus)")
     return build_index(
         config,
-        corpus,
+        corpus_path(config, root),
         index_folder or index_dir(root, config.name),
         cache_folder or embedding_cache_dir(root),
         progress,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ragops.config.app_data import data_paths
 from ragops.config.diagnostics import Finding, Severity
 from ragops.config.loader import load_app_config
 from ragops.config.models import AppConfig
 from ragops.data.tracked import tracking
 from ragops.errors import UsageError
-from ragops.layout import resolve_repo_path
 from ragops.rag import model_store
 
 
@@ -32,11 +32,8 @@ def environment_checks(config: AppConfig, file: Path, root: Path) -> list[Findin
 
 def check_data_paths(config: AppConfig, root: Path) -> list[Finding]:
     findings: list[Finding] = []
-    data = config.spec.data
-    entries: list[tuple[tuple[str | int, ...], str, str]] = [(("spec", "data", "corpus"), data.corpus, "corpus")]
-    entries += [(("spec", "data", "testsets", i), t, "testset") for i, t in enumerate(data.testsets)]
-    for path, value, role in entries:
-        resolved = resolve_repo_path(value, root)
+    for entry in data_paths(config, root):
+        path, value, role, resolved = entry.field, entry.value, entry.role, entry.path
         if resolved is None:
             findings.append(
                 Finding(

@@ -24,10 +24,12 @@ from urllib.parse import unquote, urlparse
 
 from ragops import git
 from ragops.artifacts.archive import artifact_name, digest_in_name
+from ragops.config.app_data import config_hash, data_paths
+from ragops.config.environments import load_environments
 from ragops.config.gate import load_defaults
 from ragops.config.loader import load_app_config
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
-from ragops.errors import UsageError, ValidationFailed
+from ragops.errors import GateFailed, UsageError, ValidationFailed
 from ragops.evaluation.report import Report
 from ragops.evaluation.run_folder import RunFolder
 from ragops.gitops.overlay_files import (
@@ -41,8 +43,7 @@ from ragops.gitops.overlay_files import (
 from ragops.gitops.release import IMAGE_PATTERN, PLACEHOLDER_DIGEST, config_yaml, release_from_run
 from ragops.gitops.release_gate import check_gates
 from ragops.hashing import is_digest, parse_digest
-from ragops.layout import KUSTOMIZE_DIR, OVERLAYS_FOLDER, config_file, overlay_dir, resolve_repo_path
-from ragops.pipelines.evaluate import config_hash
+from ragops.layout import ENVIRONMENTS_FILE, KUSTOMIZE_DIR, OVERLAYS_FOLDER, config_file, overlay_dir
 
 _PROMOTION_OUTPUT = [f"{KUSTOMIZE_DIR}/{OVERLAYS_FOLDER}"]
 
@@ -64,15 +65,14 @@ class CheckoutHashes:
 def checkout_hashes(root: Path, app: str) -> CheckoutHashes:
     """Hash ``rag-configs/<app>.yaml``, its corpus and test sets as the evaluation pipeline does."""
     config = load_app_config(config_file(root, app), root)
-    corpus = resolve_repo_path(config.spec.data.corpus, root)
-    testsets: dict[str, str] = {}
-    for value in config.spec.data.testsets:
-        path = resolve_repo_path(value, root)
-        testsets[Path(value).stem] = file_fingerprint(path) if path is not None and path.is_file() else "missing"
+    corpus, *entries = data_paths(config, root)
+    testsets = {
+        e.name: file_fingerprint(e.path) if e.path is not None and e.path.is_file() else "missing" for e in entries
+    }
     return CheckoutHashes(
         config_hash=config_hash(config),
-        corpus=config.spec.data.corpus,
-        corpus_hash=corpus_fingerprint(corpus) if corpus is not None and corpus.exists() else None,
+        corpus=corpus.value,
+        corpus_hash=corpus_fingerprint(corpus.path) if corpus.path is not None and corpus.path.exists() else None,
         testset_hashes=testsets,
     )
 
@@ -160,6 +160,7 @@ def promote(
 ) -> Promotion:
     """Write the release of the run in ``run_dir`` into ``kustomize/overlays/<environment>/<app>/``."""
     root = root.resolve()
+    load_environments(root).get(environment)
     overlay = overlay_dir(root, environment, app)
     require_overlay(overlay)
     if image is not None and not re.match(IMAGE_PATTERN, image):
@@ -178,7 +179,7 @@ def promote(
     verdict = check_gates(report, config.spec.evaluation.gate, load_defaults(root), baseline)
     if not verdict.passed:
         lines = [f"{o.metric}: {o.detail}" for o in verdict.failures]
-        raise ValidationFailed(f"{run_dir}: the gates of {app} fail; not promoted:\n  - " + "\n  - ".join(lines))
+        raise GateFailed(f"{run_dir}: the gates of {app} fail; not promoted:\n  - " + "\n  - ".join(lines))
     assert report.metadata.git_commit is not None  # stale_reasons refused a run without one
     release = release_from_run(
         report=report,
@@ -194,11 +195,28 @@ def promote(
     return promote_release(overlay, text, release)
 
 
+def source_environment(target: str, root: Path) -> str:
+    """The environment whose release ``target`` receives (its ``promoted_from`` in the environments file)."""
+    source = load_environments(root).get(target).promoted_from
+    if source is None:
+        raise UsageError(
+            f"--to {target}: releases reach it from no other environment ({ENVIRONMENTS_FILE} gives it no "
+            "promoted_from); it takes evaluated runs (--env)"
+        )
+    return source
+
+
 def promote_between(app: str, source: str, target: str, root: Path) -> Promotion:
     """Deploy the release ``source``'s overlay of ``app`` holds to ``target``'s overlay, unchanged."""
     if source == target:
         raise UsageError(f"--from and --to are both {source!r}")
     root = root.resolve()
+    declared = load_environments(root)
+    declared.get(source)
+    receives = declared.get(target).promoted_from
+    if receives != source:
+        origin = f"from {receives!r}" if receives else "from evaluated runs only (--env), from no other environment"
+        raise UsageError(f"{target!r} receives its releases {origin} ({ENVIRONMENTS_FILE}: promoted_from)")
     state = read_overlay(overlay_dir(root, source, app))
     target_overlay = overlay_dir(root, target, app)
     require_overlay(target_overlay)

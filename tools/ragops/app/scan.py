@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ragops.config.app_data import data_paths, inside
 from ragops.config.models import AppConfig
 from ragops.config.privacy import PrivacySpec
 from ragops.corpus import list_documents
 from ragops.errors import ValidationFailed
-from ragops.layout import resolve_repo_path
 from ragops.rag.documents import file_text
 from ragops.rag.personal_data import PersonalDataFinder
 
@@ -85,28 +85,24 @@ def _scan_file(path: Path, shown: str, role: str, finder: PersonalDataFinder) ->
     return found
 
 
-def _testset_files(config: AppConfig, root: Path) -> list[Path]:
-    files: list[Path] = []
-    for value in config.spec.data.testsets:
-        path = resolve_repo_path(value, root)
-        if path is None:
-            raise ValidationFailed(f"the test set {value!r} leaves the repository (spec.data.testsets)")
-        files += sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    return files
+def _testset_files(paths: list[Path]) -> list[Path]:
+    """Each test set named by the config; a folder stands for the ``.jsonl`` files in it."""
+    return [file for path in paths for file in (sorted(path.glob("*.jsonl")) if path.is_dir() else [path])]
 
 
 def scan_app(config: AppConfig, root: Path) -> ScanResult:
-    corpus = resolve_repo_path(config.spec.data.corpus, root)
-    if corpus is None or not corpus.is_dir():
+    paths = data_paths(config, root)
+    corpus, *testsets = inside(paths, config)  # ValidationFailed when one leaves the repository
+    if not corpus.is_dir():
         raise ValidationFailed(
-            f"the corpus {config.spec.data.corpus!r} is not a folder in the repository (spec.data.corpus); "
+            f"the corpus {paths[0].value!r} is not a folder in the repository (spec.data.corpus); "
             "pull DVC-tracked data first (ragops data pull)"
         )
     spec = config.spec.privacy or PrivacySpec()
     finder = PersonalDataFinder(spec)
     loader = config.spec.loader
     files = [(p, "corpus") for p in list_documents(corpus, loader.include, loader.exclude)]
-    files += [(p, "testset") for p in _testset_files(config, root)]
+    files += [(p, "testset") for p in _testset_files(testsets)]
     result = ScanResult(config.name, spec, config.spec.privacy is not None, len(files))
     for path, role in files:
         shown = path.resolve().relative_to(root.resolve()).as_posix()

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from ragops.app.affected import AffectedResult
+from ragops.config.environments import Environments
 from ragops.config.gate import GatePolicy
 from ragops.config.models import AppConfig
 from ragops.config.shortform import ShortFormConfig
@@ -93,6 +94,13 @@ def generate() -> dict[str, dict[str, Any]]:
             "ragops affected apps (v1)",
             "ragops affected --format json: the apps a change affects (include: a job matrix), unaffected and "
             "deleted apps.",
+        ),
+        "environments.v1.json": _with_header(
+            _model(Environments),
+            "environments.v1.json",
+            "ragops environments (v1)",
+            "kustomize/environments.yaml: the deployment environments in promotion order, with the Kustomize "
+            "components of their overlays and the environment each receives its release from.",
         ),
     }
 

@@ -17,9 +17,8 @@ import uvicorn
 
 from ragops import tracing
 from ragops.errors import ValidationFailed
-from ragops.serve import jsonlog
 from ragops.serve.access import AccessGuard
-from ragops.serve.app import create_app, default_loader
+from ragops.serve.app import configure_service_logs, create_app, default_loader
 from ragops.serve.conversation_store import read_password
 from ragops.serve.loading import prepare
 from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV, ServeSettings
@@ -39,7 +38,7 @@ def uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
         # Whose X-Forwarded-For names the client (the rate limit's key without tokens): uvicorn's proxy headers.
         "proxy_headers": True,
         "forwarded_allow_ips": settings.access.forwarded_allow_ips,
-        "log_config": None,  # ours: JSON lines (jsonlog.configure)
+        "log_config": None,  # ours: JSON lines through ragops.logs (configure_service_logs)
         "access_log": False,  # one line per request comes from the app, with its request id
         "timeout_graceful_shutdown": settings.graceful_timeout_s,
         "server_header": False,
@@ -52,12 +51,13 @@ def uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
 # It must be in the environment before torch is first imported (it is imported lazily, with the engine); an
 # operator's own setting wins. Worker processes (--workers > 1) inherit it.
 _OPENMP_WAIT = ("OMP_WAIT_POLICY", "PASSIVE")
+_WORKER_STARTUP_S = 120
 
 
 def serve(settings: ServeSettings) -> ServeResult:
     """Verify, then serve until SIGTERM/SIGINT. Raises if the index or config is refused."""
     os.environ.setdefault(*_OPENMP_WAIT)
-    jsonlog.configure(settings.log_level)
+    configure_service_logs(settings)
     tracing.configure_from_environment(SERVICE_NAME)  # off unless the OTEL_* variables ask for it
     prepared = prepare(settings)
     # Files the workers read (the Redis password, the bearer tokens): refused here, before any port is bound.
@@ -72,6 +72,9 @@ def serve(settings: ServeSettings) -> ServeResult:
             "ragops.serve.app:app_from_environment",
             factory=True,
             workers=settings.workers,
+            # A worker answers the parent's health pings only once it has re-imported the CLI (torch and all):
+            # ~3 s on a quiet node, a minute on a busy one, where uvicorn's default of 5 s killed every worker.
+            timeout_worker_healthcheck=_WORKER_STARTUP_S,
             **uvicorn_options(settings),
         )
         return result
@@ -82,7 +85,7 @@ def serve(settings: ServeSettings) -> ServeResult:
         if server is not None:
             server.should_exit = True
 
-    app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop)
+    app = create_app(settings, loader=default_loader(settings, prepared), on_failure=stop, release=prepared.release)
     server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))
     server.run()
     failure = app.state.serve.failure

@@ -29,6 +29,7 @@ from pathlib import Path
 from ragops import logs
 from ragops.app.evaluate import new_run_id
 from ragops.app.preflight import load_app
+from ragops.config.app_data import testset_paths
 from ragops.config.checks import check_config
 from ragops.config.diagnostics import Severity
 from ragops.config.gate import GatePolicy, load_defaults
@@ -54,7 +55,7 @@ from ragops.evaluation.sweep.selection import (
 )
 from ragops.files import replace_folder, temporary_sibling, write_atomic
 from ragops.hashing import canonical_sha256
-from ragops.layout import kfp_state_dir, resolve_repo_path, runs_dir
+from ragops.layout import kfp_state_dir, runs_dir
 from ragops.pipelines.events import StepCallback
 from ragops.progress import StepProgressCallback
 
@@ -148,16 +149,18 @@ def _listed(items: Sequence[str]) -> str:
 
 
 def read_questions(config: AppConfig, root: Path) -> dict[str, list[QuestionRecord]]:
-    """The app's test sets by name (file stem), as the pipeline stages them."""
+    """The app's test sets by name (file stem), as the pipeline stages them: with ``evaluation.max_questions``
+    only the first N questions of each, so the split counts and records exactly the questions the settings see."""
+    limit = config.spec.evaluation.max_questions
     out: dict[str, list[QuestionRecord]] = {}
-    for value in config.spec.data.testsets:
-        path = resolve_repo_path(value, root)
-        if path is None or not path.is_file():
-            raise ValidationFailed(f"test set {value!r} is missing; run 'ragops validate'")
-        loaded = load_testset(path, value)
+    for name, path in testset_paths(config, root).items():
+        shown = display_path(path, root.resolve())
+        if not path.is_file():
+            raise ValidationFailed(f"test set {shown} is missing; run 'ragops validate'")
+        loaded = load_testset(path, shown)
         if loaded.diagnostics:
-            raise ValidationFailed(f"test set {value} is invalid: {loaded.diagnostics[0].render_text()}")
-        out[path.stem] = loaded.records
+            raise ValidationFailed(f"test set {shown} is invalid: {loaded.diagnostics[0].render_text()}")
+        out[name] = loaded.records if limit is None else loaded.records[:limit]
     return out
 
 
@@ -395,7 +398,7 @@ def cluster_backend(
         import os
 
         from ragops.app.evaluate import OBJECT_STORE_SECRET_ENV, PIPELINE_ROOT_ENV
-        from ragops.pipelines.cluster import POLL_S, submit
+        from ragops.pipelines.cluster import CLUSTER_MACHINE, POLL_S, submit
         from ragops.pipelines.cluster_data import cluster_data, results_uri
         from ragops.pipelines.evaluate import stage_data
         from ragops.pipelines.results import download_run_folder, verify
@@ -419,7 +422,9 @@ def cluster_backend(
         def run(settings: Sequence[tuple[str, AppConfig]], part: Part, folder: Path) -> None:
             where = f"{results_uri(prefix, base.name, sweep_id)}/{part}"
             runs = [SettingRun(sid, config, f"{where}/{sid}") for sid, config in settings]
-            arguments = sweep_arguments(base, runs, root, state, split=split, part=part, sweep_id=sweep_id, data=data)
+            arguments = sweep_arguments(
+                base, runs, root, state, split=split, part=part, sweep_id=sweep_id, data=data, machine=CLUSTER_MACHINE
+            )
             arguments |= {"embedding_cache_dir": "", "judge_cache_dir": ""}
             if secret:
                 arguments["object_store_secret"] = secret

@@ -6,19 +6,21 @@ evaluated on. The result is a list of diagnostics; rendering and exit codes belo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ragops.app.endpoints import ci_findings
 from ragops.app.preflight import environment_checks
-from ragops.config.diagnostics import Diagnostic
+from ragops.config.app_data import data_paths
+from ragops.config.diagnostics import Diagnostic, Finding
 from ragops.config.gate import DEFAULTS_FILE, load_defaults
-from ragops.config.loader import display_path, read_config
-from ragops.config.models import LoaderSpec
+from ragops.config.loader import ExtraChecks, display_path, read_config
+from ragops.config.models import AppConfig, LoaderSpec
 from ragops.config.testset import check_against_corpus, load_testset
 from ragops.corpus import CorpusLinkError
 from ragops.errors import UsageError, ValidationFailed
-from ragops.layout import CONFIG_DIR, CONFIG_SUFFIXES, DATASETS_DIR, is_testset_file, resolve_repo_path
+from ragops.layout import CONFIG_DIR, CONFIG_SUFFIXES, DATASETS_DIR, is_testset_file
 from ragops.rag.documents import document_ids
 
 
@@ -67,9 +69,22 @@ def _expand(paths: Sequence[Path], root: Path) -> list[Path]:
     return files
 
 
-def validate(paths: Sequence[Path], root: Path, allow_empty: bool = False) -> ValidationResult:
+def _checks(ci_environ: Mapping[str, str] | None) -> ExtraChecks:
+    if ci_environ is None:
+        return environment_checks
+
+    def with_ci(config: AppConfig, file: Path, root: Path) -> list[Finding]:
+        return [*environment_checks(config, file, root), *ci_findings(config, ci_environ)]
+
+    return with_ci
+
+
+def validate(
+    paths: Sequence[Path], root: Path, allow_empty: bool = False, ci_environ: Mapping[str, str] | None = None
+) -> ValidationResult:
     """Validate ``paths`` (or the whole repository under ``root``). Finding nothing to check is an error unless
-    ``allow_empty``: a typo in a path or ``--root`` must not pass as "0 errors"."""
+    ``allow_empty``: a typo in a path or ``--root`` must not pass as "0 errors". With ``ci_environ`` (CI mode), an
+    app whose endpoints an evaluation with those environment variables could not reach is an error too."""
     if not root.is_dir():
         raise UsageError(f"--root {root}: no such folder")
     root = root.resolve()
@@ -93,14 +108,15 @@ def validate(paths: Sequence[Path], root: Path, allow_empty: bool = False) -> Va
         if path.resolve() == root / DEFAULTS_FILE:
             result.diagnostics += check_gate_defaults(root)
             continue
-        loaded = read_config(path, root, environment_checks)
+        loaded = read_config(path, root, _checks(ci_environ))
         result.configs += 1
         result.diagnostics += loaded.diagnostics
         if loaded.config is None:
             continue
-        corpus = resolve_repo_path(loaded.config.spec.data.corpus, root)
-        for value in loaded.config.spec.data.testsets:
-            testset = resolve_repo_path(value, root)
+        corpus_entry, *testset_entries = data_paths(loaded.config, root)
+        corpus = corpus_entry.path
+        for entry in testset_entries:
+            testset = entry.path
             if testset is not None and testset.is_file():
                 loader = loaded.config.spec.loader.model_dump_json()
                 testsets.setdefault(testset, set()).update([(corpus, loader)] if corpus else [])

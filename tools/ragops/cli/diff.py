@@ -8,19 +8,18 @@ a blocking gate fails, 0 otherwise.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from ragops.app.diff import DiffOutcome, diff_ref, diff_runs, workflow_run_url
-from ragops.app.evaluate import Evaluator, cluster_evaluator
 from ragops.cli import options
 from ragops.cli.evaluate import step_printer
 from ragops.errors import EXIT_INVALID, EXIT_OK, UsageError
 from ragops.evaluation.diff import diff_json, diff_text, pr_comment
 from ragops.evaluation.diff.model import Links
 from ragops.files import write_atomic
+from ragops.github.step_outputs import append_outputs
 from ragops.progress import StepProgress
 
 
@@ -52,19 +51,12 @@ def register(commands: Any) -> None:
         default=pr_comment.MAX_CHARS,
         help=f"cut long markdown sections to stay under this size (default {pr_comment.MAX_CHARS})",
     )
+    options.add_start_local_models(parser)
+    options.add_github_output(
+        parser, "app, verdict, base_run (the base run folder used; empty for a new app), head_run, base_evaluated"
+    )
     options.add_cluster_options(parser, "evaluating on a Kubeflow cluster (with --base-ref)", "base and head")
     parser.set_defaults(run=run)
-
-
-def _cluster(args: argparse.Namespace) -> Evaluator:
-    return cluster_evaluator(
-        host=args.host,
-        namespace=args.namespace,
-        experiment=args.experiment,
-        timeout_s=args.timeout,
-        pipeline_root=args.pipeline_root,
-        object_store_secret=os.environ.get("RAGOPS_OBJECT_STORE_SECRET"),
-    )
 
 
 def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
@@ -85,7 +77,8 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
             on_step=step_printer(),
             on_progress=StepProgress(),
             links=links,
-            evaluator=_cluster(args) if args.backend == "kfp" else None,
+            evaluator=options.cluster_evaluator_from(args),
+            start_local_models=args.start_local_models,
         )
     if args.backend != "local":
         raise UsageError("--backend kfp evaluates base and head: it goes with --base-ref")
@@ -95,6 +88,17 @@ def _outcome(args: argparse.Namespace, links: Links) -> DiffOutcome:
         raise UsageError("--head-run and --base-run go with --base-ref")
     root = options.root_from(args)
     return diff_runs(args.first, args.second, root=root, links=links)
+
+
+def step_outputs(outcome: DiffOutcome) -> dict[str, str]:
+    """What a workflow step needs to know of a diff: its verdict and the run folders it compared."""
+    return {
+        "app": outcome.result.app,
+        "verdict": outcome.result.verdict,
+        "base_run": str(outcome.base_dir) if outcome.base_dir is not None else "",
+        "head_run": str(outcome.head_dir),
+        "base_evaluated": "true" if outcome.base_evaluated else "false",
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
         text = diff_text.render(result)
     for note in outcome.stale:
         print(f"warning: {note}", file=sys.stderr)
+    github_output = options.github_output_file(args)
+    if github_output is not None:
+        append_outputs(github_output, step_outputs(outcome))
     if args.out is not None:
         write_atomic(args.out, text)
         print(f"{result.app}: {result.verdict.upper()} — {args.format} written to {args.out}")

@@ -36,6 +36,7 @@ def register(commands: Any) -> None:
     )
     options.add_root(parser, "the config")
     options.add_state_dir(parser)
+    options.add_start_local_models(parser)
     cluster = options.add_cluster_options(parser, "Kubeflow cluster (--backend kfp)", "the app")
     cluster.add_argument(
         "--object-store-secret",
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         on_step=step_printer(),
         on_progress=StepProgress(),
         force=args.force,
+        start_local_models=args.start_local_models,
     )
     for warning in result.warnings:
         _log.warning("eval_warning", message=f"warning: {warning}")

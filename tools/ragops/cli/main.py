@@ -11,6 +11,7 @@ from ragops import __version__, logs
 from ragops.cli import (
     affected,
     artifact,
+    canary,
     comment,
     data,
     diff,
@@ -18,6 +19,7 @@ from ragops.cli import (
     export,
     feedback,
     index,
+    new,
     overlay,
     pipeline,
     promote,
@@ -32,6 +34,7 @@ from ragops.cli import (
 from ragops.errors import EXIT_USAGE, RagopsError
 
 SUBCOMMANDS = (
+    new,
     validate,
     export,
     schemas,
@@ -51,6 +54,7 @@ SUBCOMMANDS = (
     artifact,
     serve,
     feedback,
+    canary,
 )
 
 
@@ -58,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ragops",
         description="GitOps for RAG apps: validate, evaluate, diff and promote RAG configs.",
-        epilog="Exit codes: 0 ok, 1 invalid input or failed gate, 2 usage error, 3 infrastructure unreachable.",
+        epilog="Exit codes: 0 ok, 1 invalid input or failed gate, 2 usage error, 3 infrastructure unreachable, "
+        "4 canary analysis inconclusive.",
     )
     parser.add_argument("--version", action="version", version=f"ragops {__version__}")
     parser.add_argument(

@@ -5,11 +5,16 @@ the checks are the same wherever they appear."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ragops.config.loader import repo_root_for
 from ragops.errors import UsageError
+
+if TYPE_CHECKING:
+    from ragops.app.evaluate import Evaluator
 
 # The KFP experiment runs are filed under unless --experiment says otherwise.
 DEFAULT_EXPERIMENT = "ragops"
@@ -46,6 +51,37 @@ def add_state_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_start_local_models(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--start-local-models",
+        action="store_true",
+        help="serve the packaged models the app's endpoints need on free loopback ports while evaluating (an "
+        "endpoint on loopback naming SmolLM2-135M-Instruct, whose base_url_env variable is unset; needs make "
+        "install-llm): how CI evaluates such an app",
+    )
+
+
+def add_github_output(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--github-output",
+        type=Path,
+        nargs="?",
+        const=Path(),
+        metavar="FILE",
+        help=f"append {what} as step outputs (name=value lines) to FILE (no FILE: $GITHUB_OUTPUT)",
+    )
+
+
+def github_output_file(args: argparse.Namespace) -> Path | None:
+    """The file ``--github-output`` names: None when not given, $GITHUB_OUTPUT when given without a file."""
+    from ragops.github.step_outputs import outputs_file
+
+    given: Path | None = args.github_output
+    if given is None:
+        return None
+    return outputs_file(None if given == Path() else given)
+
+
 def add_cluster_options(parser: argparse.ArgumentParser, title: str, what: str) -> argparse._ArgumentGroup:
     """``--backend`` and where a Kubeflow cluster is; returns the group so a command can add its own."""
     cluster = parser.add_argument_group(title)
@@ -75,3 +111,19 @@ def add_cluster_options(parser: argparse.ArgumentParser, title: str, what: str) 
         help=f"seconds to wait for each run (default: {DEFAULT_CLUSTER_TIMEOUT_S // 3600} h)",
     )
     return cluster
+
+
+def cluster_evaluator_from(args: argparse.Namespace) -> Evaluator | None:
+    """The evaluator of the cluster the options name with ``--backend kfp``; None for the local runner."""
+    if args.backend != "kfp":
+        return None
+    from ragops.app.evaluate import cluster_evaluator
+
+    return cluster_evaluator(
+        host=args.host,
+        namespace=args.namespace,
+        experiment=args.experiment,
+        timeout_s=args.timeout,
+        pipeline_root=args.pipeline_root,
+        object_store_secret=os.environ.get("RAGOPS_OBJECT_STORE_SECRET"),
+    )

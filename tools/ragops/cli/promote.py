@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ragops.app.promote import promote, promote_between
+from ragops.app.promote import promote, promote_between, source_environment
 from ragops.cli import options
 from ragops.errors import EXIT_OK, UsageError
+from ragops.github.step_outputs import append_outputs
 from ragops.gitops.overlay_files import Promotion
+from ragops.layout import ENVIRONMENTS_FILE
 
 
 def register(commands: Any) -> None:
@@ -31,10 +33,17 @@ def register(commands: Any) -> None:
     parser.add_argument("--index-uri", help="the published index artifact (…/sha256-<hex>.tar in file:// or s3://)")
     parser.add_argument("--index-digest", help="its digest, sha256:<hex>, as 'ragops index --publish' prints")
     parser.add_argument("--image", help="the service image pinned by digest (default: keep the overlay's)")
-    parser.add_argument("--from", dest="source", metavar="ENV", help="copy the release this environment deploys…")
+    parser.add_argument(
+        "--from",
+        dest="source",
+        metavar="ENV",
+        help="copy the release this environment deploys… (default with --to: the environment it is promoted "
+        f"from in {ENVIRONMENTS_FILE})",
+    )
     parser.add_argument("--to", dest="target", metavar="ENV", help="…to this environment, unchanged")
     options.add_root(parser)
     options.add_format(parser)
+    options.add_github_output(parser, "overlay, release_id, changed (true/false), source and environment")
     parser.set_defaults(run=run)
 
 
@@ -57,12 +66,14 @@ def render(result: Promotion, root: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     root = options.root_from(args)
+    source = None
     if args.source or args.target:
-        if not (args.source and args.target):
-            raise UsageError("--from and --to go together: ragops promote APP --from staging --to production")
+        if not args.target:
+            raise UsageError("--from goes with --to: ragops promote APP --from staging --to production")
         if args.env or args.run_dir or args.index_uri or args.index_digest or args.image:
             raise UsageError("--from/--to copy a release unchanged: they take no --env, --run, --index-* or --image")
-        result = promote_between(args.app, args.source, args.target, root)
+        source = args.source or source_environment(args.target, root)
+        result = promote_between(args.app, source, args.target, root)
     else:
         needed = {"--env": args.env, "--run": args.run_dir, "--index-uri": args.index_uri}
         needed["--index-digest"] = args.index_digest
@@ -78,6 +89,16 @@ def run(args: argparse.Namespace) -> int:
             index_digest=args.index_digest,
             image=args.image,
         )
+    github_output = options.github_output_file(args)
+    if github_output is not None:
+        values = {
+            "overlay": str(result.overlay),
+            "release_id": result.release.release_id,
+            "changed": "true" if result.changed else "false",
+            "source": source or "",
+            "environment": result.release.environment,
+        }
+        append_outputs(github_output, values)
     if args.format == "json":
         document = {
             "overlay": str(result.overlay),

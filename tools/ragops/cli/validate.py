@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,18 @@ def register(commands: Any) -> None:
     options.add_root(parser)
     parser.add_argument("--strict", action="store_true", help="warnings fail too")
     parser.add_argument("--allow-empty", action="store_true", help="finding nothing to check is not an error")
+    parser.add_argument(
+        "--ci",
+        action="store_true",
+        help="CI mode: also fail an app whose LLM, judge or embedding endpoint an evaluation in this environment "
+        "could not reach (a loopback address nothing serves, an API key variable that is not set)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     root = options.root_from(args)
-    result = validate(args.paths, root, allow_empty=args.allow_empty)
+    result = validate(args.paths, root, allow_empty=args.allow_empty, ci_environ=os.environ if args.ci else None)
     output = render(result.diagnostics, args.format)
     if output or args.format == "json":
         print(output)

@@ -71,13 +71,19 @@ def _locate(source: YamlSource, text: str, finding: Finding) -> Position:
 ExtraChecks = Callable[[AppConfig, Path, Path], list[Finding]]
 
 
+def _whole_file(
+    result: LoadedConfig, code: str, message: str, fix: str, line: int = 1, column: int = 1
+) -> LoadedConfig:
+    result.diagnostics.append(Diagnostic(result.display, line, column, code, message, fix))
+    return result
+
+
 def read_config(path: Path, root: Path | None = None, extra_checks: ExtraChecks | None = None) -> LoadedConfig:
     root = (root or repo_root_for(path)).resolve()
     result = LoadedConfig(path=path, display=display_path(path, root))
 
     def whole_file(code: str, message: str, fix: str, line: int = 1, column: int = 1) -> LoadedConfig:
-        result.diagnostics.append(Diagnostic(result.display, line, column, code, message, fix))
-        return result
+        return _whole_file(result, code, message, fix, line, column)
 
     try:
         # Checked before reading: a multi-gigabyte "config" in a pull request must not be read into memory.
@@ -92,6 +98,19 @@ def read_config(path: Path, root: Path | None = None, extra_checks: ExtraChecks 
         return whole_file("encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save as UTF-8")
     except OSError as exc:
         return whole_file("unreadable", f"cannot read the file: {exc.strerror or exc}", "check path and permissions")
+    return _parse(text, path, root, extra_checks, result)
+
+
+def config_from_text(text: str, path: str, root: Path) -> LoadedConfig:
+    """The config in ``text``, as if read from ``path`` (repository-relative) in ``root``: a config read from git
+    at some commit. Only what the text says is checked — nothing on disk."""
+    return _parse(text, root / path, root.resolve(), None, LoadedConfig(path=root / path, display=path))
+
+
+def _parse(text: str, path: Path, root: Path, extra_checks: ExtraChecks | None, result: LoadedConfig) -> LoadedConfig:
+    def whole_file(code: str, message: str, fix: str, line: int = 1, column: int = 1) -> LoadedConfig:
+        return _whole_file(result, code, message, fix, line, column)
+
     try:
         source = load_yaml(text)
     except YamlError as exc:

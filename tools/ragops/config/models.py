@@ -2,7 +2,8 @@
 
 Every component a Kotaemon app exposes has a block here: loader, splitter, embedding, vector store,
 retrieval, LLM, prompt and citation; plus what the app is evaluated on (data) and how (evaluation, gate), and
-what is done with personal data in its documents (privacy, ``ragops.config.privacy``).
+what is done with personal data in its documents (privacy, ``ragops.config.privacy``), and how a release is judged
+on live traffic (rollout, ``ragops.config.rollout``).
 The short form of the product brief is normalised into this model (see ``shortform``).
 """
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ragops.config.gate import GatePolicy
 from ragops.config.privacy import PrivacySpec
+from ragops.config.rollout import RolloutSpec
 
 API_VERSION = "ragops.dev/v1"
 KIND = "RAGApp"
@@ -32,10 +34,11 @@ DEFAULT_QA_TEMPLATE = (
     "Helpful Answer:"
 )
 
+APP_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 AppName = Annotated[
     str,
     Field(
-        pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        pattern=APP_NAME_PATTERN,
         max_length=63,
         description="DNS-1123 label: it names Kubernetes objects and overlay folders.",
     ),
@@ -94,12 +97,20 @@ class SplitterSpec(Strict):
     separator: str = " "
 
 
+BASE_URL_ENV_DESCRIPTION = (
+    "Environment variable that, when set and not empty, replaces base_url: how CI (a repository variable the "
+    "workflows pass on) and each deployment point the app at their own endpoint. Caches and reports keep naming "
+    "base_url."
+)
+
+
 class EmbeddingSpec(Strict):
     provider: Literal["sentence-transformers", "openai"] = "sentence-transformers"
     model: str = Field(DEFAULT_EMBEDDING_MODEL, min_length=1)
     normalize: bool = True
     batch_size: int = Field(32, ge=1, le=4096)
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint (provider: openai).")
+    base_url_env: EnvVarName | None = Field(None, description=BASE_URL_ENV_DESCRIPTION)
     api_key_env: EnvVarName | None = None
 
 
@@ -158,6 +169,7 @@ class ChatEndpoint(Strict):
     model: str | None = Field(None, min_length=1, description="Required for provider openai.")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     base_url: str | None = Field(None, description="Any OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp.")
+    base_url_env: EnvVarName | None = Field(None, description=BASE_URL_ENV_DESCRIPTION)
     api_key_env: EnvVarName | None = Field(None, description="Defaults to OPENAI_API_KEY for provider openai.")
     timeout_s: float = Field(60.0, gt=0.0, le=3600.0)
     max_retries: int = Field(3, ge=0, le=20)
@@ -248,11 +260,24 @@ class JudgeSpec(ChatEndpoint):
     advisory: bool = Field(
         True, description="Report the judge metrics with role advisory (never fail a pull request); false: gate."
     )
+    factscore: bool = Field(
+        False,
+        description="Also compute the LLM-verified FActScore (factscore_llm*) with this model: prompted atomic "
+        "facts and a true/false check of every fact, about 2 calls per fact plus 1 per sentence (cached). "
+        "Off: only the offline lexical variant (factscore_lexical*) is computed.",
+    )
 
 
 class EvaluationSpec(Strict):
     k_values: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=lambda: [1, 3, 5, 10], min_length=1, description="Rank cut-offs of the retrieval metrics."
+    )
+    max_questions: int | None = Field(
+        None,
+        ge=1,
+        description="Evaluate on the first N questions of each test set only (in file order), e.g. to keep the "
+        "runs of an app answered by a slow LLM short in CI; reports and pull-request comments say so. Unset: every "
+        "question.",
     )
     gate: GatePolicy = Field(default_factory=GatePolicy)
     judge: JudgeSpec | None = Field(
@@ -274,6 +299,9 @@ class AppSpec(Strict):
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
     privacy: PrivacySpec | None = Field(
         None, description="Personal data in the documents: what to look for and what ingest does (off when absent)."
+    )
+    rollout: RolloutSpec = Field(
+        default_factory=RolloutSpec, description="How a release is judged while it serves part of the traffic."
     )
 
 

@@ -28,11 +28,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ragops.config.app_data import data_paths, inside
 from ragops.config.loader import display_path, read_config
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
 from ragops.data.tracked import TrackedData, read_dvc_file, tracking
 from ragops.errors import InfrastructureError, RagopsError, UsageError, ValidationFailed
-from ragops.layout import resolve_repo_path
 
 # Folders never searched for .dvc files: they hold no user data and can be huge.
 _SKIP_DIRS = frozenset({".git", ".dvc", ".venv", "venv", "node_modules", "__pycache__"})
@@ -97,14 +97,18 @@ def data_paths_for_configs(configs: Sequence[Path], root: Path) -> list[Path]:
         if loaded.config is None:
             errors = "; ".join(d.message for d in loaded.diagnostics if d.is_error)
             raise ValidationFailed(f"{display_path(config_path.resolve(), root)} is not a valid app config: {errors}")
-        data = loaded.config.spec.data
-        for value in (data.corpus, *data.testsets):
-            resolved = resolve_repo_path(value, root)
-            if resolved is None:
-                raise ValidationFailed(f"{config_path}: data path {value!r} leaves the repository")
+        for resolved in inside(data_paths(loaded.config, root), loaded.config):
             if resolved not in paths:
                 paths.append(resolved)
     return paths
+
+
+def uses_tracked_data(configs: Sequence[Path], root: Path) -> bool:
+    """Whether the given app configs use any DVC-tracked data in the repository at ``root`` (False in a repository
+    without DVC, or when git holds all of their data): whether a pull has anything to fetch for them."""
+    if not (root / ".dvc").is_dir():
+        return False
+    return bool(resolve_targets(data_paths_for_configs(configs, root), root)[0])
 
 
 def resolve_targets(paths: Sequence[Path], root: Path) -> tuple[list[TrackedData], list[Path]]:

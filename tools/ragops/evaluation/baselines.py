@@ -42,7 +42,7 @@ def candidates(state: Path, app: str) -> list[Path]:
     """The kept runs of ``app``, newest first."""
     folder = baselines_dir(state, app)
     runs = [p for p in folder.glob("*") if not p.name.startswith(".") and RunFolder(p).is_complete()]
-    return sorted(runs, key=lambda p: (p / "report.json").stat().st_mtime, reverse=True)
+    return sorted(runs, key=lambda p: RunFolder(p).report_json.stat().st_mtime, reverse=True)
 
 
 def _prune(state: Path, app: str) -> None:
@@ -86,7 +86,7 @@ def find_base(
         [explicit]
         if explicit is not None
         else [
-            *sorted((p for p in runs_dir(root, app).glob("*") if (p / "report.json").is_file()), reverse=True),
+            *sorted((p for p in runs_dir(root, app).glob("*") if RunFolder(p).report_json.is_file()), reverse=True),
             *candidates(state, app),
         ]
     )

@@ -49,8 +49,9 @@ def tokens_mean(predictions: Sequence[Prediction], completion: bool) -> float | 
 
 
 def questions_per_second(predictions: Sequence[Prediction], wall_seconds: float | None) -> float | None:
-    """Questions answered per second of the answering step's wall time, which only the caller knows: summed
-    per-question latencies would overstate the time when questions are answered in parallel shards."""
+    """Questions answered per second of answering time, which only the caller knows (the pipeline: the slowest
+    shard's timed retrieval and answering, without start-up): summed per-question latencies would overstate the
+    time when questions are answered in parallel shards."""
     if wall_seconds is None or wall_seconds <= 0.0:
         return None
     return len(predictions) / wall_seconds

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ragops.config.gate import GatePolicy, GateRule
 from ragops.evaluation.metrics import Direction, Role
+from ragops.evaluation.percent import percent
 
 _EPS = 1e-12  # float noise in means of the same numbers must not fail a "no regression" rule
 
@@ -61,7 +62,9 @@ class GateSubject:
 
     ``head`` is the value thresholds (``min``/``max``) apply to; ``base`` and ``delta`` what regressions apply to
     (None: nothing to compare with); ``ci`` the 95% interval of the delta, when the caller has one (a
-    ``significant: true`` rule is then judged on it, else on the delta alone).
+    ``significant: true`` rule is then judged on it, else on the delta alone); ``incomparable`` why base and head
+    cannot be compared although both exist (timings measured under other conditions): regressions are then not
+    checked, and the reason says why.
     """
 
     head: float | None
@@ -70,6 +73,7 @@ class GateSubject:
     direction: Direction
     role: Role
     ci: tuple[float, float] | None = None
+    incomparable: str | None = None
 
     def regression(self) -> float | None:
         if self.delta is None:
@@ -134,24 +138,26 @@ def _checks(rule: GateRule, subject: GateSubject, new_app: bool) -> list[RuleChe
         if threshold is None:
             continue
         if new_app or regression is None:
+            why = subject.incomparable if subject.incomparable and not new_app else "no base run to compare with"
             checks.append(
                 RuleCheck(
-                    limit=limit,
-                    threshold=threshold,
-                    value=None,
-                    passed=True,
-                    reason=f"{limit} not checked: no base run to compare with",
+                    limit=limit, threshold=threshold, value=None, passed=True, reason=f"{limit} not checked: {why}"
                 )
             )
             continue
         if limit == "max_relative_regression":
             base = abs(subject.base or 0.0)
             value = regression / base if base > 0 else (0.0 if regression <= _EPS else float("inf"))
-            what = (
-                f"regression {_num(100 * value)}% of base" if value != float("inf") else "regression from a base of 0"
-            )
+            if value == float("inf"):
+                what = "regression from a base of 0"
+            elif value > _EPS:
+                what = f"regression {percent(value)} of base"
+            elif value < -_EPS:
+                what = f"no regression ({percent(-value)} better)"
+            else:
+                what = "no regression"
             beyond = value > threshold + _EPS
-            limit_text = f"max {_num(100 * threshold)}%"
+            limit_text = f"max {percent(threshold)}"
         else:
             value = regression
             what = (

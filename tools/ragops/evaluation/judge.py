@@ -34,7 +34,7 @@ from ragops.errors import InfrastructureError
 from ragops.evaluation.metrics import MetricInfo, QuestionMetric, Role
 from ragops.evaluation.predictions import Prediction
 from ragops.files import write_atomic
-from ragops.rag.openai_client import describe_failure, make_client
+from ragops.rag.openai_client import describe_failure, endpoint_url, make_client
 
 FAITHFULNESS = "judge_faithfulness"
 ANSWER_RELEVANCE = "judge_answer_relevance"
@@ -120,14 +120,20 @@ def applies(metric: str, prediction: Prediction) -> bool:
 
 
 def request_key(spec: JudgeSpec, metric: str, messages: Messages) -> str:
-    """sha256 of everything that determines the judge's reply."""
+    """sha256 of everything that determines the judge's reply to one of its own prompts (:data:`PROMPTS`)."""
+    return chat_key(spec, metric, spec.prompt_version, PROMPTS[spec.prompt_version].max_tokens, messages)
+
+
+def chat_key(spec: JudgeSpec, task: str, prompt_version: str, max_tokens: int, messages: Messages) -> str:
+    """sha256 of everything that determines a reply of the judge model: the model and how it is called, the
+    task and the version of its prompts (other evaluators, such as FActScore, pin their own), and the messages."""
     request = {
         "model": spec.model,
         "base_url": spec.base_url,
         "temperature": spec.temperature,
-        "max_tokens": PROMPTS[spec.prompt_version].max_tokens,
-        "prompt_version": spec.prompt_version,
-        "metric": metric,
+        "max_tokens": max_tokens,
+        "prompt_version": prompt_version,
+        "metric": task,
         "messages": messages,
     }
     return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -154,48 +160,63 @@ class JudgementCache:
         reply = entry.get("reply") if isinstance(entry, dict) else None
         return reply if isinstance(reply, str) else None
 
-    def put(self, key: str, reply: str, spec: JudgeSpec, metric: str) -> None:
+    def put(self, key: str, reply: str, spec: JudgeSpec, metric: str, prompt_version: str | None = None) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # The identity fields are for a human opening the file; lookups go by key alone.
-        entry = {"model": spec.model, "base_url": spec.base_url, "prompt_version": spec.prompt_version}
+        version = prompt_version or spec.prompt_version
+        entry = {"model": spec.model, "base_url": spec.base_url, "prompt_version": version}
         entry |= {"metric": metric, "reply": reply}
         text = json.dumps(entry, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         write_atomic(path, text)
 
 
 class Judge:
-    """Asks the configured judge, through the cache; the HTTP client is only created on the first miss."""
+    """Asks the configured judge, through the cache; the HTTP client is only created on the first miss.
+
+    ``requests`` and ``cache_hits`` count what :meth:`reply` did, for progress and benchmarks.
+    """
 
     def __init__(self, spec: JudgeSpec, cache_dir: Path) -> None:
         self.spec = spec
         self.cache = JudgementCache(cache_dir)
         self._client: openai.OpenAI | None = None
+        self.requests = 0
+        self.cache_hits = 0
 
     def score(self, metric: str, prediction: Prediction) -> float | None:
         if not applies(metric, prediction):
             return None
-        messages = render(self.spec.prompt_version, metric, prediction)
-        key = request_key(self.spec, metric, messages)
+        version = self.spec.prompt_version
+        messages = render(version, metric, prediction)
+        return parse_score(self.reply(metric, version, PROMPTS[version].max_tokens, messages))
+
+    def reply(self, task: str, prompt_version: str, max_tokens: int, messages: Messages) -> str:
+        """The judge model's raw reply to ``messages``: from the cache, else asked and cached."""
+        key = chat_key(self.spec, task, prompt_version, max_tokens, messages)
+        self.requests += 1
         reply = self.cache.get(key)
         if reply is None:
-            reply = self._ask(messages)
-            self.cache.put(key, reply, self.spec, metric)
-        return parse_score(reply)
+            reply = self._ask(messages, max_tokens)
+            self.cache.put(key, reply, self.spec, task, prompt_version)
+        else:
+            self.cache_hits += 1
+        return reply
 
-    def _ask(self, messages: Messages) -> str:
+    def _ask(self, messages: Messages, max_tokens: int) -> str:
         spec = self.spec
+        url = endpoint_url(spec.base_url, spec.base_url_env)
         try:
             if self._client is None:
-                self._client = make_client(spec.base_url, spec.api_key_env, spec.timeout_s, spec.max_retries)
+                self._client = make_client(url, spec.api_key_env, spec.timeout_s, spec.max_retries)
             response = self._client.chat.completions.create(
                 model=spec.model,
                 messages=messages,
                 temperature=spec.temperature,
-                max_tokens=PROMPTS[spec.prompt_version].max_tokens,
+                max_tokens=max_tokens,
             )
         except openai.OpenAIError as exc:
-            failure = describe_failure(exc, spec.base_url, spec.model)
+            failure = describe_failure(exc, url, spec.model)
             raise InfrastructureError(f"evaluation judge: {failure.message}") from exc
         return (response.choices[0].message.content or "") if response.choices else ""
 

@@ -74,6 +74,7 @@ class RunMetric:
     info: MetricInfo
     compute: RunFn
     headline: bool = False
+    clock: bool = True  # measured in time (depends on the machine and its load); False: a count (tokens)
 
 
 Metric = QuestionMetric | RankedMetric
@@ -208,8 +209,10 @@ def _latency(stage: cost.Stage, q: float) -> RunFn:
     return lambda ps, _wall: cost.latency_percentile(ps, stage, q)
 
 
-def _timing(name: str, description: str, compute: RunFn, direction: Direction = "lower") -> RunMetric:
-    return RunMetric(name, _info("cost", description, direction=direction), compute)
+def _timing(
+    name: str, description: str, compute: RunFn, direction: Direction = "lower", *, clock: bool = True
+) -> RunMetric:
+    return RunMetric(name, _info("cost", description, direction=direction), compute, clock=clock)
 
 
 TIMINGS: tuple[RunMetric, ...] = (
@@ -219,10 +222,24 @@ TIMINGS: tuple[RunMetric, ...] = (
     _timing("retrieve_latency_p95_ms", "95th percentile retrieval time", _latency(cost.retrieve_ms, 95)),
     _timing("generate_latency_p50_ms", "median generation time", _latency(cost.generate_ms, 50)),
     _timing("generate_latency_p95_ms", "95th percentile generation time", _latency(cost.generate_ms, 95)),
-    _timing("prompt_tokens_total", "prompt tokens, all questions", lambda ps, _w: cost.tokens_total(ps, False)),
-    _timing("completion_tokens_total", "completion tokens, all questions", lambda ps, _w: cost.tokens_total(ps, True)),
-    _timing("prompt_tokens_mean", "prompt tokens per question", lambda ps, _w: cost.tokens_mean(ps, False)),
-    _timing("completion_tokens_mean", "completion tokens per question", lambda ps, _w: cost.tokens_mean(ps, True)),
+    _timing(
+        "prompt_tokens_total", "prompt tokens, all questions", lambda ps, _w: cost.tokens_total(ps, False), clock=False
+    ),
+    _timing(
+        "completion_tokens_total",
+        "completion tokens, all questions",
+        lambda ps, _w: cost.tokens_total(ps, True),
+        clock=False,
+    ),
+    _timing(
+        "prompt_tokens_mean", "prompt tokens per question", lambda ps, _w: cost.tokens_mean(ps, False), clock=False
+    ),
+    _timing(
+        "completion_tokens_mean",
+        "completion tokens per question",
+        lambda ps, _w: cost.tokens_mean(ps, True),
+        clock=False,
+    ),
     _timing(
         "questions_per_second",
         "questions answered per second of wall time",
@@ -280,3 +297,33 @@ def headline_among(names: Iterable[str]) -> list[tuple[str, Metric | RunMetric]]
     order = {m.name: i for i, m in enumerate((*METRICS, *TIMINGS))}
     found = [(name, entry) for name in names if (entry := registry_entry(name)) is not None and entry.headline]
     return sorted(found, key=lambda pair: (order[pair[1].name], pair[0]))
+
+
+# FActScore (Min et al., 2023; ragops.evaluation.factscore, docs/factscore.md), for apps that generate with an
+# LLM. Its values come from a run's atomic facts and their verdicts, so ragops.evaluation.factscore.family binds
+# these names to a run, as judge_metrics does; the names and what each means are fixed here. Two families, never
+# mixed: factscore_lexical* (rule-based facts, lexical verifier: offline, deterministic, may gate) and
+# factscore_llm* (the reference method with the judge model: advisory like every judge metric).
+FactScoreVerifier = Literal["lexical", "llm"]
+FactScoreMeasure = Literal["score", "unpenalized", "context", "context_unpenalized", "answered", "facts"]
+_FACTSCORE_MEASURES: dict[FactScoreMeasure, str] = {
+    "score": "share of atomic facts supported by the top-5 corpus passages, x exp(1-10/n) below 10 facts",
+    "unpenalized": "share of atomic facts supported by the top-5 corpus passages, no length penalty",
+    "context": "share of atomic facts supported by the passages the answer was given, x exp(1-10/n) below 10 facts",
+    "context_unpenalized": "share of atomic facts supported by the passages the answer was given, no length penalty",
+    "answered": "the answer states at least one atomic fact (1) rather than abstaining (0)",
+    "facts": "atomic facts per answer that states any",
+}
+FACTSCORE_MEASURES: tuple[FactScoreMeasure, ...] = tuple(_FACTSCORE_MEASURES)
+
+
+def factscore_name(verifier: FactScoreVerifier, measure: FactScoreMeasure) -> str:
+    """``factscore_lexical``, ``factscore_llm_unpenalized``, …: the family, the verifier, then the measure."""
+    return f"factscore_{verifier}" if measure == "score" else f"factscore_{verifier}_{measure}"
+
+
+def factscore_info(verifier: FactScoreVerifier, measure: FactScoreMeasure, method: str, role: Role) -> MetricInfo:
+    """``method`` names the pinned decomposer, evidence and verifier, so the report records what was measured."""
+    kind: Kind = "grounding" if verifier == "lexical" else "judge"
+    description = f"FActScore, {method}: {_FACTSCORE_MEASURES[measure]}"
+    return MetricInfo(direction="higher", role=role, kind=kind, ranked=False, description=description)

@@ -120,7 +120,7 @@ def read_jsonl(path: Path) -> list[Prediction]:
     return loads_jsonl(path.read_text(encoding="utf-8"), str(path))
 
 
-def loads_jsonl(text: str, display: str = "predictions.jsonl") -> list[Prediction]:
+def loads_jsonl(text: str, display: str = "predictions") -> list[Prediction]:
     out: list[Prediction] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

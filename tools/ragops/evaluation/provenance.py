@@ -14,6 +14,7 @@ from ``git ls-tree``, nothing checked out) are the same number when the code is 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from ragops import git
 from ragops.config.models import AppConfig
 from ragops.errors import InfrastructureError, RagopsError
+from ragops.evaluation.factscore.method import method as factscore_method
 from ragops.hashing import canonical_sha256
 from ragops.layout import PACKAGE_DIR
 
@@ -111,6 +113,34 @@ def git_dirty(root: Path) -> bool | None:
         return None
 
 
+# How an evaluation times its answers. Changed whenever the measure changes, so a diff never compares a latency
+# measured one way with one measured another (a base evaluated by older code, a stored run).
+TIMING_METHOD = "question vectors at hand, start-up excluded (v1)"
+
+
+def _cpu_model() -> str:
+    try:
+        with Path("/proc/cpuinfo").open(encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return " ".join(line.partition(":")[2].split())
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def timing_conditions(machine: str | None = None) -> str:
+    """What latencies and throughput measured here depend on besides the change under review: the timing method
+    and the machine (CPU model and the CPUs this process may use; or ``machine``, e.g. a cluster's pods, when the
+    steps run elsewhere). Two runs' timings compare only when equal."""
+    if machine is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
+        machine = f"{_cpu_model()} × {cpus} CPU(s)"
+    return f"{TIMING_METHOD}; {machine}"
+
+
 def llm_identity(config: AppConfig) -> str:
     llm = config.spec.llm
     return "extractive" if llm.provider == "extractive" else f"{llm.provider}:{llm.model}@{llm.base_url or 'default'}"
@@ -125,4 +155,5 @@ def model_identities(config: AppConfig) -> dict[str, str]:
     judge = spec.evaluation.judge
     if judge is not None:
         models["judge"] = f"openai:{judge.model}@{judge.base_url or 'default'} prompt {judge.prompt_version}"
+    models["factscore"] = factscore_method(config)
     return models

@@ -68,6 +68,11 @@ class Metadata(BaseModel):
         description="Fingerprint of the ragops code that evaluated (git blob ids of its modules); null in runs "
         "made before ragops recorded it.",
     )
+    timing_conditions: str | None = Field(
+        None,
+        description="How and where latencies and throughput were measured (timing method, CPU model, CPUs): two "
+        "runs' timings are compared only when these are equal; null in runs made before ragops recorded them.",
+    )
     privacy: PrivacyOutcome | None = Field(
         None,
         exclude_if=lambda value: value is None,

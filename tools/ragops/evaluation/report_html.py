@@ -9,7 +9,6 @@ itself, are marked safe (in the template). This module only shapes the report in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any
 
 import jinja2
@@ -27,21 +26,13 @@ from ragops.evaluation.report_views import (
     worst,
 )
 from ragops.evaluation.svg import bar_chart, histogram
+from ragops.templates import template
 
 TEMPLATE = "report.html.j2"
 
 
-@cache
 def _template() -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ragops.evaluation", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,  # a misspelt name fails the render instead of printing nothing
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env.get_template(TEMPLATE)
+    return template("ragops.evaluation", TEMPLATE, html=True)
 
 
 def render(

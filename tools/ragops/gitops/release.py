@@ -97,6 +97,24 @@ def release_id(commit: str, content: dict[str, object]) -> str:
     return f"{commit[:12]}-{canonical_sha256(content)[:8]}"
 
 
+# Where an overlay's placeholder release points its index: the init container refuses the all-zero digest anyway.
+PLACEHOLDER_URI = "file:///placeholder/not-promoted-yet"
+
+
+def placeholder_dumps(app: str, environment: str) -> str:
+    """The ``release.json`` of an overlay that was never promoted (``read_release`` reads it as None)."""
+    placeholder = {
+        "schema_version": SCHEMA_VERSION,
+        "app": app,
+        "environment": environment,
+        "release_id": "unreleased",
+        "placeholder": True,
+        "note": "Not promoted yet: `ragops promote` writes the release manifest here.",
+        "index": {"uri": PLACEHOLDER_URI, "digest": PLACEHOLDER_DIGEST},
+    }
+    return json.dumps(placeholder, indent=2, ensure_ascii=False) + "\n"
+
+
 def dumps(release: Release) -> str:
     return json.dumps(release.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 

@@ -10,6 +10,7 @@ Authentication follows the KFP SDK: ``--host`` or ``KF_PIPELINES_ENDPOINT``, a b
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import warnings
@@ -18,12 +19,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ragops.errors import InfrastructureError, UsageError, ValidationFailed
+from ragops.evaluation.provenance import timing_conditions
 from ragops.pipelines.cluster_data import ClusterData, uri_manifest
 from ragops.pipelines.compile import PIPELINES, is_stale
 
 _REMOTE_SCHEMES = ("s3://", "gs://", "minio://", "oci://", "gcs://", "abfs://", "az://")
 _FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "SKIPPED", "CANCELED"})  # v2beta1RuntimeState
 POLL_S = 10.0
+CLUSTER_MACHINE = "Kubeflow pods"  # where a cluster run's steps time their work (its timing conditions)
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,10 @@ def cluster_arguments(
     corpus = uri_manifest(corpus_uri, "--corpus-uri") if corpus_uri else data.corpus if data else None
     testsets = uri_manifest(testsets_uri, "--testsets-uri") if testsets_uri else data.testsets if data else None
     assert corpus is not None and testsets is not None  # checked above
+    # The steps time their work on the cluster's pods, not on the machine that submits.
+    metadata = {**json.loads(arguments["metadata_json"]), "timing_conditions": timing_conditions(CLUSTER_MACHINE)}
     updated: dict[str, Any] = {
+        "metadata_json": json.dumps(metadata, sort_keys=True),
         "corpus_manifest_json": corpus.model_dump_json(),
         "testsets_manifest_json": testsets.model_dump_json(),
         "results_uri": results_uri,

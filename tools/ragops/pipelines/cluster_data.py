@@ -16,13 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ragops.config.app_data import corpus_path, testset_paths
 from ragops.config.loader import display_path
 from ragops.config.models import AppConfig
 from ragops.data.fingerprint import file_fingerprint, folder_hashes, listing_fingerprint
 from ragops.data.remote import RemoteLocation, dvc_remote
 from ragops.data.tracked import TrackedData, tracking
 from ragops.errors import ValidationFailed
-from ragops.layout import resolve_repo_path
 from ragops.pipelines.objects import (
     DVC_PUSH_HINT,
     DataManifest,
@@ -143,16 +143,12 @@ def cluster_data(
     ``corpus_hash`` is the fingerprint the report will record: a DVC-tracked corpus whose workspace differs from
     its ``.dvc`` file is refused, so the cluster never evaluates other data than the report claims."""
     planner = _Planner(root, pipeline_root, remote)
-    corpus_path = resolve_repo_path(config.spec.data.corpus, root)
-    if corpus_path is None:
-        raise ValidationFailed(f"corpus {config.spec.data.corpus!r} is outside the repository")
-    corpus = DataManifest(entries=[planner.folder(corpus_path, corpus_hash)])
+    corpus = DataManifest(entries=[planner.folder(corpus_path(config, root), corpus_hash)])
     entries: list[ManifestEntry] = []
-    for value in config.spec.data.testsets:
-        path = resolve_repo_path(value, root)
-        if path is None or not path.is_file():
-            raise ValidationFailed(f"test set {value!r} is missing or outside the repository; run 'ragops validate'")
-        entries.append(planner.file(path, f"{path.stem}.jsonl"))
+    for name, path in testset_paths(config, root).items():
+        if not path.is_file():
+            raise ValidationFailed(f"test set {path.relative_to(root.resolve())} is missing; run 'ragops validate'")
+        entries.append(planner.file(path, f"{name}.jsonl"))
     return ClusterData(corpus, DataManifest(entries=entries), planner.uploaded, planner.sources)
 
 

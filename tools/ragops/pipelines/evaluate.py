@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ragops.config.app_data import config_hash, corpus_path, data_paths, testset_paths
 from ragops.config.models import AppConfig
 from ragops.corpus import checked_file
 from ragops.data.fingerprint import corpus_fingerprint, file_fingerprint
@@ -26,47 +27,50 @@ from ragops.evaluation.provenance import (
     installed_versions,
     model_identities,
     running_code_fingerprint,
+    timing_conditions,
 )
 from ragops.files import place_folder_once, temporary_sibling
 from ragops.hashing import canonical_sha256
-from ragops.layout import resolve_repo_path
 from ragops.pipelines import steps
 from ragops.pipelines.objects import DataManifest, ManifestEntry
 from ragops.rag.hashing import indexing_config_hash, indexing_only
 
 
-def config_hash(config: AppConfig) -> str:
-    """Hash of the normalised config: equal configs (however written) have equal hashes. An optional section of
-    ``spec`` that is absent (``privacy``) is left out rather than hashed as null, so adding such a section to
-    ragops does not change the hash of every config written before it (releases would read as changed)."""
-    dumped = config.model_dump(mode="json", by_alias=True)
-    dumped["spec"] = {section: value for section, value in dumped["spec"].items() if value is not None}
-    return canonical_sha256(dumped)
-
-
-def _repo_path(value: str, root: Path, what: str) -> Path:
-    path = resolve_repo_path(value, root)
-    if path is None or not path.exists():
-        raise ValidationFailed(f"{what} {value!r} is missing or outside the repository; run 'ragops validate'")
+def _existing(path: Path, what: str, root: Path) -> Path:
+    if not path.exists():
+        raise ValidationFailed(f"{what} {path.relative_to(root.resolve())} is missing; run 'ragops validate'")
     return path
+
+
+def _first_questions(source: Path, target: Path, limit: int | None) -> None:
+    """Copy a test set, keeping only its first ``limit`` questions (non-blank lines) when a limit is set."""
+    if limit is None:
+        shutil.copyfile(source, target)
+        return
+    kept: list[str] = []
+    with source.open(encoding="utf-8") as lines:
+        for line in lines:
+            if len(kept) == limit:
+                break
+            if line.strip():
+                kept.append(line if line.endswith("\n") else line + "\n")
+    target.write_text("".join(kept), encoding="utf-8")
 
 
 def _stage_testsets(config: AppConfig, root: Path, state_dir: Path) -> tuple[Path, dict[str, str]]:
     """Copy the app's test sets to ``<state>/testsets/<hash>/<name>.jsonl``: the folder's path changes exactly
-    when their content does, which is what the KFP cache needs of an input artifact."""
-    files: dict[str, Path] = {}
-    for value in config.spec.data.testsets:
-        path = _repo_path(value, root, "test set")
-        if path.stem in files:
-            raise ValidationFailed(f"two test sets are named {path.stem!r}; test-set file names must differ")
-        files[path.stem] = path
+    when their content does, which is what the KFP cache needs of an input artifact. With
+    ``evaluation.max_questions`` the copies hold only the first N questions of each; the hashes returned (what the
+    report records) are those of the whole files in the repository."""
+    files = {name: _existing(path, "test set", root) for name, path in testset_paths(config, root).items()}
     hashes = {name: file_fingerprint(path) for name, path in sorted(files.items())}
-    folder = state_dir / "testsets" / canonical_sha256(hashes)[:16]
+    limit = config.spec.evaluation.max_questions
+    folder = state_dir / "testsets" / canonical_sha256(hashes if limit is None else {**hashes, "": limit})[:16]
     if not folder.is_dir():
         staging = temporary_sibling(folder, "partial")
         staging.mkdir(parents=True)
         for name, path in files.items():
-            shutil.copyfile(path, staging / f"{name}.jsonl")
+            _first_questions(path, staging / f"{name}.jsonl", limit)
         place_folder_once(staging, folder)
     return folder, hashes
 
@@ -115,13 +119,14 @@ class StagedData:
 
 
 def stage_data(config: AppConfig, root: Path, state_dir: Path) -> StagedData:
-    corpus = _repo_path(config.spec.data.corpus, root, "corpus")
+    """Stage the corpus and the test sets content-addressed under ``state_dir`` (what ``ragops eval`` and every
+    setting of a sweep read), with the hashes their cache keys on."""
+    corpus = _existing(corpus_path(config, root), "corpus", root)
+    label = data_paths(config, root)[0].value
     testsets_dir, testset_hashes = _stage_testsets(config, root, state_dir)
     corpus_hash = corpus_fingerprint(corpus)
     return StagedData(
-        corpus_manifest_json=local_manifest(
-            _stage_corpus(corpus, corpus_hash, root, state_dir), config.spec.data.corpus
-        ),
+        corpus_manifest_json=local_manifest(_stage_corpus(corpus, corpus_hash, root, state_dir), label),
         testsets_manifest_json=local_manifest(testsets_dir, "test sets"),
         corpus_hash=corpus_hash,
         testsets_hash=testsets_dir.name,
@@ -137,8 +142,10 @@ def run_metadata(
     testset_hashes: dict[str, str],
     versions: dict[str, str],
     run_id: str | None,
+    machine: str | None = None,
 ) -> dict[str, Any]:
-    """The provenance a run's report records (``ragops.evaluation.report.Metadata`` without the index id)."""
+    """The provenance a run's report records (``ragops.evaluation.report.Metadata`` without the index id);
+    ``machine``: where the steps run when not here (``timing_conditions``)."""
     return {
         "git_commit": git_commit(root),
         "git_dirty": git_dirty(root),
@@ -150,6 +157,7 @@ def run_metadata(
         "package_versions": versions,
         "models": model_identities(config),
         "code_fingerprint": running_code_fingerprint(),
+        "timing_conditions": timing_conditions(machine),
     }
 
 

@@ -88,6 +88,7 @@ def rag_eval_pipeline(
         testsets=testsets.outputs["data"],
         metadata_json=metadata_json,
         index_summary=index.outputs["Output"],
+        index=index.outputs["index"],
         judge_cache_dir=judge_cache_dir,
         results_uri=results_uri,
     )

@@ -23,7 +23,7 @@ from ragops.evaluation.scoring import build_report, score
 from ragops.progress import StepEmitter
 from ragops.rag.answering import Answer, Retrieved, answer_from
 from ragops.rag.hashing import INDEX_SECTIONS
-from ragops.rag.hits import Hit
+from ragops.rag.hits import Hit, retrieved_text
 
 # The index, the embedding model and the judge's HTTP client are imported by the steps that use them: each step
 # is a process of its own, and the generate and score steps should not pay seconds for imports they never use.
@@ -154,7 +154,7 @@ def to_prediction(
         retrieved_doc_ids=distinct_doc_ids(chunks),
         chunks=chunks,
         citations=list(answer.citations) if cites else None,
-        context="\n\n".join(h.text for h in answer.hits),
+        context=retrieved_text(answer.hits),
         latency_ms=Latency(retrieve=answer.latency_ms["retrieve"], generate=answer.latency_ms["generate"]),
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,
@@ -175,8 +175,10 @@ def retrieve_step(
     retrieved_path: str,
 ) -> float:
     """Retrieve the hits of one shard's questions into ``retrieved_path`` (JSONL: test set, question id,
-    question, retrieval latency, hits); returns the wall seconds it took. Question vectors are kept in the
-    embedding cache (next to the output when ``embedding_cache_dir`` is empty, as on a cluster).
+    question, retrieval latency, hits); returns the seconds of the timed retrieval pass — with every question's
+    vector at hand, so loading the models and embedding questions an earlier run had not cached are left out (see
+    ``ragops.rag.engine``). Question vectors are kept in the embedding cache (next to the output when
+    ``embedding_cache_dir`` is empty, as on a cluster).
 
     A conversation's turn is first made standalone from its (reference) history by the app's condenser — the step
     ``POST /v1/chat`` runs — and the standalone question is retrieved; a turn with history is also retrieved as
@@ -186,7 +188,6 @@ def retrieve_step(
     from ragops.rag.engine import RagEngine
     from ragops.rag.index import load_index
 
-    started = time.perf_counter()
     config = AppConfig.model_validate_json(config_json)
     questions = shard_of(read_testsets(Path(testsets_dir)), shard, num_shards)
     cache_dir = Path(embedding_cache_dir) if embedding_cache_dir else Path(retrieved_path).parent / "embedding-cache"
@@ -217,20 +218,21 @@ def retrieve_step(
                 row["asked"] = record.question
                 row["unaided_doc_ids"] = list(dict.fromkeys(hit.doc_id for hit in hits))
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return time.perf_counter() - started
+    return sum(found.retrieve_ms for found in retrieved) / 1000
 
 
 def generate_step(config_json: str, retrieved_path: str, retrieve_seconds: float, predictions_path: str) -> float:
     """Answer every question of ``retrieved_path`` (a ``retrieve_step`` output) from its hits, into
-    ``predictions_path`` (JSONL); returns the shard's wall seconds: retrieval's and this step's."""
+    ``predictions_path`` (JSONL); returns the shard's answering seconds: the timed retrieval pass and the answering
+    loop (not the step's start-up)."""
     from ragops.rag.generators import make_generator
 
-    started = time.perf_counter()
     config = AppConfig.model_validate_json(config_json)
     generator = make_generator(config)
     cites = config.spec.citation.mode != "off"
     with Path(retrieved_path).open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle]
+    started = time.perf_counter()
     progress = StepEmitter("generate-answers")
     predictions = []
     with tracing.step("generate-answers", {"ragops.questions": len(rows)}):
@@ -254,11 +256,13 @@ def score_step(
     index_summary: str,
     report_dir: str,
     judge_cache_dir: str,
+    index_dir: str,
 ) -> dict[str, float]:
     """Score all shards and write the run's report files into ``report_dir``; returns the metrics.
 
     With a judge configured, the judge metrics are scored too; its replies are cached in ``judge_cache_dir``
-    (next to the report folder when empty, as on a cluster)."""
+    (next to the report folder when empty, as on a cluster). For an app that generates with an LLM, FActScore
+    is scored too, with the index in ``index_dir`` (the one the answers were retrieved from) as its evidence."""
     with tracing.step("score-run"):
         config = AppConfig.model_validate_json(config_json)
         testsets = read_testsets(Path(testsets_dir))
@@ -267,11 +271,14 @@ def score_step(
         wall = max(shard_seconds) if shard_seconds else None
         metrics: tuple[Metric, ...] = METRICS
         judge = config.spec.evaluation.judge
+        cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
         if judge is not None:
             from ragops.evaluation.judge import judge_metrics
 
-            cache = Path(judge_cache_dir) if judge_cache_dir else Path(report_dir).parent / "judge-cache"
             metrics += judge_metrics(judge, predictions, cache)
+        from ragops.evaluation.factscore.family import factscore_metrics
+
+        metrics += factscore_metrics(config, predictions, Path(index_dir), cache, StepEmitter("score-run"))
         scoring = score(predictions, testsets, config.spec.evaluation.k_values, wall_seconds=wall, metrics=metrics)
         index = IndexSummary.model_validate_json(index_summary)
         metadata = Metadata.model_validate(

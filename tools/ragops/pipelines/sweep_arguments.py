@@ -58,15 +58,18 @@ def sweep_arguments(
     sweep_id: str,
     shards: int = 1,
     data: StagedData | None = None,
+    machine: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the sweep pipeline is called with to evaluate ``runs`` on ``part`` of the app's questions."""
+    """Everything the sweep pipeline is called with to evaluate ``runs`` on ``part`` of the app's questions;
+    ``machine``: where the steps run when not on this machine (a cluster's pods), as the reports' timing
+    conditions say."""
     data = data or stage_data(base, root, state_dir)
     versions = installed_versions()
     part_hashes = {name: part_digest(digest, split, part) for name, digest in data.testset_hashes.items()}
     settings = []
     for run in runs:
         metadata = run_metadata(
-            run.config, root, data.corpus_hash, part_hashes, versions, f"{sweep_id}-{part}-{run.setting_id}"
+            run.config, root, data.corpus_hash, part_hashes, versions, f"{sweep_id}-{part}-{run.setting_id}", machine
         )
         settings.append({**config_arguments(run.config, metadata, data.conversational), "results_uri": run.results_uri})
     return {

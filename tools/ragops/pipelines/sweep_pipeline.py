@@ -79,6 +79,7 @@ def evaluate_setting(
         testsets=questions,
         metadata_json=metadata_json,
         index_summary=index_summary,
+        index=index,
         judge_cache_dir=judge_cache_dir,
         results_uri=results_uri,
     )

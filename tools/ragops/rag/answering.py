@@ -1,4 +1,4 @@
-"""Answers from retrieved hits: the ``Answer`` type and the one function that turns a question's hits into it.
+"""Answers from retrieved hits: the ``Answer`` type and the function that turns a question's hits into it.
 
 ``RagEngine`` answers by retrieving and then calling ``answer_from``; the evaluation pipeline runs the two halves
 in separate steps (so changing only the prompt or the LLM re-generates from stored hits) and calls the same

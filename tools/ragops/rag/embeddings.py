@@ -24,7 +24,7 @@ from ragops.config.models import EmbeddingSpec
 from ragops.errors import InfrastructureError
 from ragops.hashing import files_hash
 from ragops.rag import model_store
-from ragops.rag.openai_client import describe_failure, make_client
+from ragops.rag.openai_client import describe_failure, endpoint_url, make_client
 from ragops.rag.tokenization import ModelTokenizer, TokenBoundaries, WordTokenizer
 
 if TYPE_CHECKING:
@@ -138,14 +138,15 @@ class OpenAIEmbedder:
         """Nothing to load: the endpoint holds the model."""
 
     def encode(self, texts: list[str], batch_size: int) -> Matrix:
-        client = make_client(self.spec.base_url, self.spec.api_key_env, timeout_s=60.0, max_retries=3)
+        url = endpoint_url(self.spec.base_url, self.spec.base_url_env)
+        client = make_client(url, self.spec.api_key_env, timeout_s=60.0, max_retries=3)
         rows: list[list[float]] = []
         try:
             for first in range(0, len(texts), batch_size):
                 response = client.embeddings.create(model=self.spec.model, input=texts[first : first + batch_size])
                 rows.extend(item.embedding for item in sorted(response.data, key=lambda item: item.index))
         except openai.OpenAIError as exc:
-            raise describe_failure(exc, self.spec.base_url, self.spec.model) from exc
+            raise describe_failure(exc, url, self.spec.model) from exc
         vectors = _one_vector_per_text(rows, len(texts), self.spec)
         if self.normalize and len(vectors):
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

@@ -1,4 +1,4 @@
-"""What shapes an index, in one place: the indexing projection of a config, its hash, and the index id.
+"""What shapes an index: the indexing projection of a config, its hash, and the index id.
 
 The indexing-config hash covers exactly the settings that change the index (loader, splitter, embedding,
 vector store, and the personal-data settings when there are any) plus the engine's index format; settings that

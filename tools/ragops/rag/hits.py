@@ -18,3 +18,9 @@ class Hit:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def retrieved_text(hits: list[Hit]) -> str:
+    """The retrieved chunks' text as one context, in rank order: what grounding metrics check an answer against,
+    offline (the evaluation's ``context``) and online (the service's answer support)."""
+    return "\n\n".join(hit.text for hit in hits)

@@ -417,6 +417,17 @@ def build_index(
     )
 
 
+def load_text_index(index_dir: Path) -> tuple[list[Chunk], TextIndex]:
+    """The chunks and the BM25 index of the index in ``index_dir``, verified like ``load_index`` but without
+    loading the vectors: for scorers that search the corpus by words (FActScore's evidence)."""
+    _, chunks = _verify(index_dir)
+    try:
+        text = TextIndex.load(index_dir, len(chunks))
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise _damaged(index_dir, f"its BM25 files cannot be loaded ({type(exc).__name__}: {exc})") from exc
+    return chunks, text
+
+
 def load_index(index_dir: Path) -> Index:
     """The index in ``index_dir``, verified first (``verify_index``): a damaged index is never returned."""
     manifest, chunks = _verify(index_dir)

@@ -12,7 +12,7 @@ from ragops.config.models import LLMSpec, PromptSpec
 from ragops.errors import ValidationFailed
 from ragops.rag.generation import Generation
 from ragops.rag.hits import Hit
-from ragops.rag.openai_client import describe_failure, make_client
+from ragops.rag.openai_client import describe_failure, endpoint_url, make_client
 from ragops.rag.prompt import cited_doc_ids, render_prompt
 
 
@@ -23,8 +23,9 @@ class OpenAIChatGenerator:
         self.model = llm.model
         self.llm = llm
         self.prompt = prompt
-        self.client = make_client(llm.base_url, llm.api_key_env, llm.timeout_s, llm.max_retries)
-        address = urlparse(llm.base_url or "https://api.openai.com/v1")
+        self.url = endpoint_url(llm.base_url, llm.base_url_env)
+        self.client = make_client(self.url, llm.api_key_env, llm.timeout_s, llm.max_retries)
+        address = urlparse(self.url or "https://api.openai.com/v1")
         self.span_attributes: tracing.Attributes = {
             "gen_ai.operation.name": "chat",
             "gen_ai.system": "openai",
@@ -48,7 +49,7 @@ class OpenAIChatGenerator:
                 )
             except openai.OpenAIError as exc:
                 traced.set("error.type", type(exc).__name__)
-                raise describe_failure(exc, self.llm.base_url, self.model) from exc
+                raise describe_failure(exc, self.url, self.model) from exc
             usage = response.usage
             if usage is not None:
                 traced.set("gen_ai.usage.input_tokens", usage.prompt_tokens)

@@ -1,9 +1,10 @@
 """The official ``openai`` client for any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp server).
 
 Keys come from the environment variable the config names, never from the config. A server on loopback (a local
-llama.cpp or Ollama) usually needs no key, so a placeholder is sent when the variable is unset there. Every request
-carries the current trace context (W3C ``traceparent``, see ``ragops.tracing``), so a server that traces continues
-the caller's trace.
+llama.cpp or Ollama) usually needs no key, so a placeholder is sent when the variable is unset there. The endpoint
+is ``base_url`` unless the variable the config names in ``base_url_env`` is set: that is how CI and each deployment
+point an app at their own server without editing its config. Every request carries the current trace context
+(W3C ``traceparent``, see ``ragops.tracing``), so a server that traces continues the caller's trace.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ _PLACEHOLDER_KEY = "no-key-needed-on-loopback"
 
 def is_loopback(base_url: str | None) -> bool:
     return base_url is not None and urlparse(base_url).hostname in _LOOPBACK_HOSTS
+
+
+def endpoint_url(base_url: str | None, base_url_env: str | None) -> str | None:
+    """Where an endpoint is reached here: the ``base_url_env`` variable when it is set and not empty, else
+    ``base_url`` (None: the OpenAI API)."""
+    override = os.environ.get(base_url_env, "").strip() if base_url_env else ""
+    return override or base_url
 
 
 def api_key(api_key_env: str | None, base_url: str | None) -> str:

@@ -23,14 +23,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from ragops import tracing
+from ragops import logs, tracing
 from ragops.config.privacy import PrivacySpec
 from ragops.errors import RagopsError
 from ragops.rag.condense import Condenser
 from ragops.rag.condensers import make_condenser
 from ragops.rag.embeddings import set_compute_threads
 from ragops.rag.engine import Answer
-from ragops.serve import jsonlog
 from ragops.serve.access import AccessGuard
 from ragops.serve.batcher import MicroBatcher
 from ragops.serve.chat import add_chat_route
@@ -38,7 +37,7 @@ from ragops.serve.conversation_store import open_store
 from ragops.serve.feedback import FeedbackStore, RequestRecord
 from ragops.serve.instrumented import TimedEmbedder
 from ragops.serve.kept_text import KeptText
-from ragops.serve.loading import Prepared, build_engine, prepare
+from ragops.serve.loading import Prepared, build_engine, prepare, read_release
 from ragops.serve.memory import trim_periodically
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.middleware import RequestGuard
@@ -49,11 +48,24 @@ from ragops.serve.models import (
     QueryRequest,
     QueryResponse,
     ReleaseManifest,
+    Source,
     Status,
 )
 from ragops.serve.request_tracing import TraceRequests
-from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
+from ragops.serve.responses import milliseconds, observe_answered, question_too_long, sources_of, unavailable
 from ragops.serve.settings import ServeSettings
+
+_log = logs.get_logger("ragops.serve")
+# uvicorn's startup and shutdown lines are kept at the service's level, not only from WARNING up.
+_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
+
+
+def configure_service_logs(settings: ServeSettings) -> None:
+    """The service logs JSON lines through ``ragops.logs`` (the CLI's schema), uvicorn's records among them; its
+    access log is the app's own ``request`` event, which carries the request id."""
+    logs.configure("json", settings.log_level, info_loggers=_UVICORN_LOGGERS)
+    logs.bind(command="serve")
+    logging.getLogger("uvicorn.access").disabled = True
 
 
 class AnswersMany(Protocol):
@@ -67,7 +79,6 @@ class Loaded:
     engine: AnswersMany
     chunks: int
     documents: int
-    release: ReleaseManifest | None = None
     privacy: PrivacySpec | None = None  # the app's spec.privacy: how kept question and comment text is redacted
     condenser: Condenser | None = None  # makes a chat turn standalone; /v1/chat waits for it like /v1/query
 
@@ -90,7 +101,6 @@ def default_loader(settings: ServeSettings, verified: Prepared | None = None) ->
             engine,
             manifest.chunk_count,
             manifest.document_count,
-            prepared.release,
             prepared.config.spec.privacy,
             make_condenser(prepared.config),
         )
@@ -116,12 +126,19 @@ def _terminate_self() -> None:
 
 
 def create_app(
-    settings: ServeSettings, loader: Loader | None = None, on_failure: Callable[[], None] | None = _terminate_self
+    settings: ServeSettings,
+    loader: Loader | None = None,
+    on_failure: Callable[[], None] | None = _terminate_self,
+    release: ReleaseManifest | None = None,
 ) -> FastAPI:
     """The service's app; ``on_failure`` runs when loading fails (default: stop this process; None: keep serving
-    503s, for tests)."""
-    metrics = ServeMetrics()
-    logger = jsonlog.get_logger()
+    503s, for tests). ``release``: the release manifest when the caller has read it already, else the settings'
+    one is read now, so every metric carries the release from the first scrape on, while the index still loads."""
+    if release is None:
+        release_path = settings.release_path()
+        release = read_release(release_path) if release_path is not None else None
+    release_id = release.release_id if release is not None else None
+    metrics = ServeMetrics(release)
     state = _State()
     load = loader or default_loader(settings)
     feedback = FeedbackStore(settings.feedback_dir) if settings.feedback_dir is not None else None
@@ -134,17 +151,15 @@ def create_app(
         except RagopsError as exc:
             state.failure = exc.message
         except Exception as exc:  # reported, never a silent half-started service
-            logger.exception("engine failed to load")
+            _log.exception("engine_failed_to_load")
             state.failure = f"{type(exc).__name__}: {exc}"
         if state.failure is not None:
-            jsonlog.log(logger, "startup failed", logging.ERROR, reason=state.failure)
+            _log.error("startup_failed", reason=state.failure)
             if on_failure is not None:
                 on_failure()
             return
         metrics.index_chunks.set(loaded.chunks)
         metrics.index_documents.set(loaded.documents)
-        if loaded.release is not None:
-            metrics.set_release(loaded.release)
         batches, compute_threads = settings.thread_plan
         batcher: MicroBatcher[Answer] = MicroBatcher(
             loaded.engine.answer_many, settings.max_batch, settings.max_wait_ms, batches
@@ -158,12 +173,11 @@ def create_app(
             state.text = KeptText(settings.log_questions, settings.feedback_text, loaded.privacy)
             state.loaded = loaded
             metrics.ready.set(1)
-            jsonlog.log(
-                logger,
+            _log.info(
                 "ready",
                 chunks=loaded.chunks,
                 documents=loaded.documents,
-                release=loaded.release.release_id if loaded.release else None,
+                release=release_id,
                 batches_at_once=batches,
                 threads_per_batch=compute_threads,
                 seconds=round(time.perf_counter() - started, 2),
@@ -196,8 +210,26 @@ def create_app(
     tokens, limiter = AccessGuard.parts(settings.access)
     if tokens is not None or limiter is not None:
         app.add_middleware(AccessGuard, tokens=tokens, limiter=limiter)
-    app.add_middleware(RequestGuard, metrics=metrics, logger=logger, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(TraceRequests)  # added last, so outermost: the request log line carries the trace id
+
+    def remember_answer(request_id: str, question: str, answer: Answer, sources: list[Source]) -> None:
+        """Keep an answer of either question endpoint for feedback on it (with --feedback-dir)."""
+        if feedback is None or state.text is None:
+            return
+        kept = state.text
+        feedback.record_request(
+            RequestRecord(
+                request_id=request_id,
+                time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                question=kept.for_feedback(question),
+                answer=kept.redacted(answer.answer),
+                retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
+                cited_doc_ids=answer.citations,
+                sources=[s.model_dump() for s in sources],
+                release=release_id,
+            )
+        )
 
     def not_ready() -> JSONResponse:
         detail = f"failed to load: {state.failure}" if state.failure else "the index is still loading"
@@ -244,22 +276,9 @@ def create_app(
             return unavailable(exc.message)
         answer = batched.result
         total = time.perf_counter() - request.state.started
-        observe_stages(metrics, batched)
+        observe_answered(metrics, batched)
         sources = sources_of(answer)
-        if feedback is not None:
-            loaded = state.loaded
-            feedback.record_request(
-                RequestRecord(
-                    request_id=request_id,
-                    time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    question=kept.for_feedback(body.question),
-                    answer=kept.redacted(answer.answer),
-                    retrieved_doc_ids=list(dict.fromkeys(h.doc_id for h in answer.hits)),
-                    cited_doc_ids=answer.citations,
-                    sources=[s.model_dump() for s in sources],
-                    release=loaded.release.release_id if loaded and loaded.release else None,
-                )
-            )
+        remember_answer(request_id, body.question, answer, sources)
         return QueryResponse(
             request_id=request_id,
             answer=answer.answer,
@@ -291,7 +310,7 @@ def create_app(
         metrics.feedback.labels(rating=body.rating).inc()
         return FeedbackResponse(request_id=body.request_id, stored=True)
 
-    add_chat_route(app, settings, metrics, state, conversations, not_ready)
+    add_chat_route(app, settings, metrics, state, conversations, not_ready, remember_answer)
     return app
 
 
@@ -300,6 +319,6 @@ def app_from_environment() -> FastAPI:
     from ragops.serve.settings import SERVICE_NAME, SETTINGS_ENV
 
     settings = ServeSettings.model_validate_json(os.environ[SETTINGS_ENV])
-    jsonlog.configure(settings.log_level)
+    configure_service_logs(settings)
     tracing.configure_from_environment(SERVICE_NAME)
     return create_app(settings)

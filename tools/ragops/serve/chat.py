@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
@@ -29,8 +30,8 @@ from ragops.serve.conversations import (
 )
 from ragops.serve.kept_text import KeptText
 from ragops.serve.metrics import ServeMetrics
-from ragops.serve.models import ChatLatency, ChatRequest, ChatResponse, Status
-from ragops.serve.responses import milliseconds, observe_stages, question_too_long, sources_of, unavailable
+from ragops.serve.models import ChatLatency, ChatRequest, ChatResponse, Source, Status
+from ragops.serve.responses import milliseconds, observe_answered, question_too_long, sources_of, unavailable
 from ragops.serve.settings import ServeSettings
 
 
@@ -45,6 +46,10 @@ class Serving(Protocol):
 
     @property
     def text(self) -> KeptText | None: ...
+
+
+# Keeps an answer for feedback on it: (request id, question answered, answer, its sources).
+Remember = Callable[[str, str, Answer, list[Source]], None]
 
 
 def _status(code: int, status: str, detail: str) -> JSONResponse:
@@ -75,8 +80,10 @@ def add_chat_route(
     serving: Serving,
     store: ConversationStore | None,
     not_ready: Any,
+    remember: Remember,
 ) -> None:
-    """Register ``POST /v1/chat`` on ``app``; ``not_ready()`` is the app's own 503 while the engine loads."""
+    """Register ``POST /v1/chat`` on ``app``; ``not_ready()`` is the app's own 503 while the engine loads;
+    ``remember`` keeps each stored turn's answer for feedback, as ``/v1/query`` keeps its answers."""
 
     @app.post(
         "/v1/chat",
@@ -139,7 +146,10 @@ def add_chat_route(
         except StoreUnavailable as exc:
             return store_down(str(exc))
         session_s += time.perf_counter() - started
-        observe_stages(metrics, batched)
+        observe_answered(metrics, batched)
+        sources = sources_of(answer)
+        # The standalone question is what the answer answers: the record reads alone, without the conversation.
+        remember(request_id, standalone.question, answer, sources)
         metrics.stage_duration.labels(stage="condense").observe(condense_s)
         metrics.stage_duration.labels(stage="session").observe(session_s)
         return ChatResponse(
@@ -150,7 +160,7 @@ def add_chat_route(
             standalone_question=standalone.question,
             carried=standalone.carried,
             answer=answer.answer,
-            sources=sources_of(answer),
+            sources=sources,
             latency_ms=ChatLatency(
                 retrieve=round(answer.latency_ms.get("retrieve", 0.0), 3),
                 generate=round(answer.latency_ms.get("generate", 0.0), 3),

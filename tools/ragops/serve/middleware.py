@@ -2,13 +2,13 @@
 
 A pure ASGI middleware (not Starlette's ``BaseHTTPMiddleware``) so the body is streamed, never buffered twice,
 and an oversized body is refused as soon as its ``Content-Length`` — or, without one, its running size — passes
-the limit. One JSON log line per request with the request id, status and latency.
+the limit. One log event per request (``request``: request id, method, path, status, latency) through
+``ragops.logs``.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 import uuid
@@ -17,13 +17,16 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ragops.serve.jsonlog import log
+from ragops import logs
 from ragops.serve.metrics import ServeMetrics
 
+_log = logs.get_logger("ragops.serve")
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# Paths with their own metric label; anything else (scanners, typos) shares one, so label values stay bounded.
-ENDPOINTS = frozenset(
+# Paths with their own value of the metrics' ``handler`` label; anything else (scanners, typos) shares one, so label
+# values stay bounded. The label is not called ``endpoint``: the Prometheus operator gives every series scraped
+# through a ServiceMonitor an ``endpoint`` target label (the port's name), which would rename ours.
+HANDLERS = frozenset(
     {"/v1/query", "/v1/chat", "/v1/feedback", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"}
 )
 
@@ -42,10 +45,9 @@ def _too_large(limit: int) -> bytes:
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, metrics: ServeMetrics, logger: logging.Logger, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, metrics: ServeMetrics, max_body_bytes: int) -> None:
         self.app = app
         self.metrics = metrics
-        self.logger = logger
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -58,7 +60,7 @@ class RequestGuard:
         state["request_id"] = request_id
         state["started"] = started
         path = scope.get("path", "")
-        endpoint = path if path in ENDPOINTS else "other"
+        handler = path if path in HANDLERS else "other"
         status = 500
         header = (b"x-request-id", request_id.encode())
 
@@ -82,16 +84,18 @@ class RequestGuard:
 
         self.metrics.inflight.inc()
         try:
-            declared = self._content_length(scope)
-            if declared is not None and declared > self.max_body_bytes:
-                await self._refuse(send_with_id)
-            else:
-                await self.app(scope, limited_receive, send_with_id)
+            # Every event logged while the request is handled carries its id.
+            with logs.bound(request_id=request_id):
+                declared = self._content_length(scope)
+                if declared is not None and declared > self.max_body_bytes:
+                    await self._refuse(send_with_id)
+                else:
+                    await self.app(scope, limited_receive, send_with_id)
         finally:
             self.metrics.inflight.dec()
             elapsed = time.perf_counter() - started
-            self.metrics.requests.labels(endpoint=endpoint, status=str(status)).inc()
-            self.metrics.request_duration.labels(endpoint=endpoint).observe(elapsed)
+            self.metrics.requests.labels(handler=handler, status=str(status)).inc()
+            self.metrics.request_duration.labels(handler=handler).observe(elapsed)
             fields: dict[str, Any] = {
                 "request_id": request_id,
                 "method": scope.get("method", ""),
@@ -100,7 +104,7 @@ class RequestGuard:
                 "latency_ms": round(elapsed * 1000, 2),
             }
             fields.update(state.get("log_fields", {}))
-            log(self.logger, "request", logging.WARNING if status >= 500 else logging.INFO, **fields)
+            (_log.warning if status >= 500 else _log.info)("request", **fields)
 
     @staticmethod
     def _content_length(scope: Scope) -> int | None:

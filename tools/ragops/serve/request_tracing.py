@@ -16,7 +16,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ragops import logs, tracing
-from ragops.serve.middleware import ENDPOINTS
+from ragops.serve.middleware import HANDLERS
 
 _PROPAGATED = (b"traceparent", b"tracestate")
 # Probes and scrapes (every few seconds from the kubelet and Prometheus) would bury the requests in traces.
@@ -51,7 +51,7 @@ class TraceRequests:
 
     async def _traced(self, scope: Scope, receive: Receive, send: Send, parent: otel_context.Context | None) -> None:
         method, path = scope.get("method", ""), scope.get("path", "")
-        route = path if path in ENDPOINTS else None  # unknown paths share one name: span names stay bounded
+        route = path if path in HANDLERS else None  # unknown paths share one name: span names stay bounded
         attributes: dict[str, Any] = {"http.request.method": method, "url.path": path, "url.scheme": "http"}
         if route is not None:
             attributes["http.route"] = route

@@ -1,5 +1,5 @@
-"""What ``/v1/query`` and ``/v1/chat`` answer alike: the length check, the sources of an answer, the stage
-timings they record, and the 503 for a dependency that failed."""
+"""What ``/v1/query`` and ``/v1/chat`` answer alike: the length check, the sources of an answer, the metrics
+every answer records (stage timings and the online quality signals), and the 503 for a dependency that failed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ragops.rag.engine import Answer
 from ragops.serve.batcher import Batched
 from ragops.serve.metrics import ServeMetrics
 from ragops.serve.models import Source, Status
+from ragops.serve.online_quality import answer_signals
 
 
 def milliseconds(seconds: float) -> float:
@@ -42,8 +43,11 @@ def sources_of(answer: Answer) -> list[Source]:
     ]
 
 
-def observe_stages(metrics: ServeMetrics, batched: Batched[Answer]) -> None:
+def observe_answered(metrics: ServeMetrics, batched: Batched[Answer]) -> None:
+    """Record one answer of either endpoint: its stage timings, and its online quality signals (counted per
+    answer, so a chat turn weighs as much as a single question in the release's answer rates)."""
     answer = batched.result
     metrics.stage_duration.labels(stage="queue").observe(batched.queued_s)
     metrics.stage_duration.labels(stage="retrieve").observe(answer.latency_ms.get("retrieve", 0.0) / 1000)
     metrics.stage_duration.labels(stage="generate").observe(answer.latency_ms.get("generate", 0.0) / 1000)
+    metrics.observe_answer(answer_signals(answer))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 import jsonschema
@@ -213,3 +214,67 @@ def test_the_code_and_package_versions_that_evaluated_are_shown_when_they_differ
     # A run that does not know its code shows no code change (nothing to compare), only what it knows.
     unknown = compare(with_software(b, None, {"torch": "2.13.0"}), with_software(h, "2222bbbb", {"torch": "2.13.0"}))
     assert unknown.software_changes == []
+
+
+def _slower(run: Run, factor: float) -> list[Any]:
+    return [
+        p.model_copy(
+            update={"latency_ms": p.latency_ms.model_copy(update={"retrieve": p.latency_ms.retrieve * factor})}
+        )
+        for p in run.predictions
+    ]
+
+
+def test_timings_measured_under_other_conditions_are_shown_as_not_comparable_and_never_warn(base_run: Run) -> None:
+    # The case: the head embedded its questions, the base read them from the cache (or ran elsewhere).
+    gate = [*GATE, {"metric": "latency_p95_ms", "max_relative_regression": 0.5}]
+    b = contents(base_run.predictions, base_run.testsets, app_config(gate), timing_conditions="v1; CPU A × 2")
+    h = contents(
+        _slower(base_run, 80), base_run.testsets, app_config(gate), "b" * 40, timing_conditions="v1; CPU B × 4"
+    )
+    result = compare(b, h)
+    latency = next(t for t in result.timings if t.name == "latency_p95_ms")
+    tokens = next(t for t in result.timings if t.name == "prompt_tokens_total")
+    assert not latency.comparable and latency.delta is None and latency.relative is None
+    assert tokens.comparable and tokens.delta == 0.0  # counts compare whatever the machine
+    outcome = next(g for g in result.gates if g.metric == "latency_p95_ms")
+    assert outcome.status == "pass", outcome.reason
+    assert "not checked: not comparable, measured under other conditions" in outcome.reason
+    assert any("latency and throughput are not compared" in note for note in result.notes)
+    body = pr_comment.render(result)
+    assert "| `latency_p95_ms` |" in body and "not comparable" in body and "⚠️" not in body
+
+
+def test_a_run_without_timing_conditions_is_not_comparable(base_run: Run) -> None:
+    b = contents(base_run.predictions, base_run.testsets, app_config())
+    old = b.report.model_copy(update={"metadata": b.report.metadata.model_copy(update={"timing_conditions": None})})
+    h = contents(_slower(base_run, 3), base_run.testsets, app_config(), "b" * 40)
+    result = compare(dataclasses.replace(b, report=old), h)
+    assert not next(t for t in result.timings if t.name == "latency_p50_ms").comparable
+    assert any("the base run does not record how it measured time" in note for note in result.notes)
+
+
+def test_relative_regressions_are_written_as_readable_percentages(base_run: Run) -> None:
+    rule = {"metric": "latency_p95_ms", "max_relative_regression": 0.5}
+    outcome, _ = _gate(rule, base_run, _slower(base_run, 20))
+    assert outcome.status == "warn" and re.search(r"regression \d+% of base beyond max 50%", outcome.reason)
+    outcome, _ = _gate(rule, base_run, _slower(base_run, 5000))
+    assert re.search(r"regression \d+× of base beyond max 50%", outcome.reason), outcome.reason
+    outcome, _ = _gate(rule, base_run, _slower(base_run, 0.5))
+    assert outcome.status == "pass" and re.search(
+        r"no regression \(\d+(\.\d)?% better\) within max 50%", outcome.reason
+    )
+
+
+def test_a_question_limit_is_said_in_the_notes(base_run: Run) -> None:
+    config = app_config()
+    limited = config.model_copy(
+        update={
+            "spec": config.spec.model_copy(
+                update={"evaluation": config.spec.evaluation.model_copy(update={"max_questions": 40})}
+            )
+        }
+    )
+    b = contents(base_run.predictions, base_run.testsets, limited)
+    result = compare(b, contents(base_run.predictions, base_run.testsets, limited, "b" * 40))
+    assert "evaluated on the first 40 question(s) of each test set only (spec.evaluation.max_questions)" in result.notes

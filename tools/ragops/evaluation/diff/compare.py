@@ -24,7 +24,13 @@ from ragops.evaluation.diff.model import (
 from ragops.evaluation.diff.pairing import Key, pair
 from ragops.evaluation.diff.questions import question_changes
 from ragops.evaluation.diff.stats import paired_stats
-from ragops.evaluation.diff.what_changed import config_changes, data_changes, software_changes, timing_deltas
+from ragops.evaluation.diff.what_changed import (
+    config_changes,
+    data_changes,
+    software_changes,
+    timing_deltas,
+    timing_incomparable,
+)
 from ragops.evaluation.gates import GateInput, GateSubject, blocking, evaluate_gates, verdict
 from ragops.evaluation.metrics import MetricInfo
 from ragops.evaluation.predictions import by_key
@@ -53,12 +59,25 @@ def _run_info(run: RunContents, ref: str | None) -> RunInfo:
 
 
 def _gate_input(
-    metrics: Sequence[MetricDelta], head_all: Mapping[str, float], timings: Sequence[TimingDelta], *, new_app: bool
+    metrics: Sequence[MetricDelta],
+    head_all: Mapping[str, float],
+    timings: Sequence[TimingDelta],
+    *,
+    new_app: bool,
+    incomparable: str | None = None,
 ) -> GateInput:
     """Metrics: thresholds on the head over all its questions, regressions on the paired delta and its CI. Timings:
-    run-level values, no interval, advisory by role."""
+    run-level values, no interval, advisory by role; regressions of timings measured under other conditions are
+    not checked."""
     subjects = {
-        t.name: GateSubject(head=t.head, base=t.base, delta=t.delta, direction=t.direction, role="advisory")
+        t.name: GateSubject(
+            head=t.head,
+            base=t.base,
+            delta=t.delta,
+            direction=t.direction,
+            role="advisory",
+            incomparable=None if t.comparable else f"not comparable, {incomparable}",
+        )
         for t in timings
     }
     for m in metrics:
@@ -194,8 +213,17 @@ def compare(
         changes = question_changes(
             pairing.paired, by_key(base.predictions), by_key(head.predictions), records, headline_k(head.report)
         )
-    timings = timing_deltas(base.report.timings if base else None, head.report.timings)
-    gates = evaluate_gates(policy, origin, _gate_input(metrics, head.report.metrics, timings, new_app=base is None))
+    incomparable = timing_incomparable(base.report.metadata, head.report.metadata) if base else None
+    if incomparable is not None:
+        all_notes.append(f"latency and throughput are not compared: {incomparable}")
+    limit = head.config.spec.evaluation.max_questions
+    if limit is not None:
+        all_notes.append(
+            f"evaluated on the first {limit} question(s) of each test set only (spec.evaluation.max_questions)"
+        )
+    timings = timing_deltas(base.report.timings if base else None, head.report.timings, incomparable)
+    gate_input = _gate_input(metrics, head.report.metrics, timings, new_app=base is None, incomparable=incomparable)
+    gates = evaluate_gates(policy, origin, gate_input)
     return DiffResult(
         app=head.report.app,
         verdict="fail" if verdict(gates) == "fail" else "pass",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ragops.evaluation.diff.model import MetricDelta
+from ragops.evaluation.diff.model import MetricDelta, TimingDelta
 from ragops.evaluation.gates import GateOutcome
-
-MINUS = "−"  # U+2212: a real minus sign lines up with "+" in tables
+from ragops.evaluation.percent import MINUS
 
 
 def value(x: float | None, digits: int = 3) -> str:
@@ -32,6 +31,11 @@ def arrow(delta: float | None, digits: int = 3) -> str:
     if shown == "0." + "0" * digits:
         return "= 0"
     return ("▲ " if delta > 0 else "▼ ") + shown
+
+
+def timing_delta(timing: TimingDelta, digits: int = 1) -> str:
+    """A timing's delta cell: the arrow, or "not comparable" when the runs measured time under other conditions."""
+    return arrow(timing.delta, digits) if timing.comparable else "not comparable"
 
 
 def ci(metric: MetricDelta, digits: int = 3) -> str:

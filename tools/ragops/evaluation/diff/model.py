@@ -122,6 +122,11 @@ class TimingDelta(_Frozen):
     head: float | None
     delta: float | None
     relative: float | None = Field(description="delta / base, when base is not zero.")
+    comparable: bool = Field(
+        True,
+        description="False: a clock timing (latency, throughput) the two runs measured under other conditions "
+        "(timing method, machine): shown without a delta, never gated; the diff's notes say why.",
+    )
 
 
 class Links(_Frozen):

@@ -16,6 +16,7 @@ from html import escape
 from ragops.evaluation.diff import format as f
 from ragops.evaluation.diff.model import ConfigKeyChange, DiffResult, MetricDelta
 from ragops.evaluation.gates import GateOutcome
+from ragops.evaluation.percent import percent
 
 MAX_CHARS = 60_000  # under GitHub's 65,536, leaving room for the sticky comment's marker and other apps' notes
 FULL_LIST = "the full list is in `ragops diff --format json` (and the workflow run's artifacts)"
@@ -103,7 +104,7 @@ def _gated_table(result: DiffResult) -> list[str]:
         if timing is not None:
             lines.append(
                 f"| {_code(timing.name)} | {f.value(timing.base, 1)} | {f.value(timing.head, 1)} | "
-                f"{f.arrow(timing.delta, 1)} | – | – | {f.gate_mark(outcome)}: {_cell(outcome.reason)} |"
+                f"{f.timing_delta(timing)} | – | – | {f.gate_mark(outcome)}: {_cell(outcome.reason)} |"
             )
         else:
             lines.append(
@@ -230,11 +231,14 @@ def _timings(result: DiffResult) -> list[str]:
         return []
     body = ["| Measure | Base | Head | Δ | Δ % |", "|---|--:|--:|---|--:|"]
     for t in result.timings:
-        relative = f.signed(100 * t.relative, 1) + "%" if t.relative is not None else "–"
+        relative = percent(t.relative, signed=True) if t.relative is not None else "–"
         body.append(
-            f"| {_code(t.name)} | {f.value(t.base, 1)} | {f.value(t.head, 1)} | {f.arrow(t.delta, 1)} | {relative} |"
+            f"| {_code(t.name)} | {f.value(t.base, 1)} | {f.value(t.head, 1)} | {f.timing_delta(t)} | {relative} |"
         )
-    return _details("Cost and latency (advisory: timings vary between machines and runs)", body)
+    summary = "Cost and latency (advisory: timings vary between machines and runs"
+    if any(not t.comparable for t in result.timings):
+        summary += "; latency and throughput not comparable here, see the notes"
+    return _details(summary + ")", body)
 
 
 def _footer(result: DiffResult) -> list[str]:

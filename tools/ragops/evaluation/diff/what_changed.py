@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from ragops.config.app_data import data_relatives
 from ragops.config.models import AppConfig
 from ragops.data.change_summary import ChangeKind, DataChangeSummary
 from ragops.evaluation.diff.model import ConfigKeyChange, DataChanges, DocumentEntry, TimingDelta
@@ -19,6 +20,7 @@ from ragops.evaluation.report import Metadata
 from ragops.hashing import canonical_json
 
 _TIMING_DIRECTION = {t.name: t.info.direction for t in TIMINGS}
+_CLOCK = {t.name: t.clock for t in TIMINGS}
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -60,15 +62,30 @@ def software_changes(base: Metadata, head: Metadata) -> list[ConfigKeyChange]:
     return changes
 
 
-def timing_deltas(base: Mapping[str, float] | None, head: Mapping[str, float]) -> list[TimingDelta]:
-    """Every timing either run reports, in registry order (unknown names last, sorted)."""
+def timing_incomparable(base: Metadata, head: Metadata) -> str | None:
+    """Why the two runs' clock timings (latency, throughput) cannot be compared, or None when they can: they must
+    have been measured the same way on the same kind of machine."""
+    if base.timing_conditions is None or head.timing_conditions is None:
+        missing = "base" if base.timing_conditions is None else "head"
+        return f"the {missing} run does not record how it measured time (made by older ragops code)"
+    if base.timing_conditions != head.timing_conditions:
+        return f"measured under other conditions (base: {base.timing_conditions}; head: {head.timing_conditions})"
+    return None
+
+
+def timing_deltas(
+    base: Mapping[str, float] | None, head: Mapping[str, float], incomparable: str | None = None
+) -> list[TimingDelta]:
+    """Every timing either run reports, in registry order (unknown names last, sorted). With ``incomparable`` (see
+    :func:`timing_incomparable`) the clock timings get no delta: only counts, such as tokens, are compared."""
     names = list(head) + [n for n in (base or {}) if n not in head]
     order = {name: i for i, name in enumerate(_TIMING_DIRECTION)}
     out: list[TimingDelta] = []
     for name in sorted(names, key=lambda n: (order.get(n, len(order)), n)):
         a = base.get(name) if base is not None else None
         b = head.get(name)
-        delta = b - a if a is not None and b is not None else None
+        comparable = incomparable is None or not _CLOCK.get(name, True)
+        delta = b - a if a is not None and b is not None and comparable else None
         relative = delta / a if delta is not None and a else None
         out.append(
             TimingDelta(
@@ -78,6 +95,7 @@ def timing_deltas(base: Mapping[str, float] | None, head: Mapping[str, float]) -
                 head=b,
                 delta=delta,
                 relative=relative,
+                comparable=comparable,
             )
         )
     return out
@@ -88,7 +106,7 @@ def data_changes(summary: DataChangeSummary | None, head: AppConfig) -> DataChan
     corpus fingerprints differ can be known, and the caller says so."""
     if summary is None:
         return DataChanges(known=False, documents=[], corpus_changed=False, notes=[])
-    corpus = head.spec.data.corpus.strip("/")
+    corpus, testsets = data_relatives(head)
     documents: list[DocumentEntry] = []
     notes: list[str] = []
     changed = False
@@ -106,6 +124,6 @@ def data_changes(summary: DataChangeSummary | None, head: AppConfig) -> DataChan
         for document in change.documents:
             documents.append(DocumentEntry(corpus=change.path, doc_id=document.doc_id, kind=kinds[document.kind]))
     for testset in summary.testsets:
-        if testset.path in head.spec.data.testsets and testset.unavailable:
+        if testset.path in testsets and testset.unavailable:
             notes.append(f"{testset.path}: {testset.unavailable}")
     return DataChanges(known=True, documents=documents, corpus_changed=changed, notes=notes)

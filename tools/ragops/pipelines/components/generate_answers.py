@@ -14,7 +14,7 @@ def generate_answers(
     code_hash: str,
     predictions: Output[Dataset],
 ) -> float:
-    """Answer each question from its hits; returns the shard's wall seconds (retrieval's plus this step's).
+    """Answer each question from its hits; returns the shard's answering seconds (timed retrieval plus answering).
     The config carries only the LLM, prompt and citation settings; ``retrieved`` is a new artifact whenever
     retrieval ran again, so this step's cache key follows both."""
     from ragops.pipelines.steps import generate_step

@@ -18,7 +18,7 @@ def retrieve_testset(
     embedding_cache_dir: str,
     retrieved: Output[Dataset],
 ) -> float:
-    """Retrieve for every question whose position modulo ``num_shards`` is ``shard``; returns wall seconds.
+    """Retrieve for every question whose position modulo ``num_shards`` is ``shard``; returns the timed seconds.
     The config carries only what shapes retrieval (indexing and retrieval settings), so a change to the prompt,
     the LLM or the evaluation settings reuses this step's output; ``testsets_hash`` and ``code_hash`` (not read)
     key the cache on the test sets' content and the code."""

@@ -14,12 +14,14 @@ def score_run(
     testsets: Input[Dataset],
     metadata_json: str,
     index_summary: str,
+    index: Input[Artifact],
     judge_cache_dir: str,
     results_uri: str,
     report: Output[Artifact],
     metrics: Output[Metrics],
 ) -> None:
-    """Write report.json, predictions.jsonl, report.md and report.html into ``report``; log every metric to the
+    """Write report.json, predictions.jsonl, report.md and report.html into ``report`` (FActScore's evidence comes
+    from ``index``, the index the answers were retrieved from); log every metric to the
     KFP Metrics artifact so the KFP UI shows them. With ``results_uri`` (a cluster run), the run folder is also
     uploaded there, where ``ragops eval --backend kfp`` fetches it back."""
     from ragops.pipelines.steps import score_step
@@ -33,6 +35,7 @@ def score_run(
         index_summary,
         report.path,
         judge_cache_dir,
+        index.path,
     )
     for name, value in values.items():
         metrics.log_metric(name, value)
