@@ -127,6 +127,7 @@ bench: install
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_eval.py
 	$(BIN)/python bench/bench_diff.py
+	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_cluster.py
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_canary.py

@@ -27,16 +27,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-WORKFLOWS = {"pull_request": "pr.yml", "push": "release.yml", "workflow_dispatch": "promote-production.yml"}
+WORKFLOWS = {
+    "pull_request": "pr.yml",
+    "push": "release.yml",
+    "workflow_dispatch": "promote-production.yml",
+    "issue_comment": "sweep.yml",
+}
 # Remote action → its stand-in folder under tests/support/act-actions.
 STAND_INS = {
+    # act skips a checkout of the repository itself and copies the working tree instead; a checkout of another ref
+    # (the /sweep workflow checks out the pull request's head) would be cloned: the copy stands in for it too.
+    "actions/checkout": "noop",
     "actions/setup-python": "noop",
     "actions/cache": "cache",
     "actions/upload-artifact": "upload-artifact",
     "actions/download-artifact": "download-artifact",
 }
-# act skips a checkout of the repository itself and copies the working tree instead.
-SKIPPED_BY_ACT = {"actions/checkout"}
 USES = re.compile(r"^\s*(?:-\s+)?uses:\s*([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)(?:/[^@\s]*)?@([0-9a-f]{40})\b", re.MULTILINE)
 
 
@@ -48,8 +54,6 @@ def pinned_actions(workflow: Path) -> set[tuple[str, str]]:
 def local_repository_args(root: Path, workflow: Path) -> list[str]:
     args: list[str] = []
     for repo, sha in sorted(pinned_actions(workflow)):
-        if repo in SKIPPED_BY_ACT:
-            continue
         if repo not in STAND_INS:
             raise SystemExit(f"act_run: {workflow}: no local stand-in for {repo}; add one to tests/support/act-actions")
         stand_in = root / "tests" / "support" / "act-actions" / STAND_INS[repo]
@@ -88,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("event", choices=sorted(WORKFLOWS))
     parser.add_argument("--event-file", type=Path, help="the event payload (default: one written from git)")
+    parser.add_argument(
+        "--workflow", help="the workflow file under .github/workflows (default: the one the event runs, see WORKFLOWS)"
+    )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: here)")
     parser.add_argument("--base", default="main", help="base branch of the default pull request event")
     parser.add_argument("--venv", type=Path, default=Path(sys.prefix), help="virtualenv the jobs use (default: this)")
@@ -122,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
 
     root = args.root.resolve()
-    workflow = root / ".github" / "workflows" / WORKFLOWS[args.event]
+    workflow = root / ".github" / "workflows" / (args.workflow or WORKFLOWS[args.event])
     act = args.act or str(Path(sys.executable).parent / "act")
     if not Path(act).exists():
         act = shutil.which("act") or ""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.act_repo import BOT, TOKEN, ActRepo, git, step_ran, with_origin
+from tests.support.act_repo import BOT, TOKEN, ActRepo, copy_project, git, step_ran, with_origin
 from tests.support.github_emulator import GitHubEmulator, Identity
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -28,21 +28,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ("covidqa-2642", "covidqa-2634", "covidqa-1689", "covidqa-2486")
 QUESTIONS_PER_ARTICLE = 6
-COPIED = (
-    "tools",
-    "pyproject.toml",
-    "gate-policy.yaml",
-    "Makefile",
-    "schemas",
-    ".github",
-    "scripts/ci",
-    "tests/__init__.py",
-    "tests/support",
-    "kustomize/base",
-    "kustomize/components",
-    ".gitignore",
-)
-
 CONFIG = """\
 apiVersion: ragops.dev/v1
 kind: RAGApp
@@ -113,15 +98,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActRepo]:
     base = tmp_path_factory.mktemp("workflows")
     work = base / "work"
     work.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".mypy_cache")
-    for name in COPIED:
-        source, target = REPO_ROOT / name, work / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=ignore)
-        else:
-            shutil.copy(source, target)
-    (work / "README.md").write_text("# rag\n\nA RAG monorepo managed with ragops.\n")
+    copy_project(work)
     build_sample_app(work)
     git(work, "init", "-q", "-b", "main")
     git(work, "add", "-A")

@@ -1,9 +1,11 @@
 """A repository whose workflows the e2e tests run with act, the way ``make act-pr`` / ``make act-release`` do
 (``scripts/ci/act_run.py``), against the GitHub REST emulator, with a bare "origin" to push to.
 
-Shared by the workflow tests: the small scratch repository (fault cases) and the clone of this repository (the
-loop as a user gets it). Every act run of one repository shares one cache folder (the cache stand-in links the
-jobs' ``.ragops`` and ``.dvc/cache`` to it, as a restored cache on GitHub) and one artifact store.
+Shared by the workflow tests: the small scratch repositories (the fault cases, the /sweep workflow), built from
+this project's tools, workflows, CI scripts, schemas and Kustomize base by :func:`copy_project` (the data and the
+apps are each test's own), and the clone of this repository (the loop as a user gets it). Every act run of one
+repository shares one cache folder (the cache stand-in links the jobs' ``.ragops`` and ``.dvc/cache`` to it, as a
+restored cache on GitHub) and one artifact store.
 """
 
 from __future__ import annotations
@@ -11,16 +13,33 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.conftest import REPO_ROOT
 from tests.support.github_emulator import GitHubEmulator
 
 OWNER, NAME = "acme", "rag"
 TOKEN = "ghs_act_e2e_token"
 BOT = "github-actions[bot]"
+# What a scratch repository takes from this project: the code under test and everything its workflows run.
+COPIED = (
+    "tools",
+    "pyproject.toml",
+    "gate-policy.yaml",
+    "Makefile",
+    "schemas",
+    ".github",
+    "scripts/ci",
+    "tests/__init__.py",
+    "tests/support",
+    "kustomize/base",
+    "kustomize/components",
+    ".gitignore",
+)
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "Dev",
     "GIT_AUTHOR_EMAIL": "dev@example.com",
@@ -34,6 +53,20 @@ def git(cwd: Path, *args: str) -> str:
         ["git", *args], cwd=cwd, env={**os.environ, **_IDENTITY}, check=True, capture_output=True, text=True
     )
     return done.stdout.strip()
+
+
+def copy_project(work: Path) -> None:
+    """This project's tools, workflows, CI scripts, schemas and Kustomize base into ``work``, with a README of its
+    own: a scratch repository to add an app to."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".mypy_cache")
+    for name in COPIED:
+        source, target = REPO_ROOT / name, work / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=ignore)
+        else:
+            shutil.copy(source, target)
+    (work / "README.md").write_text("# rag\n\nA RAG monorepo managed with ragops.\n")
 
 
 def step_ran(log: str, step: str) -> bool:
@@ -114,6 +147,18 @@ class ActRepo:
                 "head": {"sha": head, "ref": branch, "repo": repo},
                 "base": {"sha": base, "ref": "main", "repo": repo},
             },
+            "repository": repo,
+        }
+
+    def comment_event(self, number: int, body: str, association: str) -> dict[str, object]:
+        """A new comment on pull request ``number`` by a user whose relation to the repository is ``association``
+        (OWNER, MEMBER, COLLABORATOR, NONE, …)."""
+        repo = {"full_name": f"{OWNER}/{NAME}", "name": NAME, "owner": {"login": OWNER}}
+        pulls = f"https://api.github.com/repos/{OWNER}/{NAME}/pulls/{number}"
+        return {
+            "action": "created",
+            "issue": {"number": number, "pull_request": {"url": pulls}},
+            "comment": {"id": 1, "body": body, "author_association": association, "user": {"login": "dev"}},
             "repository": repo,
         }
 

@@ -80,8 +80,6 @@ def test_every_remote_action_has_a_local_stand_in_for_act(workflow: Path) -> Non
     args = module.local_repository_args(REPO_ROOT, workflow)
     mapped = {arg.split("=", 1)[0] for arg in args if arg != "--local-repository"}
     for repo, sha in module.pinned_actions(workflow):
-        if repo in module.SKIPPED_BY_ACT:
-            continue
         assert f"{repo}@{sha}" in mapped
     for arg in args:
         if arg != "--local-repository":
@@ -142,3 +140,25 @@ def test_linters_report_nothing(linter: list[str]) -> None:
         pytest.fail(f"{linter[0]} is not installed: it comes with the test extra (make install)")
     done = subprocess.run([str(binary), *linter[1:]], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_sweep_workflow_runs_pull_request_code_read_only_and_only_for_collaborators() -> None:
+    document = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "sweep.yml").read_text(encoding="utf-8"))
+    assert set(document[True]) == {"issue_comment", "workflow_dispatch"}
+    sweep, comment = document["jobs"]["sweep"], document["jobs"]["comment"]
+    # The job that checks out and runs the pull request's code: read-only, no secrets, started by a collaborator.
+    assert sweep["permissions"] == {"contents": "read"}
+    assert "secrets." not in yaml.safe_dump(sweep)
+    for association in ("OWNER", "MEMBER", "COLLABORATOR"):
+        assert association in sweep["if"]
+    assert "startsWith(github.event.comment.body, '/sweep')" in sweep["if"]
+    checkouts = [s for s in sweep["steps"] if str(s.get("uses", "")).startswith("actions/checkout@")]
+    assert checkouts and all(s["with"]["persist-credentials"] is False for s in checkouts)
+    # The comment reaches ragops only through env, as one argument its own parser reads.
+    (run,) = [s for s in sweep["steps"] if s.get("name") == "run the sweep"]
+    assert run["env"]["COMMAND"] == "${{ github.event.comment.body || inputs.command }}"
+    assert 'ragops sweep --comment "${COMMAND' in (REPO_ROOT / "scripts/ci/sweep.sh").read_text(encoding="utf-8")
+    # Posting: the only job that may write, and it runs the default branch's code (no ref to the pull request).
+    assert comment["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert all("ref" not in s.get("with", {}) for s in comment["steps"] if "checkout" in str(s.get("uses", "")))
+    assert "--marker sweep" in (REPO_ROOT / "scripts/ci/sweep-comment.sh").read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ from ragops.config.shortform import ShortFormConfig
 from ragops.config.testset import ConversationRecord, QuestionRecord, TurnRecord
 from ragops.evaluation.diff.model import DiffResult
 from ragops.evaluation.report import Report
+from ragops.evaluation.sweep.model import SweepResult
 from ragops.files import write_atomic
 from ragops.gitops.release import Release
 
@@ -79,6 +80,13 @@ def generate() -> dict[str, dict[str, Any]]:
             "ragops diff result (v1)",
             "ragops diff --format json: base against head of one app: paired metric deltas with confidence "
             "intervals, gate outcomes and verdict, per-question changes, what changed.",
+        ),
+        "sweep-result.v1.json": _with_header(
+            _model(SweepResult),
+            "sweep-result.v1.json",
+            "ragops sweep result (v1)",
+            "ragops sweep --format json (sweep.json): every setting tried against the current config on the tuning "
+            "questions, Holm-corrected p-values, the selected setting, the held-out confirmation, the patch.",
         ),
         "affected.v1.json": _with_header(
             _model(AffectedResult),

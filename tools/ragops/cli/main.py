@@ -28,6 +28,7 @@ from ragops.cli import (
     scan,
     schemas,
     serve,
+    sweep,
     validate,
 )
 from ragops.errors import EXIT_USAGE, RagopsError
@@ -45,6 +46,7 @@ SUBCOMMANDS = (
     query,
     affected,
     diff,
+    sweep,
     comment,
     promote,
     release,

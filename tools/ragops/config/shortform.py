@@ -99,6 +99,24 @@ def short_path(full: tuple[str | int, ...]) -> tuple[str | int, ...]:
     return ()
 
 
+# Full-form scalars the short form writes as one value of its own (the rest of _LEAVES are whole blocks).
+_SCALAR_LEAVES: dict[tuple[str | int, ...], tuple[str | int, ...]] = {
+    **{full: short for full, short in _LEAVES.items() if len(full) == 3 or full == ("metadata", "name")},
+    ("spec", "embedding", "model"): ("retriever", "config", "embedding_model"),
+}
+
+
+def short_leaf(full: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The short-form path that holds exactly the value at the full-form path ``full``, or None when the short form
+    has no place for it on its own (fusion, chunking, …: only the full form can say those)."""
+    if full in _SCALAR_LEAVES:
+        return _SCALAR_LEAVES[full]
+    for size in range(len(full), 0, -1):
+        if full[:size] in _MIRRORED:
+            return (*_MIRRORED[full[:size]], *full[size:])
+    return None
+
+
 def normalise(short: ShortFormConfig, default_name: str) -> AppConfig:
     """The full-form config that means exactly what the short form says."""
     retriever, generator = short.retriever, short.generator

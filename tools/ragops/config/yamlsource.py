@@ -38,11 +38,13 @@ class Position:
 
 @dataclass
 class YamlSource:
-    """Parsed YAML data with the positions of every value and of every mapping key."""
+    """Parsed YAML data with the positions of every value and of every mapping key, and the character span
+    (start, end offsets into the text) of every value, which is what an in-place edit replaces."""
 
     data: Any
     values: dict[Path_, Position] = field(default_factory=dict)
     keys: dict[Path_, Position] = field(default_factory=dict)
+    spans: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def locate(self, path: Path_, *, key: bool = False) -> Position:
         """Position of ``path``; falls back to the nearest ancestor that has one (a missing key → its parent)."""
@@ -134,6 +136,7 @@ class _Walker:
                 fix="remove the alias (*name) that points back to its own anchor",
             )
         self.source.values[path] = _position(node)
+        self.source.spans[path] = (node.start_mark.index, node.end_mark.index)
         if isinstance(node, yaml.MappingNode):
             self.active.add(id(node))
             try:

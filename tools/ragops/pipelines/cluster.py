@@ -21,11 +21,12 @@ from typing import Any
 from ragops.errors import InfrastructureError, UsageError, ValidationFailed
 from ragops.evaluation.provenance import timing_conditions
 from ragops.pipelines.cluster_data import ClusterData, uri_manifest
-from ragops.pipelines.compile import COMPILED, is_stale
+from ragops.pipelines.compile import PIPELINES, is_stale
 
 _REMOTE_SCHEMES = ("s3://", "gs://", "minio://", "oci://", "gcs://", "abfs://", "az://")
 _FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "SKIPPED", "CANCELED"})  # v2beta1RuntimeState
 POLL_S = 10.0
+CLUSTER_MACHINE = "Kubeflow pods"  # where a cluster run's steps time their work (its timing conditions)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def cluster_arguments(
     testsets = uri_manifest(testsets_uri, "--testsets-uri") if testsets_uri else data.testsets if data else None
     assert corpus is not None and testsets is not None  # checked above
     # The steps time their work on the cluster's pods, not on the machine that submits.
-    metadata = {**json.loads(arguments["metadata_json"]), "timing_conditions": timing_conditions("Kubeflow pods")}
+    metadata = {**json.loads(arguments["metadata_json"]), "timing_conditions": timing_conditions(CLUSTER_MACHINE)}
     updated: dict[str, Any] = {
         "metadata_json": json.dumps(metadata, sort_keys=True),
         "corpus_manifest_json": corpus.model_dump_json(),
@@ -99,8 +100,9 @@ def submit(
     timeout_s: int,
     pipeline_root: str | None = None,
     poll_s: float = POLL_S,
+    pipeline: str = "eval",
 ) -> ClusterRun:
-    """Submit the checked-in pipeline, wait until it ends, and return where and how it ended."""
+    """Submit the checked-in ``pipeline`` (eval, or sweep), wait until it ends, and return where and how it ended."""
     # Only for cluster runs: the client pulls in the Kubernetes SDK.
     import kfp
     from kfp_server_api.exceptions import ApiException
@@ -109,8 +111,9 @@ def submit(
     host = host or os.environ.get("KF_PIPELINES_ENDPOINT")
     if not host:
         raise UsageError("--backend kfp needs --host URL (or KF_PIPELINES_ENDPOINT)")
-    if is_stale(COMPILED):
-        raise ValidationFailed(f"{COMPILED} is stale; run 'ragops pipeline compile' and commit it")
+    package = PIPELINES[pipeline][1]
+    if is_stale(package, pipeline):
+        raise ValidationFailed(f"{package} is stale; run 'ragops pipeline compile' and commit it")
     token = os.environ.get("KF_PIPELINES_TOKEN")
     _probe(host, token)
     submitted = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -120,7 +123,7 @@ def submit(
             warnings.simplefilter("ignore", FutureWarning)
             client = kfp.Client(host=host, namespace=namespace or "kubeflow", existing_token=token)
         run = client.create_run_from_pipeline_package(
-            str(COMPILED),
+            str(package),
             arguments=arguments,
             run_name=f"{app}-{submitted}",
             experiment_name=experiment,

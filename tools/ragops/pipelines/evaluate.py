@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,45 +106,97 @@ def _stage_corpus(corpus: Path, corpus_hash: str, root: Path, state_dir: Path) -
     return folder
 
 
-def pipeline_arguments(
-    config: AppConfig, root: Path, state_dir: Path, shards: int, run_id: str | None = None
-) -> dict[str, Any]:
-    """Everything the pipeline is called with; the hashes make its cache follow content."""
+@dataclass(frozen=True)
+class StagedData:
+    """An app's corpus and test sets staged for the local runner, with the content hashes its cache keys on."""
+
+    corpus_manifest_json: str
+    testsets_manifest_json: str
+    corpus_hash: str
+    testsets_hash: str  # the staged folder's name: a hash of every test set's content
+    testset_hashes: dict[str, str]  # test-set name → content hash
+    conversational: bool  # some question carries a conversation: retrieval then reads the condense settings
+
+
+def stage_data(config: AppConfig, root: Path, state_dir: Path) -> StagedData:
+    """Stage the corpus and the test sets content-addressed under ``state_dir`` (what ``ragops eval`` and every
+    setting of a sweep read), with the hashes their cache keys on."""
     corpus = _existing(corpus_path(config, root), "corpus", root)
     label = data_paths(config, root)[0].value
     testsets_dir, testset_hashes = _stage_testsets(config, root, state_dir)
     corpus_hash = corpus_fingerprint(corpus)
-    full_hash = config_hash(config)
-    versions = installed_versions()
-    metadata = {
+    return StagedData(
+        corpus_manifest_json=local_manifest(_stage_corpus(corpus, corpus_hash, root, state_dir), label),
+        testsets_manifest_json=local_manifest(testsets_dir, "test sets"),
+        corpus_hash=corpus_hash,
+        testsets_hash=testsets_dir.name,
+        testset_hashes=testset_hashes,
+        conversational=steps.has_conversations(steps.read_testsets(testsets_dir)),
+    )
+
+
+def run_metadata(
+    config: AppConfig,
+    root: Path,
+    corpus_hash: str,
+    testset_hashes: dict[str, str],
+    versions: dict[str, str],
+    run_id: str | None,
+    machine: str | None = None,
+) -> dict[str, Any]:
+    """The provenance a run's report records (``ragops.evaluation.report.Metadata`` without the index id);
+    ``machine``: where the steps run when not here (``timing_conditions``)."""
+    return {
         "git_commit": git_commit(root),
         "git_dirty": git_dirty(root),
         "run_id": run_id,
-        "config_hash": full_hash,
+        "config_hash": config_hash(config),
         "corpus_hash": corpus_hash,
         "testset_hashes": testset_hashes,
         "k_values": list(config.spec.evaluation.k_values),
         "package_versions": versions,
         "models": model_identities(config),
         "code_fingerprint": running_code_fingerprint(),
-        "timing_conditions": timing_conditions(),
+        "timing_conditions": timing_conditions(machine),
     }
+
+
+def config_arguments(config: AppConfig, metadata: dict[str, Any], conversational: bool) -> dict[str, str]:
+    """What the steps are given of one config: each step only the sections it reads, so its cache key changes
+    exactly when they do; and the report's provenance. ``conversational``: the test sets hold conversations."""
     return {
         "config_json": config.model_dump_json(by_alias=True),
-        "retrieve_config_json": steps.retrieval_only(
-            config, steps.has_conversations(steps.read_testsets(testsets_dir))
-        ).model_dump_json(by_alias=True),
+        "retrieve_config_json": steps.retrieval_only(config, conversational).model_dump_json(by_alias=True),
         "generate_config_json": steps.generation_only(config).model_dump_json(by_alias=True),
         "index_config_json": indexing_only(config).model_dump_json(by_alias=True),
-        "corpus_manifest_json": local_manifest(_stage_corpus(corpus, corpus_hash, root, state_dir), label),
-        "testsets_manifest_json": local_manifest(testsets_dir, "test sets"),
-        "corpus_hash": corpus_hash,
         "index_config_hash": indexing_config_hash(config),
-        "testsets_hash": testsets_dir.name,
-        "code_hash": code_cache_key(versions),
         "metadata_json": json.dumps(metadata, sort_keys=True),
+    }
+
+
+def cache_arguments(state_dir: Path) -> dict[str, str]:
+    """The caches the local runner's steps share (a cluster's steps keep theirs next to their outputs)."""
+    return {
         "embedding_cache_dir": str(state_dir / "embedding-cache"),
         "judge_cache_dir": str(state_dir / "judge-cache"),
+    }
+
+
+def pipeline_arguments(
+    config: AppConfig, root: Path, state_dir: Path, shards: int, run_id: str | None = None
+) -> dict[str, Any]:
+    """Everything the pipeline is called with; the hashes make its cache follow content."""
+    data = stage_data(config, root, state_dir)
+    versions = installed_versions()
+    metadata = run_metadata(config, root, data.corpus_hash, data.testset_hashes, versions, run_id)
+    return {
+        **config_arguments(config, metadata, data.conversational),
+        "corpus_manifest_json": data.corpus_manifest_json,
+        "testsets_manifest_json": data.testsets_manifest_json,
+        "corpus_hash": data.corpus_hash,
+        "testsets_hash": data.testsets_hash,
+        "code_hash": code_cache_key(versions),
+        **cache_arguments(state_dir),
         "shards": list(range(shards)),
         "num_shards": shards,
     }

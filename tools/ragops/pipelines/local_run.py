@@ -124,8 +124,10 @@ def run_local(
     log_path: Path,
     callback: StepCallback,
     on_progress: StepProgressCallback | None = None,
+    pipeline: Any = rag_eval_pipeline,
 ) -> dict[str, Any]:
-    """Run the pipeline; returns its outputs (``report`` artifact, ``index_summary``). Tasks whose content
+    """Run ``pipeline`` (the evaluation pipeline unless told; the sweep pipeline is the other) with ``arguments``;
+    returns its outputs (the evaluation pipeline's: ``report`` artifact, ``index_summary``). Tasks whose content
     hashes are unchanged come from the cache kept in ``state_dir``; ``on_progress`` gets the steps' progress."""
     local.init(
         runner=local.SubprocessRunner(use_venv=False),
@@ -136,10 +138,10 @@ def run_local(
     )
     try:
         with _captured(log_path, callback, on_progress):
-            task = rag_eval_pipeline(**arguments)
+            task = pipeline(**arguments)
     except RuntimeError as exc:
         raise _component_error(log_path) from exc
-    return dict(task.outputs)
+    return dict(task.outputs or {})
 
 
 def _component_error(log_path: Path) -> RagopsError:

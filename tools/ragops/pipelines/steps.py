@@ -97,6 +97,32 @@ def read_testsets(folder: Path) -> dict[str, list[QuestionRecord]]:
     return testsets
 
 
+def split_step(testsets_dir: str, split_json: str, part: str, out_dir: str) -> int:
+    """Copy the questions of one part of the split (``ragops.evaluation.split``) into ``out_dir``, line for line
+    as the test sets hold them; returns how many. The test sets were validated when they were staged."""
+    from ragops.evaluation.split import PARTS, SplitSpec, part_of
+
+    if part not in PARTS:
+        raise ValidationFailed(f"unknown part {part!r} of the split: one of {', '.join(PARTS)}")
+    spec = SplitSpec.model_validate_json(split_json)
+    read_testsets(Path(testsets_dir))  # fails on an invalid test set, as every step that reads them does
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    kept = 0
+    for path in sorted(Path(testsets_dir).glob("*.jsonl")):
+        lines = [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+            if line.strip() and part_of(spec, path.stem, str(json.loads(line)["id"])) == part
+        ]
+        if lines:
+            (out / path.name).write_text("".join(lines), encoding="utf-8")
+            kept += len(lines)
+    if not kept:
+        raise ValidationFailed(f"the {part} part of the split holds no questions: the test sets are too small to split")
+    return kept
+
+
 def shard_of(
     testsets: dict[str, list[QuestionRecord]], shard: int, num_shards: int
 ) -> list[tuple[str, QuestionRecord]]:
