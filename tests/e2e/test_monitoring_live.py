@@ -25,7 +25,7 @@ import promql_parser
 import pytest
 
 from tests.support.chat_stub import chat_stub
-from tests.support.load import Arm, run_load
+from tests.support.load import MANY_USERS_ONE_ADDRESS, Arm, run_load
 from tests.support.manifests import KUSTOMIZE, OVERLAYS, find, render
 from tests.support.prometheus import Target, monitoring_stack, service_monitor_scrape, shortened_rules
 from tests.support.serving import TinyApp, release_manifest, start, tiny_app, write_app  # noqa: F401
@@ -102,6 +102,7 @@ def test_every_alert_fires_for_real_reaches_alertmanager_and_resolves(tiny_app: 
             *("--release", str(release), "--feedback-dir", str(tmp_path / "feedback")),
             # One question per batch, many at once: an injected LLM failure fails its own request only.
             *("--max-batch", "1", "--threads", "8", "--compute-threads", "1"),
+            *MANY_USERS_ONE_ADDRESS,
             wait_ready=False,
         )
         try:

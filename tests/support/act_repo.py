@@ -38,6 +38,7 @@ COPIED = (
     "tests/support",
     "kustomize/base",
     "kustomize/components",
+    "kustomize/environments.yaml",
     ".gitignore",
 )
 _IDENTITY = {

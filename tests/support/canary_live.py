@@ -11,6 +11,7 @@ import json
 import time
 from pathlib import Path
 
+from tests.support.load import MANY_USERS_ONE_ADDRESS
 from tests.support.prometheus import Prometheus
 from tests.support.serving import EXTRACTIVE, Served, TinyApp, release_manifest, start, write_app
 
@@ -69,6 +70,7 @@ def start_instance(
     return start(
         *(config, app.index, folder / "serve.log"),
         *("--release", str(folder / "release.json"), "--feedback-dir", str(folder / "feedback")),
+        *MANY_USERS_ONE_ADDRESS,
         wait_ready=False,
     )
 

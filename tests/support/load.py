@@ -16,6 +16,10 @@ from dataclasses import dataclass
 
 import httpx
 
+# The load is many users behind one address (the test's): the service's per-client feedback limit, meant for one
+# user, would refuse their ratings. Pass these to the `ragops serve` the load is sent to.
+MANY_USERS_ONE_ADDRESS = ("--feedback-rate-limit", "10000", "--feedback-rate-limit-burst", "10000")
+
 
 @dataclass(frozen=True)
 class Arm:
