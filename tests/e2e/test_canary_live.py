@@ -59,8 +59,10 @@ def _statuses(analysis: dict[str, Any]) -> dict[str, str]:
 
 
 def _close(counted: int, sent: int) -> bool:
-    """Prometheus's increase() extrapolates to the window's edges: within 3% (and one answer) of what was sent."""
-    return abs(counted - sent) <= max(1, 0.03 * sent)
+    """Prometheus's increase() extrapolates from the first and last samples towards the window's edges (by up to
+    half a scrape interval at each end): a load that lasts a few dozen scrapes reads up to ~10% off (63 for 60 was
+    seen on a quiet machine), never more."""
+    return abs(counted - sent) <= max(1, 0.1 * sent)
 
 
 def test_canary_analysis_fails_passes_and_waits_on_live_traffic(tiny_app: TinyApp, tmp_path: Path) -> None:
