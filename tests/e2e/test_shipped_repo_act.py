@@ -34,7 +34,7 @@ from tests.support.act_repo import BOT, TOKEN, ActRepo, git, step_ran, with_orig
 from tests.support.github_emulator import GitHubEmulator, Identity
 from tests.support.shipped_repo import clone_checkout
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.shipped]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APPS = ["covid-qa-llamacpp", "covid-qa", "hotpotqa"]  # the matrix order: config files sorted

@@ -114,6 +114,7 @@ def test_the_self_check_runs_when_ragops_itself_changes_and_e2e_on_main_watches_
     watched = [p.removesuffix("**") for p in e2e[True]["push"]["paths"]]
     assert watched == list(SELF_CHECK)
     assert [s.get("run") for s in e2e["jobs"]["e2e"]["steps"] if "run" in s] == ["make test-e2e"]
+    assert [s.get("run") for s in e2e["jobs"]["shipped"]["steps"] if "run" in s] == ["make test-shipped"]
 
 
 def test_the_ci_scripts_are_glue_without_inline_python() -> None:
