@@ -142,5 +142,7 @@ def test_the_cli_the_pipeline_and_the_service_write_one_schema(
     assert by_event["ready"]["logger"] == "ragops.serve" and by_event["ready"]["command"] == "serve"
     # The access log keeps the fields its readers rely on.
     access = next(e for e in events if e["event"] == "request" and e.get("path") == "/v1/query")
-    assert access["request_id"] == "req-1" and access["method"] == "POST" and access["status"] == 200
+    # The service issues the request id; the client's own is kept beside it for correlation.
+    assert access["request_id"] == reply.headers["x-request-id"] != "req-1" and access["client_request_id"] == "req-1"
+    assert access["method"] == "POST" and access["status"] == 200
     assert isinstance(access["latency_ms"], float) and access["level"] == "info" and access["logger"] == "ragops.serve"
