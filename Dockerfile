@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The ragops RAG service image: `ragops serve` with the packaged embedding model, no build tools, non-root.
 # The Kustomize base (kustomize/base/deployment.yaml) runs it as
 #   init container: ragops artifact fetch $(INDEX_URI) --digest $(INDEX_DIGEST) --into /var/lib/ragops/index
