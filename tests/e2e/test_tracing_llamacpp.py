@@ -4,17 +4,13 @@ reaches the LLM server names the client span. Spans are read through the SDK's i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from ragops import tracing
 from ragops.config.models import AppConfig
 from ragops.rag.engine import RagEngine
 from ragops.rag.index import build_index, load_index
@@ -25,22 +21,11 @@ from tests.support.corpus import DOCS, write_corpus
 from tests.support.llama import LlamaServer
 from tests.support.loopback_http import recording_relay
 from tests.support.serving import in_process
+from tests.support.spans import recorded_spans  # noqa: F401  (the spans fixture)
 
 pytestmark = pytest.mark.e2e
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.use(provider)
-    try:
-        yield exporter
-    finally:
-        tracing.use(None)
 
 
 def test_the_trace_reaches_the_llm_server(

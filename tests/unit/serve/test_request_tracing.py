@@ -13,8 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
@@ -28,6 +27,7 @@ from ragops.serve.settings import ServeSettings
 from tests.support.corpus import DOCS, write_corpus
 from tests.support.service_log import CapturedLog, captured_log
 from tests.support.serving import in_process
+from tests.support.spans import recorded_spans  # noqa: F401  (the spans fixture)
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 CALLER_SPAN = "b7ad6b7169203331"
@@ -49,18 +49,6 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> RagEngine:
     )
     build_index(config, root / "docs", root / "index", root / "cache", root=root)
     return RagEngine(config, load_index(root / "index"), root)
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.use(provider)
-    try:
-        yield exporter
-    finally:
-        tracing.use(None)
 
 
 @contextmanager
